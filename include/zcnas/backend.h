@@ -1,0 +1,22 @@
+/* A backend runs the forward and backward of single nodes. The reference backend (plain C)
+ * implements every op and is the oracle for faster backends. */
+#ifndef ZCNAS_BACKEND_H
+#define ZCNAS_BACKEND_H
+#include "zcnas/net.h"
+
+typedef struct zc_backend {
+    const char *name;
+    /* Computes node->out (already allocated, batch x c x h x w) from its inputs' outputs. */
+    zc_status (*forward)(zc_net *net, zc_node *node, int batch, zc_run_mode mode);
+    /* Adds d loss / d input into each input's grad buffer and writes parameter grads. */
+    zc_status (*backward)(zc_net *net, zc_node *node, int batch);
+} zc_backend;
+
+const zc_backend *zc_backend_ref(void);
+/* By name ("ref", ...); NULL with zc_last_error set when unknown or not built in. */
+const zc_backend *zc_backend_get(const char *name);
+/* The fastest backend available in this build. */
+const zc_backend *zc_backend_default(void);
+void zc_net_set_backend(zc_net *net, const zc_backend *backend);
+
+#endif

@@ -1,0 +1,50 @@
+/* NAS-Bench-201 / NATS-Bench-TSS search space: arch strings, benchmark indices, and the
+ * xautodl TinyNetwork (C=16, N=5) built exactly, with state_dict parameter names. */
+#ifndef ZCNAS_NB201_H
+#define ZCNAS_NB201_H
+#include <stddef.h>
+#include <stdint.h>
+#include "zcnas/net.h"
+
+#define ZC_NB201_EDGES 6
+#define ZC_NB201_OPS 5
+#define ZC_NB201_SIZE 15625
+#define ZC_NB201_STR_MAX 128
+
+/* Canonical NB201 op order. */
+typedef enum zc_nb201_op {
+    ZC_NB201_NONE = 0,
+    ZC_NB201_SKIP = 1,
+    ZC_NB201_CONV1X1 = 2,
+    ZC_NB201_CONV3X3 = 3,
+    ZC_NB201_AVGPOOL = 4
+} zc_nb201_op;
+
+/* Edges in string order: 0->1 | 0->2, 1->2 | 0->3, 1->3, 2->3. */
+typedef struct zc_nb201_arch { uint8_t ops[ZC_NB201_EDGES]; } zc_nb201_arch;
+
+const char *zc_nb201_op_name(int op);
+/* Parses "|nor_conv_3x3~0|+|...|"; errors name the offending token. */
+zc_status zc_nb201_parse(const char *s, zc_nb201_arch *arch);
+void zc_nb201_format(const zc_nb201_arch *arch, char *buf, size_t size);
+/* Benchmark (API) index <-> arch; the table is compiled into the library. */
+int zc_nb201_index(const zc_nb201_arch *arch);
+zc_status zc_nb201_from_index(int index, zc_nb201_arch *arch);
+/* Source/target node of each edge. */
+void zc_nb201_edge_nodes(int edge, int *from, int *to);
+/* 1 when some path from cell input to cell output uses only skip_connect / avg_pool_3x3. */
+int zc_nb201_has_convfree_path(const zc_nb201_arch *arch);
+
+typedef struct zc_nb201_config {
+    int C;                /* 16 */
+    int N;                /* 5 cells per stage */
+    int num_classes;      /* 10 / 100 / 120, or 1 for epsilon */
+    int resolution;       /* 32 or 16 */
+    int track_running_stats; /* 1 for xautodl's model, 0 for epsinas' (affects saved buffers only) */
+} zc_nb201_config;
+
+zc_nb201_config zc_nb201_default_config(int num_classes, int resolution);
+/* Builds the TinyNetwork; parameters are left uninitialised (call an init). NULL on error. */
+zc_net *zc_nb201_build(const zc_nb201_arch *arch, const zc_nb201_config *cfg);
+
+#endif

@@ -1,0 +1,125 @@
+/* The engine: a network is a small DAG of ops (nodes in topological order, built by a search
+ * space), run forward and reverse-mode backward by a backend. Parameters are listed in
+ * definition order and named by the official PyTorch model's state_dict() keys. */
+#ifndef ZCNAS_NET_H
+#define ZCNAS_NET_H
+#include <stddef.h>
+#include <stdint.h>
+#include "zcnas/error.h"
+#include "zcnas/rng.h"
+
+#define ZC_MAX_INPUTS 8
+#define ZC_NAME_MAX 96
+
+typedef enum zc_op {
+    ZC_OP_INPUT,
+    ZC_OP_CONV2D,      /* kernel, stride, padding, groups, optional bias */
+    ZC_OP_BATCHNORM,   /* batch statistics (train mode), biased variance */
+    ZC_OP_RELU,
+    ZC_OP_AVGPOOL,     /* k x k, stride, padding, count_include_pad flag */
+    ZC_OP_GAP,         /* global average pooling: N x C x H x W -> N x C x 1 x 1 */
+    ZC_OP_LINEAR,      /* on the flattened input */
+    ZC_OP_ADD,         /* sum of 1..ZC_MAX_INPUTS same-shaped inputs */
+    ZC_OP_ZERO,        /* x * 0: NB201 'none'; inf/NaN inputs propagate as NaN */
+    ZC_OP_COUNT
+} zc_op;
+
+typedef enum zc_param_role {
+    ZC_PARAM_WEIGHT,   /* conv or linear weight */
+    ZC_PARAM_BIAS,     /* conv or linear bias */
+    ZC_PARAM_BN_GAMMA, /* batch-norm weight */
+    ZC_PARAM_BN_BETA   /* batch-norm bias */
+} zc_param_role;
+
+typedef struct zc_param {
+    char name[ZC_NAME_MAX];  /* state_dict key, e.g. "cells.0.layers.1.op.1.weight" */
+    zc_param_role role;
+    int node;                /* owning node */
+    int ndim;
+    int shape[4];
+    size_t numel;
+    float *data;
+    float *grad;             /* NULL until a backward pass needs it */
+} zc_param;
+
+typedef struct zc_node {
+    zc_op op;
+    int n_in;
+    int in[ZC_MAX_INPUTS];
+    int c, h, w;             /* output shape of one sample */
+    /* attributes (meaning depends on op) */
+    int k, stride, pad, groups;
+    int count_include_pad;
+    int affine, track_stats;  /* batch norm: learnable gamma/beta; has running-stat buffers */
+    float eps;
+    int weight, bias;        /* parameter indices, -1 when absent */
+    char name[ZC_NAME_MAX];  /* module path in the PyTorch model ("stem.0"), "" for param-less ops */
+    /* run-time state, owned by the net */
+    float *out;              /* batch x c x h x w */
+    float *grad;             /* d loss / d out */
+    double *saved;           /* op-specific (batch norm: per-channel mean and invstd) */
+    int live;                /* 1 when the output reaches the network output */
+    int users;               /* number of nodes that consume this output */
+} zc_node;
+
+struct zc_backend;
+
+typedef struct zc_net {
+    zc_node *nodes;
+    int n_nodes, cap_nodes;
+    zc_param *params;
+    int n_params, cap_params;
+    int output;              /* node index of the network output (logits) */
+    int batch;               /* batch size of the buffers currently allocated */
+    const struct zc_backend *backend;
+} zc_net;
+
+/* ---- building (returns the new node's index, or -1 with zc_last_error set) ---- */
+zc_net *zc_net_new(int c, int h, int w);                 /* node 0 is the input */
+void zc_net_free(zc_net *net);
+int zc_net_conv2d(zc_net *net, int x, const char *name, int c_out, int k, int stride, int pad,
+                  int groups, int bias);
+int zc_net_batchnorm(zc_net *net, int x, const char *name, float eps, int affine,
+                     int track_running_stats);
+int zc_net_relu(zc_net *net, int x);
+int zc_net_avgpool(zc_net *net, int x, int k, int stride, int pad, int count_include_pad);
+int zc_net_gap(zc_net *net, int x);
+int zc_net_linear(zc_net *net, int x, const char *name, int out_features, int bias);
+int zc_net_add(zc_net *net, int n, const int *xs);
+int zc_net_zero(zc_net *net, int x);
+static inline int zc_net_identity(zc_net *net, int x) { (void)net; return x; }
+/* Marks the output and computes which nodes reach it. */
+zc_status zc_net_finish(zc_net *net, int output);
+
+/* ---- parameters ---- */
+int zc_net_find_param(const zc_net *net, const char *name);
+size_t zc_net_count_params(const zc_net *net);
+/* PyTorch default init: conv/linear weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+ * batch-norm gamma 1, beta 0. Deterministic given the rng. */
+void zc_net_init_default(zc_net *net, zc_rng *rng);
+/* Gaussian init N(0, 1) of conv/linear weights, biases 0, BN gamma 1 beta 0 (Zen-score style). */
+void zc_net_init_gaussian(zc_net *net, zc_rng *rng);
+/* epsilon's constant init: every weight (conv, linear, BN gamma) = value, every bias/beta = 0. */
+void zc_net_init_constant(zc_net *net, float value);
+
+/* ---- running ---- */
+typedef enum zc_run_mode {
+    ZC_RUN_INFER,   /* forward only: intermediate buffers are released as soon as they are consumed */
+    ZC_RUN_TRAIN    /* keep what backward needs */
+} zc_run_mode;
+
+/* x: batch x c x h x w of the input node. On success the output is zc_net_output(). */
+zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mode);
+const float *zc_net_output(const zc_net *net, int *batch, int *dim);
+/* Backward from d loss / d output (batch x dim); fills every parameter's grad (overwriting). */
+zc_status zc_net_backward(zc_net *net, const float *dout);
+/* Releases activation buffers (keeps parameters and their grads). */
+void zc_net_release_buffers(zc_net *net);
+
+/* Mean cross-entropy over the batch; writes d loss / d logits to dlogits if not NULL. */
+zc_status zc_cross_entropy(const float *logits, const int *labels, int batch, int classes,
+                           double *loss, float *dlogits);
+
+const char *zc_op_name(zc_op op);
+
+#endif

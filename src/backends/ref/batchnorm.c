@@ -1,0 +1,76 @@
+/* Batch normalisation with batch statistics (training mode): mean and biased variance over
+ * (N, H, W), accumulated in double. Saves per-channel mean and 1/sqrt(var + eps) for backward. */
+#include <math.h>
+#include <stdlib.h>
+#include "ref.h"
+
+zc_status zc_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch)
+{
+    const zc_node *in = zc_ref_input(net, node, 0);
+    int C = node->c;
+    size_t hw = (size_t)node->h * node->w, m = (size_t)batch * hw;
+    const float *gamma = node->affine ? net->params[node->weight].data : NULL;
+    const float *beta = node->affine ? net->params[node->bias].data : NULL;
+    free(node->saved);
+    node->saved = malloc(2 * (size_t)C * sizeof *node->saved);
+    if (!node->saved) return zc_fail(ZC_ENOMEM, "batchnorm: out of memory");
+    for (int c = 0; c < C; c++) {
+        double sum = 0.0;
+        for (int b = 0; b < batch; b++) {
+            const float *x = in->out + ((size_t)b * C + c) * hw;
+            for (size_t j = 0; j < hw; j++) sum += x[j];
+        }
+        double mean = sum / (double)m, var = 0.0;
+        for (int b = 0; b < batch; b++) {
+            const float *x = in->out + ((size_t)b * C + c) * hw;
+            for (size_t j = 0; j < hw; j++) { double d = x[j] - mean; var += d * d; }
+        }
+        var /= (double)m;
+        double invstd = 1.0 / sqrt(var + node->eps);
+        node->saved[c] = mean;
+        node->saved[C + c] = invstd;
+        float meanf = (float)mean, scale = (float)invstd * (gamma ? gamma[c] : 1.0f);
+        float shift = beta ? beta[c] : 0.0f;
+        for (int b = 0; b < batch; b++) {
+            const float *x = in->out + ((size_t)b * C + c) * hw;
+            float *y = node->out + ((size_t)b * C + c) * hw;
+            for (size_t j = 0; j < hw; j++) y[j] = (x[j] - meanf) * scale + shift;
+        }
+    }
+    return ZC_OK;
+}
+
+zc_status zc_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch)
+{
+    zc_node *in = zc_ref_input(net, node, 0);
+    int C = node->c;
+    size_t hw = (size_t)node->h * node->w, m = (size_t)batch * hw;
+    const float *gamma = node->affine ? net->params[node->weight].data : NULL;
+    float *dgamma = node->affine ? net->params[node->weight].grad : NULL;
+    float *dbeta = node->affine ? net->params[node->bias].grad : NULL;
+    for (int c = 0; c < C; c++) {
+        double mean = node->saved[c], invstd = node->saved[C + c];
+        double sum_dy = 0.0, sum_dy_xhat = 0.0;
+        for (int b = 0; b < batch; b++) {
+            const float *x = in->out + ((size_t)b * C + c) * hw;
+            const float *dy = node->grad + ((size_t)b * C + c) * hw;
+            for (size_t j = 0; j < hw; j++) {
+                sum_dy += dy[j];
+                sum_dy_xhat += dy[j] * ((x[j] - mean) * invstd);
+            }
+        }
+        if (dgamma) { dgamma[c] += (float)sum_dy_xhat; dbeta[c] += (float)sum_dy; }
+        double g = gamma ? gamma[c] : 1.0;
+        double k = g * invstd, mdy = sum_dy / (double)m, mdyx = sum_dy_xhat / (double)m;
+        for (int b = 0; b < batch; b++) {
+            const float *x = in->out + ((size_t)b * C + c) * hw;
+            const float *dy = node->grad + ((size_t)b * C + c) * hw;
+            float *dx = in->grad + ((size_t)b * C + c) * hw;
+            for (size_t j = 0; j < hw; j++) {
+                double xhat = (x[j] - mean) * invstd;
+                dx[j] += (float)(k * (dy[j] - mdy - xhat * mdyx));
+            }
+        }
+    }
+    return ZC_OK;
+}

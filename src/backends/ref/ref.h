@@ -1,0 +1,44 @@
+/* Reference backend internals: one function pair per op, on plain NCHW float arrays. */
+#ifndef ZC_REF_H
+#define ZC_REF_H
+#include <stddef.h>
+#include "zcnas/net.h"
+
+/* C[m x n] += A[m x k] * B[k x n] (row-major, leading dimensions given). Products are formed
+ * before they are added (no fused multiply-add), which epsilon's float32 underflow relies on. */
+void zc_ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                    float *c, int ldc);
+/* C[m x n] += A[m x k] * B[n x k]^T */
+void zc_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                    float *c, int ldc);
+/* C[m x n] += A[k x m]^T * B[k x n] */
+void zc_ref_gemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                    float *c, int ldc);
+
+zc_status zc_ref_conv2d_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_conv2d_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_relu_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_relu_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_avgpool_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_avgpool_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_gap_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_gap_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_linear_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_linear_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_add_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_add_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_zero_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_zero_backward(zc_net *net, zc_node *node, int batch);
+
+static inline zc_node *zc_ref_input(zc_net *net, const zc_node *node, int i)
+{
+    return &net->nodes[node->in[i]];
+}
+static inline size_t zc_ref_numel(const zc_node *n, int batch)
+{
+    return (size_t)batch * n->c * n->h * n->w;
+}
+
+#endif

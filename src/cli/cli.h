@@ -1,0 +1,125 @@
+/* The zcnas command-line interface: a thin layer over libzcnas. */
+#ifndef ZC_CLI_H
+#define ZC_CLI_H
+#include <stdint.h>
+#include <stdio.h>
+#include "zcnas/zcnas.h"
+
+/* Exit codes: 2 usage errors (bad option, malformed arch string), 1 runtime errors. */
+enum { CLI_OK = 0, CLI_RUNTIME = 1, CLI_USAGE = 2 };
+
+/* ---- options: a table per command, parsed from --name VALUE, --name=VALUE or --flag ---- */
+typedef struct cli_opt {
+    const char *name;     /* without the leading dashes */
+    const char *arg;      /* metavariable, NULL for a flag */
+    const char *help;
+    const char *value;    /* parsed value (a flag gets "1"), or the default */
+    int given;
+} cli_opt;
+
+typedef struct cli_cmd {
+    const char *name;
+    const char *summary;
+    const char *usage;    /* extra text printed under --help */
+    int (*run)(int argc, char **argv);
+} cli_cmd;
+
+/* Returns -1 on success, or the exit code to return (0 after --help, CLI_USAGE on error). */
+int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_opt *opts, int n);
+cli_opt *cli_find(cli_opt *opts, int n, const char *name);
+const char *cli_str(cli_opt *opts, int n, const char *name);
+int cli_flag(cli_opt *opts, int n, const char *name);
+/* Strict integer / float parsing with a usage error naming the option. */
+int cli_int(cli_opt *opts, int n, const char *name, long lo, long hi, long *out);
+int cli_double(cli_opt *opts, int n, const char *name, double *out);
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Maps a library status to an exit code after printing zc_last_error(). */
+int cli_fail_status(zc_status st);
+int cli_status_code(zc_status st);
+
+/* ---- shared pieces ---- */
+/* The directory holding the bundled sample data: $ZCNAS_DATA, else the build-time path. */
+const char *cli_data_root(void);
+/* Dataset directory: --data if given, else <data root>/<dataset>. */
+void cli_dataset_dir(const char *data_opt, zc_dataset_kind kind, char *buf, size_t size);
+void cli_bench_path(const char *bench_opt, char *buf, size_t size);
+
+/* NB201 architecture selection from --arch / --index / --arch-file / --sample / --all. */
+typedef struct cli_archs {
+    zc_nb201_arch *archs;
+    int *index;
+    int n;
+} cli_archs;
+int cli_select_nb201(cli_opt *opts, int n, cli_archs *out);
+void cli_archs_free(cli_archs *a);
+/* Parses "3,17,100-199" into indices within [0, max). */
+int cli_parse_index_list(const char *s, int max, int **out, int *count);
+zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats);
+/* Builder context: the resolution and cell config of the chosen dataset (set before building). */
+void cli_nb201_set_resolution(int resolution);
+
+/* Progress bar on stderr (only when stderr is a terminal). */
+typedef struct cli_progress {
+    int enabled, total, done;
+    double start, last_draw;
+    const char *what;
+} cli_progress;
+void cli_progress_start(cli_progress *p, int total, const char *what);
+void cli_progress_step(cli_progress *p, int done);
+void cli_progress_end(cli_progress *p);
+double cli_now(void);
+
+/* Output of per-architecture rows (CSV or JSON lines). */
+typedef struct cli_writer {
+    FILE *f;
+    int jsonl;
+    int n_cols;
+    const char *const *cols;
+} cli_writer;
+void cli_writer_header(cli_writer *w);
+/* values[i] is printed as an integer when is_int[i], as %.9g otherwise; NaN as nan (CSV) / null (JSON). */
+void cli_writer_row(cli_writer *w, int index, const char *arch, const double *values, const int *is_int);
+
+int cmd_score(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif
+
+/* ---- scoring shared by `score` and `demo` ---- */
+typedef struct cli_scoring {
+    const zc_proxy *proxies[16];
+    int n_proxies;
+    zc_dataset_kind dataset;
+    const char *data_opt;      /* --data, or NULL for the bundled sample */
+    int batch_size, n_batches, eps_batch_size;
+    zc_sampler sampler;
+    int augment;
+    uint64_t seed;
+    int threads;
+    zc_proxy_opts popts;
+    int quiet;                 /* no progress bar */
+} cli_scoring;
+
+/* The options every scoring command accepts (appended to the command's own table). */
+#define CLI_SCORING_OPTS \
+    {"proxy", "LIST", "comma-separated proxies (zico, epsilon, params, flops; or all)", "zico,epsilon,params,flops", 0}, \
+    {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes, resolution, normalisation)", "cifar10", 0}, \
+    {"data", "DIR", "dataset directory in the official binary format [default: the bundled sample]", NULL, 0}, \
+    {"batch-size", "B", "ZiCo batch size", "64", 0}, \
+    {"batches", "N", "ZiCo number of batches", "2", 0}, \
+    {"eps-batch-size", "B", "epsilon batch size", "256", 0}, \
+    {"eps-weights", "LOW,HIGH", "epsilon's two constant weights", "1e-7,1", 0}, \
+    {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \
+    {"sampler", "KIND", "random (seeded) or sequential (file order)", "random", 0}, \
+    {"augment", NULL, "random crop (pad 4) + horizontal flip on the ZiCo batches", NULL, 0}, \
+    {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \
+    {"backend", "NAME", "ref (portable C) [default: the fastest built in]", NULL, 0}, \
+    {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}
+
+int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s);
+/* Loads the data the proxies need and scores archs; on_result as in zc_score_job. */
+int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
+                    int (*on_result)(void *ctx, int i, const double *scores, const double *seconds),
+                    void *ctx);

@@ -1,0 +1,37 @@
+/* zcnas: training-free neural architecture search from the command line. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const cli_cmd commands[] = {
+    {"score", "score architectures with zero-cost proxies (CSV / JSON lines)", NULL, cmd_score},
+    {"info", "print an architecture's structure, parameters and FLOPs", NULL, cmd_info},
+    {"init", "write a network's initial weights as .npy files (PyTorch state_dict names)", NULL, cmd_init},
+    {"demo", "score a sample on the bundled data and compare with benchmark accuracy", NULL, cmd_demo},
+};
+#define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "zcnas %s - training-free (zero-cost) neural architecture search\n\n"
+               "usage: zcnas COMMAND [options]   (zcnas COMMAND --help for its options)\n\ncommands:\n",
+            ZCNAS_VERSION);
+    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nproxies:\n");
+    for (const zc_proxy *const *p = zc_proxy_all(); *p; p++) fprintf(f, "  %-8s %s\n", (*p)->name, (*p)->help);
+    fprintf(f, "\nexit status: 0 success, 1 runtime error (files, data, numerics), 2 usage error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return CLI_USAGE; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "--version")) { printf("zcnas %s\n", ZCNAS_VERSION); return CLI_OK; }
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "zcnas: unknown command '%s' (try zcnas --help)\n", argv[1]);
+    return CLI_USAGE;
+}

@@ -1,0 +1,125 @@
+/* Scoring setup shared by `score` and `demo`: proxy list, data, batches and the parallel run. */
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s)
+{
+    memset(s, 0, sizeof *s);
+    zc_proxy_opts_default(&s->popts);
+    int rc;
+    /* proxies */
+    const char *list = cli_str(opts, n, "proxy");
+    if (!strcmp(list, "all")) {
+        for (const zc_proxy *const *p = zc_proxy_all(); *p && s->n_proxies < 16; p++) s->proxies[s->n_proxies++] = *p;
+    } else {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", list);
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+            const zc_proxy *p = zc_proxy_find(tok);
+            if (!p) return cli_error(CLI_USAGE, "--proxy: unknown proxy '%s' (see zcnas --help)", tok);
+            for (int i = 0; i < s->n_proxies; i++)
+                if (s->proxies[i] == p) return cli_error(CLI_USAGE, "--proxy: '%s' listed twice", tok);
+            if (s->n_proxies == 16) return cli_error(CLI_USAGE, "--proxy: too many proxies");
+            s->proxies[s->n_proxies++] = p;
+        }
+        if (!s->n_proxies) return cli_error(CLI_USAGE, "--proxy: no proxy given");
+    }
+    if (zc_dataset_kind_parse(cli_str(opts, n, "dataset"), &s->dataset) != ZC_OK) return cli_fail_status(ZC_EINVAL);
+    s->data_opt = cli_str(opts, n, "data");
+    long v;
+    if ((rc = cli_int(opts, n, "batch-size", 1, 100000, &v))) return rc;
+    s->batch_size = (int)v;
+    if ((rc = cli_int(opts, n, "batches", 1, 1000, &v))) return rc;
+    s->n_batches = (int)v;
+    if ((rc = cli_int(opts, n, "eps-batch-size", 2, 100000, &v))) return rc;
+    s->eps_batch_size = (int)v;
+    if ((rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &v))) return rc;
+    s->seed = (uint64_t)v;
+    if ((rc = cli_int(opts, n, "threads", 0, 1024, &v))) return rc;
+    s->threads = (int)v;
+    const char *w = cli_str(opts, n, "eps-weights");
+    char *end;
+    double lo = strtod(w, &end), hi = 0;
+    if (*end == ',') hi = strtod(end + 1, &end);
+    if (*end || !(lo > 0) || !(hi > 0) || lo == hi || lo > 3e38 || hi > 3e38)
+        return cli_error(CLI_USAGE, "--eps-weights: expected two different positive numbers LOW,HIGH, got '%s'", w);
+    s->popts.eps_w_low = (float)lo;
+    s->popts.eps_w_high = (float)hi;
+    const char *std = cli_str(opts, n, "zico-std");
+    if (!strcmp(std, "abs")) s->popts.zico_paper_std = 1;
+    else if (strcmp(std, "signed")) return cli_error(CLI_USAGE, "--zico-std: expected signed or abs, got '%s'", std);
+    const char *sampler = cli_str(opts, n, "sampler");
+    if (!strcmp(sampler, "sequential")) s->sampler = ZC_SAMPLER_SEQUENTIAL;
+    else if (strcmp(sampler, "random")) return cli_error(CLI_USAGE, "--sampler: expected random or sequential, got '%s'", sampler);
+    s->augment = cli_flag(opts, n, "augment");
+    if (cli_str(opts, n, "backend")) {
+        s->popts.backend = zc_backend_get(cli_str(opts, n, "backend"));
+        if (!s->popts.backend) return cli_error(CLI_USAGE, "--backend: %s", zc_last_error());
+    }
+    return CLI_OK;
+}
+
+int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
+                    int (*on_result)(void *ctx, int i, const double *scores, const double *seconds),
+                    void *ctx)
+{
+    int need_batches = 0, need_eps = 0;
+    for (int i = 0; i < s->n_proxies; i++) {
+        need_batches |= s->proxies[i]->needs_batches == 1;
+        need_eps |= s->proxies[i]->needs_batches == 2;
+    }
+    zc_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    zc_batch *batches = NULL, eps_batch;
+    memset(&eps_batch, 0, sizeof eps_batch);
+    int rc = CLI_OK;
+    zc_status st;
+    if (need_batches || need_eps) {
+        char dir[4096];
+        cli_dataset_dir(s->data_opt, s->dataset, dir, sizeof dir);
+        if ((st = zc_dataset_load(&ds, s->dataset, dir)) != ZC_OK) return cli_error(CLI_RUNTIME, "%s", zc_last_error());
+    }
+    if (need_batches) {
+        zc_batch_opts bo = {s->batch_size, s->n_batches, s->sampler, s->seed * 2, s->augment};
+        batches = calloc((size_t)s->n_batches, sizeof *batches);
+        if (!batches) rc = cli_error(CLI_RUNTIME, "out of memory");
+        else if ((st = zc_batches_make(&ds, &bo, batches)) != ZC_OK) rc = cli_fail_status(st);
+    }
+    if (rc == CLI_OK && need_eps) {
+        /* epsilon's fixed batch: never augmented, its own seed. */
+        zc_batch_opts bo = {s->eps_batch_size, 1, s->sampler, s->seed * 2 + 1, 0};
+        if ((st = zc_batches_make(&ds, &bo, &eps_batch)) != ZC_OK) rc = cli_fail_status(st);
+    }
+    uint64_t *streams = malloc((size_t)(archs->n ? archs->n : 1) * sizeof *streams);
+    if (rc == CLI_OK && !streams) rc = cli_error(CLI_RUNTIME, "out of memory");
+    if (rc == CLI_OK) {
+        for (int i = 0; i < archs->n; i++) streams[i] = (uint64_t)archs->index[i];
+        cli_nb201_set_resolution(zc_dataset_resolution(s->dataset));
+        zc_score_job job = {
+            .build = cli_nb201_builder,
+            .archs = archs->archs,
+            .arch_size = sizeof(zc_nb201_arch),
+            .streams = streams,
+            .n_archs = archs->n,
+            .proxies = s->proxies,
+            .n_proxies = s->n_proxies,
+            .opts = s->popts,
+            .batches = batches,
+            .n_batches = s->n_batches,
+            .eps_batch = need_eps ? &eps_batch : NULL,
+            .num_classes = zc_dataset_classes(s->dataset),
+            .seed = s->seed,
+            .threads = s->threads,
+            .on_result = on_result,
+            .ctx = ctx,
+        };
+        if ((st = zc_score_run(&job)) != ZC_OK) rc = cli_error(CLI_RUNTIME, "%s", zc_last_error());
+    }
+    free(streams);
+    for (int i = 0; batches && i < s->n_batches; i++) zc_batch_free(&batches[i]);
+    free(batches);
+    zc_batch_free(&eps_batch);
+    zc_dataset_free(&ds);
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* Parameter and FLOP counts with the NAS-Bench-201 API rules (xautodl get_model_infos). */
+#include "zcnas/cost.h"
+
+int64_t zc_net_param_count(const zc_net *net)
+{
+    int64_t total = 0;
+    for (int i = 0; i < net->n_params; i++) total += (int64_t)net->params[i].numel;
+    return total;
+}
+
+int64_t zc_net_flops(const zc_net *net)
+{
+    int64_t total = 0;
+    for (int i = 0; i < net->n_nodes; i++) {
+        const zc_node *n = &net->nodes[i];
+        if (n->op == ZC_OP_CONV2D) {
+            const zc_node *in = &net->nodes[n->in[0]];
+            int64_t out_hw = (int64_t)n->h * n->w;
+            total += (int64_t)n->k * n->k * in->c * n->c / n->groups * out_hw;
+            if (n->bias >= 0) total += (int64_t)n->c * out_hw;
+        } else if (n->op == ZC_OP_LINEAR) {
+            const zc_node *in = &net->nodes[n->in[0]];
+            total += (int64_t)in->c * in->h * in->w * n->c;
+            if (n->bias >= 0) total += n->c;
+        }
+    }
+    return total;
+}

@@ -1,0 +1,458 @@
+/* Network graph: building, parameter registry, initialisation, and the forward/backward driver.
+ * Nodes are appended in topological order, so a forward pass is a loop over the node array and a
+ * backward pass the same loop reversed. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "zcnas/backend.h"
+#include "zcnas/net.h"
+
+/* Activations larger than this (elements of one tensor) are treated as an absurd request. */
+#define ZC_MAX_TENSOR_ELEMS ((size_t)1 << 34)
+
+static const char *const op_names[ZC_OP_COUNT] = {
+    "input", "conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero"};
+
+const char *zc_op_name(zc_op op) { return (op >= 0 && op < ZC_OP_COUNT) ? op_names[op] : "?"; }
+
+zc_net *zc_net_new(int c, int h, int w)
+{
+    if (c <= 0 || h <= 0 || w <= 0 || (size_t)c * h * w > ZC_MAX_TENSOR_ELEMS) {
+        zc_fail(ZC_EINVAL, "invalid network input shape %dx%dx%d", c, h, w);
+        return NULL;
+    }
+    zc_net *net = calloc(1, sizeof *net);
+    if (!net) return NULL;
+    net->output = -1;
+    net->backend = zc_backend_default();
+    zc_node *in = NULL;
+    net->cap_nodes = 64;
+    net->nodes = calloc((size_t)net->cap_nodes, sizeof *net->nodes);
+    if (!net->nodes) { free(net); zc_fail(ZC_ENOMEM, "out of memory building a network"); return NULL; }
+    in = &net->nodes[0];
+    in->op = ZC_OP_INPUT;
+    in->c = c; in->h = h; in->w = w;
+    in->weight = in->bias = -1;
+    net->n_nodes = 1;
+    return net;
+}
+
+void zc_net_release_buffers(zc_net *net)
+{
+    if (!net) return;
+    for (int i = 0; i < net->n_nodes; i++) {
+        zc_node *n = &net->nodes[i];
+        free(n->out); free(n->grad); free(n->saved);
+        n->out = n->grad = NULL;
+        n->saved = NULL;
+    }
+    net->batch = 0;
+}
+
+void zc_net_free(zc_net *net)
+{
+    if (!net) return;
+    zc_net_release_buffers(net);
+    for (int i = 0; i < net->n_params; i++) { free(net->params[i].data); free(net->params[i].grad); }
+    free(net->params);
+    free(net->nodes);
+    free(net);
+}
+
+/* ---------------------------------------------------------------- building */
+
+static zc_node *check_input(zc_net *net, int x)
+{
+    if (!net || x < 0 || x >= net->n_nodes) {
+        zc_fail(ZC_EINVAL, "network builder: input node %d does not exist", x);
+        return NULL;
+    }
+    return &net->nodes[x];
+}
+
+static int push_node(zc_net *net, zc_op op, int n_in, const int *in, int c, int h, int w)
+{
+    if (c <= 0 || h <= 0 || w <= 0 || (size_t)c * h * w > ZC_MAX_TENSOR_ELEMS) {
+        zc_fail(ZC_EINVAL, "%s: invalid output shape %dx%dx%d", zc_op_name(op), c, h, w);
+        return -1;
+    }
+    if (net->n_nodes == net->cap_nodes) {
+        int cap = net->cap_nodes * 2;
+        zc_node *nodes = realloc(net->nodes, (size_t)cap * sizeof *nodes);
+        if (!nodes) { zc_fail(ZC_ENOMEM, "out of memory building a network"); return -1; }
+        net->nodes = nodes;
+        net->cap_nodes = cap;
+    }
+    zc_node *n = &net->nodes[net->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->op = op;
+    n->n_in = n_in;
+    for (int i = 0; i < n_in; i++) n->in[i] = in[i];
+    n->c = c; n->h = h; n->w = w;
+    n->weight = n->bias = -1;
+    n->groups = 1;
+    return net->n_nodes++;
+}
+
+static int push_param(zc_net *net, int node, const char *module, const char *suffix,
+                      zc_param_role role, int ndim, const int *shape)
+{
+    if (net->n_params == net->cap_params) {
+        int cap = net->cap_params ? net->cap_params * 2 : 32;
+        zc_param *p = realloc(net->params, (size_t)cap * sizeof *p);
+        if (!p) { zc_fail(ZC_ENOMEM, "out of memory building a network"); return -1; }
+        net->params = p;
+        net->cap_params = cap;
+    }
+    zc_param *p = &net->params[net->n_params];
+    memset(p, 0, sizeof *p);
+    if ((size_t)snprintf(p->name, sizeof p->name, "%s.%s", module, suffix) >= sizeof p->name) {
+        zc_fail(ZC_EINVAL, "parameter name too long: %s.%s", module, suffix);
+        return -1;
+    }
+    p->role = role;
+    p->node = node;
+    p->ndim = ndim;
+    p->numel = 1;
+    for (int i = 0; i < ndim; i++) { p->shape[i] = shape[i]; p->numel *= (size_t)shape[i]; }
+    p->data = calloc(p->numel, sizeof *p->data);
+    if (!p->data) { zc_fail(ZC_ENOMEM, "out of memory for parameter %s", p->name); return -1; }
+    return net->n_params++;
+}
+
+static int set_name(zc_node *n, const char *name)
+{
+    if (!name) name = "";
+    if (strlen(name) >= sizeof n->name) return zc_fail(ZC_EINVAL, "module name too long: %s", name), -1;
+    strcpy(n->name, name);
+    return 0;
+}
+
+int zc_net_conv2d(zc_net *net, int x, const char *name, int c_out, int k, int stride, int pad,
+                  int groups, int bias)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (c_out <= 0 || k <= 0 || stride <= 0 || pad < 0 || groups <= 0 || in->c % groups ||
+        c_out % groups) {
+        zc_fail(ZC_EINVAL, "conv2d %s: invalid configuration (C_in %d, C_out %d, k %d, stride %d, "
+                "pad %d, groups %d)", name, in->c, c_out, k, stride, pad, groups);
+        return -1;
+    }
+    int oh = (in->h + 2 * pad - k) / stride + 1, ow = (in->w + 2 * pad - k) / stride + 1;
+    if (in->h + 2 * pad < k || in->w + 2 * pad < k) oh = ow = 0;
+    int cin = in->c;
+    int id = push_node(net, ZC_OP_CONV2D, 1, &x, c_out, oh, ow);
+    if (id < 0) return -1;
+    zc_node *n = &net->nodes[id];
+    n->k = k; n->stride = stride; n->pad = pad; n->groups = groups;
+    if (set_name(n, name)) return -1;
+    int wshape[4] = {c_out, cin / groups, k, k};
+    int w = push_param(net, id, name, "weight", ZC_PARAM_WEIGHT, 4, wshape);
+    if (w < 0) return -1;
+    net->nodes[id].weight = w;
+    if (bias) {
+        int b = push_param(net, id, name, "bias", ZC_PARAM_BIAS, 1, &c_out);
+        if (b < 0) return -1;
+        net->nodes[id].bias = b;
+    }
+    return id;
+}
+
+int zc_net_batchnorm(zc_net *net, int x, const char *name, float eps, int affine,
+                     int track_running_stats)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (!(eps > 0.0f)) { zc_fail(ZC_EINVAL, "batchnorm %s: eps must be > 0", name); return -1; }
+    int c = in->c;
+    int id = push_node(net, ZC_OP_BATCHNORM, 1, &x, in->c, in->h, in->w);
+    if (id < 0) return -1;
+    zc_node *n = &net->nodes[id];
+    n->eps = eps;
+    n->affine = affine;
+    n->track_stats = track_running_stats;
+    if (set_name(n, name)) return -1;
+    if (affine) {
+        int g = push_param(net, id, name, "weight", ZC_PARAM_BN_GAMMA, 1, &c);
+        if (g < 0) return -1;
+        int b = push_param(net, id, name, "bias", ZC_PARAM_BN_BETA, 1, &c);
+        if (b < 0) return -1;
+        net->nodes[id].weight = g;
+        net->nodes[id].bias = b;
+    }
+    return id;
+}
+
+int zc_net_relu(zc_net *net, int x)
+{
+    zc_node *in = check_input(net, x);
+    return in ? push_node(net, ZC_OP_RELU, 1, &x, in->c, in->h, in->w) : -1;
+}
+
+int zc_net_avgpool(zc_net *net, int x, int k, int stride, int pad, int count_include_pad)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (k <= 0 || stride <= 0 || pad < 0 || 2 * pad > k) {
+        zc_fail(ZC_EINVAL, "avgpool: invalid configuration (k %d, stride %d, pad %d)", k, stride, pad);
+        return -1;
+    }
+    int oh = (in->h + 2 * pad - k) / stride + 1, ow = (in->w + 2 * pad - k) / stride + 1;
+    if (in->h + 2 * pad < k || in->w + 2 * pad < k) oh = ow = 0;
+    int id = push_node(net, ZC_OP_AVGPOOL, 1, &x, in->c, oh, ow);
+    if (id < 0) return -1;
+    zc_node *n = &net->nodes[id];
+    n->k = k; n->stride = stride; n->pad = pad; n->count_include_pad = count_include_pad;
+    return id;
+}
+
+int zc_net_gap(zc_net *net, int x)
+{
+    zc_node *in = check_input(net, x);
+    return in ? push_node(net, ZC_OP_GAP, 1, &x, in->c, 1, 1) : -1;
+}
+
+int zc_net_linear(zc_net *net, int x, const char *name, int out_features, int bias)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (out_features <= 0) { zc_fail(ZC_EINVAL, "linear %s: out_features must be > 0", name); return -1; }
+    int in_features = in->c * in->h * in->w;
+    int id = push_node(net, ZC_OP_LINEAR, 1, &x, out_features, 1, 1);
+    if (id < 0) return -1;
+    if (set_name(&net->nodes[id], name)) return -1;
+    int wshape[2] = {out_features, in_features};
+    int w = push_param(net, id, name, "weight", ZC_PARAM_WEIGHT, 2, wshape);
+    if (w < 0) return -1;
+    net->nodes[id].weight = w;
+    if (bias) {
+        int b = push_param(net, id, name, "bias", ZC_PARAM_BIAS, 1, &out_features);
+        if (b < 0) return -1;
+        net->nodes[id].bias = b;
+    }
+    return id;
+}
+
+int zc_net_add(zc_net *net, int n, const int *xs)
+{
+    if (n < 1 || n > ZC_MAX_INPUTS) { zc_fail(ZC_EINVAL, "add: %d inputs (1..%d allowed)", n, ZC_MAX_INPUTS); return -1; }
+    zc_node *first = check_input(net, xs[0]);
+    if (!first) return -1;
+    for (int i = 1; i < n; i++) {
+        zc_node *o = check_input(net, xs[i]);
+        if (!o) return -1;
+        if (o->c != first->c || o->h != first->h || o->w != first->w) {
+            zc_fail(ZC_EINVAL, "add: shape mismatch %dx%dx%d vs %dx%dx%d", first->c, first->h,
+                    first->w, o->c, o->h, o->w);
+            return -1;
+        }
+    }
+    return push_node(net, ZC_OP_ADD, n, xs, first->c, first->h, first->w);
+}
+
+int zc_net_zero(zc_net *net, int x)
+{
+    zc_node *in = check_input(net, x);
+    return in ? push_node(net, ZC_OP_ZERO, 1, &x, in->c, in->h, in->w) : -1;
+}
+
+zc_status zc_net_finish(zc_net *net, int output)
+{
+    if (!check_input(net, output)) return ZC_EINVAL;
+    net->output = output;
+    for (int i = 0; i < net->n_nodes; i++) { net->nodes[i].live = 0; net->nodes[i].users = 0; }
+    net->nodes[output].live = 1;
+    for (int i = output; i >= 0; i--) {
+        zc_node *n = &net->nodes[i];
+        if (!n->live) continue;
+        for (int j = 0; j < n->n_in; j++) {
+            net->nodes[n->in[j]].live = 1;
+            net->nodes[n->in[j]].users++;
+        }
+    }
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------- parameters */
+
+int zc_net_find_param(const zc_net *net, const char *name)
+{
+    for (int i = 0; i < net->n_params; i++)
+        if (strcmp(net->params[i].name, name) == 0) return i;
+    return -1;
+}
+
+size_t zc_net_count_params(const zc_net *net)
+{
+    size_t total = 0;
+    for (int i = 0; i < net->n_params; i++) total += net->params[i].numel;
+    return total;
+}
+
+static size_t fan_in(const zc_net *net, const zc_param *weight)
+{
+    const zc_param *w = weight;
+    (void)net;
+    size_t f = 1;
+    for (int d = 1; d < w->ndim; d++) f *= (size_t)w->shape[d];
+    return f;
+}
+
+void zc_net_init_default(zc_net *net, zc_rng *rng)
+{
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        const zc_node *n = &net->nodes[p->node];
+        switch (p->role) {
+        case ZC_PARAM_WEIGHT:
+        case ZC_PARAM_BIAS: {
+            /* kaiming_uniform(a=sqrt(5)) and the bias rule both give bound 1/sqrt(fan_in). */
+            const zc_param *w = &net->params[n->weight];
+            double bound = 1.0 / sqrt((double)fan_in(net, w));
+            for (size_t j = 0; j < p->numel; j++)
+                p->data[j] = (float)((2.0 * zc_rng_double(rng) - 1.0) * bound);
+            break;
+        }
+        case ZC_PARAM_BN_GAMMA:
+            for (size_t j = 0; j < p->numel; j++) p->data[j] = 1.0f;
+            break;
+        case ZC_PARAM_BN_BETA:
+            memset(p->data, 0, p->numel * sizeof *p->data);
+            break;
+        }
+    }
+}
+
+void zc_net_init_gaussian(zc_net *net, zc_rng *rng)
+{
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        if (p->role == ZC_PARAM_WEIGHT)
+            for (size_t j = 0; j < p->numel; j++) p->data[j] = (float)zc_rng_normal(rng);
+        else if (p->role == ZC_PARAM_BN_GAMMA)
+            for (size_t j = 0; j < p->numel; j++) p->data[j] = 1.0f;
+        else
+            memset(p->data, 0, p->numel * sizeof *p->data);
+    }
+}
+
+void zc_net_init_constant(zc_net *net, float value)
+{
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        float v = (p->role == ZC_PARAM_WEIGHT || p->role == ZC_PARAM_BN_GAMMA) ? value : 0.0f;
+        for (size_t j = 0; j < p->numel; j++) p->data[j] = v;
+    }
+}
+
+/* ---------------------------------------------------------------- running */
+
+static float *alloc_tensor(const zc_node *n, int batch, int zeroed)
+{
+    size_t count = (size_t)batch * n->c * n->h * n->w;
+    return zeroed ? calloc(count, sizeof(float)) : malloc(count * sizeof(float));
+}
+
+zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mode)
+{
+    if (net->output < 0) return zc_fail(ZC_EINVAL, "network has no output (zc_net_finish not called)");
+    const zc_node *in0 = &net->nodes[0];
+    if (batch <= 0 || (size_t)batch * in0->c * in0->h * in0->w > ZC_MAX_TENSOR_ELEMS)
+        return zc_fail(ZC_EINVAL, "invalid batch size %d", batch);
+    zc_net_release_buffers(net);
+    net->batch = batch;
+    int *pending = NULL;
+    if (mode == ZC_RUN_INFER) {
+        pending = malloc((size_t)net->n_nodes * sizeof *pending);
+        if (!pending) return zc_fail(ZC_ENOMEM, "out of memory");
+        for (int i = 0; i < net->n_nodes; i++) pending[i] = net->nodes[i].users;
+    }
+    zc_status st = ZC_OK;
+    for (int i = 0; i < net->n_nodes && st == ZC_OK; i++) {
+        zc_node *n = &net->nodes[i];
+        if (!n->live) continue;
+        n->out = alloc_tensor(n, batch, 0);
+        if (!n->out) { st = zc_fail(ZC_ENOMEM, "out of memory for activations (batch %d)", batch); break; }
+        if (n->op == ZC_OP_INPUT) {
+            memcpy(n->out, x, (size_t)batch * n->c * n->h * n->w * sizeof(float));
+            continue;
+        }
+        st = net->backend->forward(net, n, batch, mode);
+        if (pending) {
+            for (int j = 0; j < n->n_in; j++) {
+                zc_node *src = &net->nodes[n->in[j]];
+                if (--pending[n->in[j]] == 0 && n->in[j] != net->output) {
+                    free(src->out); src->out = NULL;
+                    free(src->saved); src->saved = NULL;
+                }
+            }
+        }
+    }
+    free(pending);
+    if (st != ZC_OK) zc_net_release_buffers(net);
+    return st;
+}
+
+const float *zc_net_output(const zc_net *net, int *batch, int *dim)
+{
+    const zc_node *o = &net->nodes[net->output];
+    if (batch) *batch = net->batch;
+    if (dim) *dim = o->c * o->h * o->w;
+    return o->out;
+}
+
+zc_status zc_net_backward(zc_net *net, const float *dout)
+{
+    int batch = net->batch;
+    zc_node *o = &net->nodes[net->output];
+    if (!o->out) return zc_fail(ZC_EINVAL, "backward without a training-mode forward pass");
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        if (!p->grad) p->grad = malloc(p->numel * sizeof *p->grad);
+        if (!p->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
+        memset(p->grad, 0, p->numel * sizeof *p->grad);
+    }
+    for (int i = 0; i < net->n_nodes; i++) { free(net->nodes[i].grad); net->nodes[i].grad = NULL; }
+    o->grad = alloc_tensor(o, batch, 0);
+    if (!o->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
+    memcpy(o->grad, dout, (size_t)batch * o->c * o->h * o->w * sizeof(float));
+    for (int i = net->output; i > 0; i--) {
+        zc_node *n = &net->nodes[i];
+        if (!n->live || !n->grad) continue;   /* no gradient reaches it: its param grads stay 0 */
+        for (int j = 0; j < n->n_in; j++) {
+            zc_node *src = &net->nodes[n->in[j]];
+            if (!src->grad && !(src->grad = alloc_tensor(src, batch, 1)))
+                return zc_fail(ZC_ENOMEM, "out of memory for gradients");
+        }
+        zc_status st = net->backend->backward(net, n, batch);
+        if (st != ZC_OK) return st;
+        free(n->grad); n->grad = NULL;   /* consumed: every user has already been visited */
+    }
+    return ZC_OK;
+}
+
+zc_status zc_cross_entropy(const float *logits, const int *labels, int batch, int classes,
+                           double *loss, float *dlogits)
+{
+    double total = 0.0;
+    for (int b = 0; b < batch; b++) {
+        const float *z = logits + (size_t)b * classes;
+        int y = labels[b];
+        if (y < 0 || y >= classes) return zc_fail(ZC_EINVAL, "label %d out of range 0..%d", y, classes - 1);
+        double m = z[0];
+        for (int c = 1; c < classes; c++) if (z[c] > m) m = z[c];
+        double s = 0.0;
+        for (int c = 0; c < classes; c++) s += exp((double)z[c] - m);
+        double lse = m + log(s);
+        total += lse - (double)z[y];
+        if (dlogits)
+            for (int c = 0; c < classes; c++)
+                dlogits[(size_t)b * classes + c] =
+                    (float)((exp((double)z[c] - lse) - (c == y ? 1.0 : 0.0)) / batch);
+    }
+    if (loss) *loss = total / batch;
+    return ZC_OK;
+}
