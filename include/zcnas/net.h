@@ -113,6 +113,12 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
 const float *zc_net_output(const zc_net *net, int *batch, int *dim);
 /* Backward from d loss / d output (batch x dim); fills every parameter's grad (overwriting). */
 zc_status zc_net_backward(zc_net *net, const float *dout);
+/* Exact forward pass for a network whose every parameter tensor is one repeated constant (epsilon's
+ * initialisation): identical channels are carried once, repeated subexpressions and exactly-zero maps
+ * are not recomputed. Same output as zc_net_forward up to float summation order; ZC_EUNSUPPORTED when
+ * the parameters are not constant. */
+zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch);
+int zc_net_params_constant(const zc_net *net);
 /* Releases activation buffers (keeps parameters and their grads). */
 void zc_net_release_buffers(zc_net *net);
 

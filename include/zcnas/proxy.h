@@ -17,6 +17,7 @@ typedef struct zc_proxy_opts {
     int zico_paper_std;   /* 0: std of the signed gradient (official code); 1: std of |g| (paper Eq. 15) */
     /* epsilon */
     float eps_w_low, eps_w_high;  /* 1e-7, 1 for NB201 */
+    int eps_exact_full;           /* 1: run the full network instead of the exact uniform evaluation */
     const char *weights_dir;      /* load weights instead of a fresh init (ZiCo); NULL: fresh */
 } zc_proxy_opts;
 
@@ -58,6 +59,6 @@ zc_status zc_zico_net(zc_net *net, const zc_batch *batches, int n_batches, int p
  * mean abs difference over valid pairs divided by the NaN-aware mean of both. May return NaN. */
 double zc_epsilon_from_outputs(const float *y_low, const float *y_high, size_t n);
 zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float w_high,
-                         double *score);
+                         int exact_full, double *score);
 
 #endif

@@ -111,6 +111,7 @@ typedef struct cli_scoring {
     {"batches", "N", "ZiCo number of batches", "2", 0}, \
     {"eps-batch-size", "B", "epsilon batch size", "256", 0}, \
     {"eps-weights", "LOW,HIGH", "epsilon's two constant weights", "1e-7,1", 0}, \
+    {"exact-full", NULL, "epsilon on the full network instead of the exact one-channel evaluation", NULL, 0}, \
     {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \
     {"sampler", "KIND", "random (seeded) or sequential (file order)", "random", 0}, \
     {"augment", NULL, "random crop (pad 4) + horizontal flip on the ZiCo batches", NULL, 0}, \

@@ -53,6 +53,7 @@ int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s)
     if (!strcmp(sampler, "sequential")) s->sampler = ZC_SAMPLER_SEQUENTIAL;
     else if (strcmp(sampler, "random")) return cli_error(CLI_USAGE, "--sampler: expected random or sequential, got '%s'", sampler);
     s->augment = cli_flag(opts, n, "augment");
+    s->popts.eps_exact_full = cli_flag(opts, n, "exact-full");
     if (cli_str(opts, n, "backend")) {
         s->popts.backend = zc_backend_get(cli_str(opts, n, "backend"));
         if (!s->popts.backend) return cli_error(CLI_USAGE, "--backend: %s", zc_last_error());

@@ -44,7 +44,7 @@ double zc_epsilon_from_outputs(const float *y_low, const float *y_high, size_t n
 }
 
 zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float w_high,
-                         double *score)
+                         int exact_full, double *score)
 {
     float *y[2] = {NULL, NULL};
     size_t n = 0;
@@ -52,7 +52,8 @@ zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float 
     zc_status st = ZC_OK;
     for (int k = 0; k < 2 && st == ZC_OK; k++) {
         zc_net_init_constant(net, w[k]);
-        st = zc_net_forward(net, batch->x, batch->n, ZC_RUN_INFER);
+        st = exact_full ? zc_net_forward(net, batch->x, batch->n, ZC_RUN_INFER)
+                        : zc_net_forward_uniform(net, batch->x, batch->n);
         if (st != ZC_OK) break;
         int nb, dim;
         const float *out = zc_net_output(net, &nb, &dim);

@@ -53,7 +53,7 @@ static zc_status score_epsilon(const zc_proxy_input *in, const zc_proxy_opts *o,
     /* epsinas builds NB201 with one output unit and BN without running stats. */
     zc_net *net = build(in, o, 1, 0);
     if (!net) return ZC_EINVAL;
-    zc_status st = zc_epsilon_net(net, in->eps_batch, o->eps_w_low, o->eps_w_high, score);
+    zc_status st = zc_epsilon_net(net, in->eps_batch, o->eps_w_low, o->eps_w_high, o->eps_exact_full, score);
     zc_net_free(net);
     return st;
 }

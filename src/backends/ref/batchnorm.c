@@ -4,39 +4,44 @@
 #include <stdlib.h>
 #include "ref.h"
 
-zc_status zc_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch)
+void zc_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
+                             const float *gamma, const float *beta, float eps, double *saved)
 {
-    const zc_node *in = zc_ref_input(net, node, 0);
-    int C = node->c;
-    size_t hw = (size_t)node->h * node->w, m = (size_t)batch * hw;
-    const float *gamma = node->affine ? net->params[node->weight].data : NULL;
-    const float *beta = node->affine ? net->params[node->bias].data : NULL;
-    free(node->saved);
-    node->saved = malloc(2 * (size_t)C * sizeof *node->saved);
-    if (!node->saved) return zc_fail(ZC_ENOMEM, "batchnorm: out of memory");
+    size_t m = (size_t)batch * hw;
     for (int c = 0; c < C; c++) {
         double sum = 0.0;
         for (int b = 0; b < batch; b++) {
-            const float *x = in->out + ((size_t)b * C + c) * hw;
+            const float *x = in + ((size_t)b * C + c) * hw;
             for (size_t j = 0; j < hw; j++) sum += x[j];
         }
         double mean = sum / (double)m, var = 0.0;
         for (int b = 0; b < batch; b++) {
-            const float *x = in->out + ((size_t)b * C + c) * hw;
+            const float *x = in + ((size_t)b * C + c) * hw;
             for (size_t j = 0; j < hw; j++) { double d = x[j] - mean; var += d * d; }
         }
         var /= (double)m;
-        double invstd = 1.0 / sqrt(var + node->eps);
-        node->saved[c] = mean;
-        node->saved[C + c] = invstd;
+        double invstd = 1.0 / sqrt(var + eps);
+        if (saved) { saved[c] = mean; saved[C + c] = invstd; }
         float meanf = (float)mean, scale = (float)invstd * (gamma ? gamma[c] : 1.0f);
         float shift = beta ? beta[c] : 0.0f;
         for (int b = 0; b < batch; b++) {
-            const float *x = in->out + ((size_t)b * C + c) * hw;
-            float *y = node->out + ((size_t)b * C + c) * hw;
+            const float *x = in + ((size_t)b * C + c) * hw;
+            float *y = out + ((size_t)b * C + c) * hw;
             for (size_t j = 0; j < hw; j++) y[j] = (x[j] - meanf) * scale + shift;
         }
     }
+}
+
+zc_status zc_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch)
+{
+    const zc_node *in = zc_ref_input(net, node, 0);
+    int C = node->c;
+    free(node->saved);
+    node->saved = malloc(2 * (size_t)C * sizeof *node->saved);
+    if (!node->saved) return zc_fail(ZC_ENOMEM, "batchnorm: out of memory");
+    zc_ref_bn_forward_arrays(in->out, node->out, batch, C, (size_t)node->h * node->w,
+                             node->affine ? net->params[node->weight].data : NULL,
+                             node->affine ? net->params[node->bias].data : NULL, node->eps, node->saved);
     return ZC_OK;
 }
 

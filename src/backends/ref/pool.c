@@ -3,52 +3,66 @@
 #include "ref.h"
 
 /* Number of elements averaged by the window at output (oy, ox). */
-static int window_count(const zc_node *in, const zc_node *node, int oy, int ox)
+static int window_count(const zc_pool_geom *g, int oy, int ox)
 {
-    int y0 = oy * node->stride - node->pad, x0 = ox * node->stride - node->pad;
-    int y1 = y0 + node->k, x1 = x0 + node->k;
-    if (node->count_include_pad) {
+    int y0 = oy * g->s - g->p, x0 = ox * g->s - g->p;
+    int y1 = y0 + g->k, x1 = x0 + g->k;
+    if (g->count_include_pad) {
         /* PyTorch clips the window to the padded extent before counting. */
-        int yh = y1 < in->h + node->pad ? y1 : in->h + node->pad;
-        int xh = x1 < in->w + node->pad ? x1 : in->w + node->pad;
+        int yh = y1 < g->h + g->p ? y1 : g->h + g->p;
+        int xh = x1 < g->w + g->p ? x1 : g->w + g->p;
         return (yh - y0) * (xh - x0);
     }
     int ya = y0 < 0 ? 0 : y0, xa = x0 < 0 ? 0 : x0;
-    int yb = y1 > in->h ? in->h : y1, xb = x1 > in->w ? in->w : x1;
+    int yb = y1 > g->h ? g->h : y1, xb = x1 > g->w ? g->w : x1;
     return (yb - ya) * (xb - xa);
+}
+
+static zc_pool_geom pool_geom(const zc_node *in, const zc_node *node)
+{
+    zc_pool_geom g = {in->h, in->w, node->h, node->w, node->k, node->stride, node->pad,
+                      node->count_include_pad};
+    return g;
+}
+
+void zc_ref_avgpool_forward_arrays(const zc_pool_geom *g, const float *in, float *out, int planes)
+{
+    for (int bc = 0; bc < planes; bc++) {
+        const float *x = in + (size_t)bc * g->h * g->w;
+        float *y = out + (size_t)bc * g->oh * g->ow;
+        for (int oy = 0; oy < g->oh; oy++)
+            for (int ox = 0; ox < g->ow; ox++) {
+                int y0 = oy * g->s - g->p, x0 = ox * g->s - g->p;
+                float s = 0.0f;
+                for (int iy = y0; iy < y0 + g->k; iy++) {
+                    if (iy < 0 || iy >= g->h) continue;
+                    for (int ix = x0; ix < x0 + g->k; ix++)
+                        if (ix >= 0 && ix < g->w) s += x[iy * g->w + ix];
+                }
+                y[oy * g->ow + ox] = s / (float)window_count(g, oy, ox);
+            }
+    }
 }
 
 zc_status zc_ref_avgpool_forward(zc_net *net, zc_node *node, int batch)
 {
     const zc_node *in = zc_ref_input(net, node, 0);
-    for (int bc = 0; bc < batch * node->c; bc++) {
-        const float *x = in->out + (size_t)bc * in->h * in->w;
-        float *y = node->out + (size_t)bc * node->h * node->w;
-        for (int oy = 0; oy < node->h; oy++)
-            for (int ox = 0; ox < node->w; ox++) {
-                int y0 = oy * node->stride - node->pad, x0 = ox * node->stride - node->pad;
-                float s = 0.0f;
-                for (int iy = y0; iy < y0 + node->k; iy++) {
-                    if (iy < 0 || iy >= in->h) continue;
-                    for (int ix = x0; ix < x0 + node->k; ix++)
-                        if (ix >= 0 && ix < in->w) s += x[iy * in->w + ix];
-                }
-                y[oy * node->w + ox] = s / (float)window_count(in, node, oy, ox);
-            }
-    }
+    zc_pool_geom g = pool_geom(in, node);
+    zc_ref_avgpool_forward_arrays(&g, in->out, node->out, batch * node->c);
     return ZC_OK;
 }
 
 zc_status zc_ref_avgpool_backward(zc_net *net, zc_node *node, int batch)
 {
     zc_node *in = zc_ref_input(net, node, 0);
+    zc_pool_geom geom = pool_geom(in, node);
     for (int bc = 0; bc < batch * node->c; bc++) {
         float *dx = in->grad + (size_t)bc * in->h * in->w;
         const float *dy = node->grad + (size_t)bc * node->h * node->w;
         for (int oy = 0; oy < node->h; oy++)
             for (int ox = 0; ox < node->w; ox++) {
                 int y0 = oy * node->stride - node->pad, x0 = ox * node->stride - node->pad;
-                float g = dy[oy * node->w + ox] / (float)window_count(in, node, oy, ox);
+                float g = dy[oy * node->w + ox] / (float)window_count(&geom, oy, ox);
                 for (int iy = y0; iy < y0 + node->k; iy++) {
                     if (iy < 0 || iy >= in->h) continue;
                     for (int ix = x0; ix < x0 + node->k; ix++)
@@ -59,16 +73,20 @@ zc_status zc_ref_avgpool_backward(zc_net *net, zc_node *node, int batch)
     return ZC_OK;
 }
 
+void zc_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw)
+{
+    for (int bc = 0; bc < planes; bc++) {
+        const float *x = in + (size_t)bc * hw;
+        double s = 0.0;
+        for (size_t j = 0; j < hw; j++) s += x[j];
+        out[bc] = (float)(s / (double)hw);
+    }
+}
+
 zc_status zc_ref_gap_forward(zc_net *net, zc_node *node, int batch)
 {
     const zc_node *in = zc_ref_input(net, node, 0);
-    size_t hw = (size_t)in->h * in->w;
-    for (int bc = 0; bc < batch * node->c; bc++) {
-        const float *x = in->out + (size_t)bc * hw;
-        double s = 0.0;
-        for (size_t j = 0; j < hw; j++) s += x[j];
-        node->out[bc] = (float)(s / (double)hw);
-    }
+    zc_ref_gap_forward_arrays(in->out, node->out, batch * node->c, (size_t)in->h * in->w);
     return ZC_OK;
 }
 

@@ -15,6 +15,13 @@ void zc_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *b
 void zc_ref_gemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc);
 
+/* Array-level kernels, shared with evaluation strategies that work on reduced channel counts. */
+typedef struct zc_pool_geom { int h, w, oh, ow, k, s, p, count_include_pad; } zc_pool_geom;
+void zc_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
+                              const float *gamma, const float *beta, float eps, double *saved);
+void zc_ref_avgpool_forward_arrays(const zc_pool_geom *g, const float *in, float *out, int planes);
+void zc_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw);
+
 zc_status zc_ref_conv2d_forward(zc_net *net, zc_node *node, int batch);
 zc_status zc_ref_conv2d_backward(zc_net *net, zc_node *node, int batch);
 zc_status zc_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch);

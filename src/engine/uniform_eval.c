@@ -1,0 +1,301 @@
+/* Exact evaluation of a network whose every parameter tensor holds one constant (epsilon's init).
+ *
+ * With constant weights every output channel of a conv or linear layer is the same function of its
+ * input, so all channels of every feature map downstream are identical: each map is carried as ONE
+ * plane per image, and a conv over C identical input channels is the single-channel sum times C.
+ * Two more exact shortcuts follow from the constants:
+ *  - nodes computing the same op on the same inputs (e.g. conv3x3 on edges 0->2 and 0->3 of a cell)
+ *    are identical, so each is computed once;
+ *  - a map that is exactly zero everywhere stays zero through conv (zero bias), batch norm (zero
+ *    beta), ReLU and pooling, and drops out of sums, so it is never materialised. At a tiny weight
+ *    (1e-7) the conv paths underflow to exact zeros within a few layers; this is what makes the
+ *    float32 NaN pattern of epsilon cheap to reproduce.
+ * Products are formed as w*x before they are summed, as in the full computation. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backends/ref/ref.h"
+#include "zcnas/net.h"
+
+typedef struct uval {
+    float *data;     /* batch x distinct x h x w, NULL when zero */
+    int distinct;    /* 1: all channels identical; otherwise node->c distinct channels */
+    int zero;        /* exactly zero everywhere */
+    int refs;        /* pending consumers */
+} uval;
+
+static int constant_value(const zc_param *p, float *v)
+{
+    *v = p->data[0];
+    for (size_t i = 1; i < p->numel; i++)
+        if (memcmp(&p->data[i], v, sizeof *v) != 0) return 0;
+    return 1;
+}
+
+int zc_net_params_constant(const zc_net *net)
+{
+    float v;
+    for (int i = 0; i < net->n_params; i++)
+        if (!constant_value(&net->params[i], &v)) return 0;
+    return 1;
+}
+
+static float param_const(const zc_net *net, int idx, float dflt)
+{
+    return idx >= 0 ? net->params[idx].data[0] : dflt;
+}
+
+/* Two nodes compute the same function of the same (canonical) inputs under constant weights. */
+static int same_node(const zc_net *net, const zc_node *a, const zc_node *b, const int *canon)
+{
+    if (a->op != b->op || a->op == ZC_OP_INPUT || a->n_in != b->n_in || a->c != b->c || a->h != b->h ||
+        a->w != b->w || a->k != b->k || a->stride != b->stride || a->pad != b->pad ||
+        a->groups != b->groups || a->count_include_pad != b->count_include_pad || a->eps != b->eps ||
+        a->affine != b->affine || (a->weight < 0) != (b->weight < 0) || (a->bias < 0) != (b->bias < 0))
+        return 0;
+    if (a->weight >= 0 && param_const(net, a->weight, 0) != param_const(net, b->weight, 0)) return 0;
+    if (a->bias >= 0 && param_const(net, a->bias, 0) != param_const(net, b->bias, 0)) return 0;
+    if (a->op == ZC_OP_ADD) {
+        /* Sums compare as multisets of canonical inputs (the order of a sum of 2-3 terms only changes
+         * rounding, but keep it exact: require the same order). */
+        for (int i = 0; i < a->n_in; i++)
+            if (canon[a->in[i]] != canon[b->in[i]]) return 0;
+        return 1;
+    }
+    for (int i = 0; i < a->n_in; i++)
+        if (canon[a->in[i]] != canon[b->in[i]]) return 0;
+    return 1;
+}
+
+static int all_zero(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != 0.0f) return 0;
+    return 1;
+}
+
+/* One output plane of a conv with constant weight w: out = sum over channels c of sum over the
+ * window of w * x_c (c outer, window row-major inner, as the im2col order of the full conv). */
+static void conv_plane(const float *x, int channels, int h, int w, int k, int s, int p, float wt,
+                       float *out, int oh, int ow, float *padded)
+{
+    int hp = h + 2 * p, wp = w + 2 * p;
+    for (int i = 0; i < oh * ow; i++) out[i] = 0.0f;
+    for (int c = 0; c < channels; c++) {
+        const float *xc = x + (size_t)c * h * w;
+        const float *src = xc;
+        if (p > 0) {
+            memset(padded, 0, (size_t)hp * wp * sizeof *padded);
+            for (int y = 0; y < h; y++) memcpy(padded + (size_t)(y + p) * wp + p, xc + (size_t)y * w, (size_t)w * sizeof *xc);
+            src = padded;
+        }
+        for (int oy = 0; oy < oh; oy++) {
+            float *o = out + (size_t)oy * ow;
+            for (int ki = 0; ki < k; ki++) {
+                const float *row = src + (size_t)(oy * s + ki) * wp;
+                for (int kj = 0; kj < k; kj++) {
+                    const float *r = row + kj;
+                    if (s == 1)
+                        for (int ox = 0; ox < ow; ox++) { float prod = wt * r[ox]; o[ox] += prod; }
+                    else
+                        for (int ox = 0; ox < ow; ox++) { float prod = wt * r[ox * s]; o[ox] += prod; }
+                }
+            }
+        }
+    }
+}
+
+static float *alloc_planes(int batch, int distinct, const zc_node *n)
+{
+    return malloc((size_t)batch * distinct * n->h * n->w * sizeof(float));
+}
+
+static void release(uval *v)
+{
+    if (--v->refs == 0) { free(v->data); v->data = NULL; }
+}
+
+/* Computes node i from its (already evaluated, canonical) inputs. */
+static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int batch)
+{
+    zc_node *n = &net->nodes[i];
+    uval *out = &vals[i];
+    size_t plane = (size_t)n->h * n->w;
+    uval *in = n->n_in ? &vals[canon[n->in[0]]] : NULL;
+    const zc_node *src = n->n_in ? &net->nodes[n->in[0]] : NULL;
+    out->distinct = 1;
+    switch (n->op) {
+    case ZC_OP_CONV2D: {
+        float w = param_const(net, n->weight, 0), b = param_const(net, n->bias, 0);
+        if (in->distinct > 1 && n->groups > 1)
+            return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: grouped conv on distinct channels");
+        if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
+        if (!(out->data = alloc_planes(batch, 1, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        int hp = src->h + 2 * n->pad, wp = src->w + 2 * n->pad;
+        float *padded = malloc((size_t)hp * wp * sizeof *padded);
+        if (!padded) return zc_fail(ZC_ENOMEM, "out of memory");
+        /* With identical input channels each output sums (C_in / groups) copies of one plane. */
+        float copies = in->distinct == 1 ? (float)(src->c / n->groups) : 1.0f;
+        size_t in_plane = (size_t)src->h * src->w;
+        for (int bi = 0; bi < batch; bi++) {
+            float *o = out->data + (size_t)bi * plane;
+            if (in->zero) memset(o, 0, plane * sizeof *o);
+            else conv_plane(in->data + (size_t)bi * in->distinct * in_plane, in->distinct, src->h, src->w,
+                            n->k, n->stride, n->pad, w, o, n->h, n->w, padded);
+            for (size_t j = 0; j < plane; j++) o[j] = o[j] * copies + b;
+        }
+        free(padded);
+        break;
+    }
+    case ZC_OP_LINEAR: {
+        float w = param_const(net, n->weight, 0), b = param_const(net, n->bias, 0);
+        if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
+        if (!(out->data = alloc_planes(batch, 1, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        size_t feat = (size_t)in->distinct * src->h * src->w;
+        float copies = in->distinct == 1 ? (float)src->c : 1.0f;
+        for (int bi = 0; bi < batch; bi++) {
+            float s = 0.0f;
+            for (size_t j = 0; !in->zero && j < feat; j++) { float prod = w * in->data[(size_t)bi * feat + j]; s += prod; }
+            out->data[bi] = s * copies + b;
+        }
+        break;
+    }
+    case ZC_OP_BATCHNORM: {
+        float g = param_const(net, n->weight, 1.0f), b = param_const(net, n->bias, 0.0f);
+        if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
+        out->distinct = in->distinct;
+        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        if (in->zero) { for (size_t j = 0; j < (size_t)batch * out->distinct * plane; j++) out->data[j] = b; break; }
+        float gv[1] = {g}, bv[1] = {b};
+        if (out->distinct == 1) zc_ref_bn_forward_arrays(in->data, out->data, batch, 1, plane, gv, bv, n->eps, NULL);
+        else {
+            /* Distinct channels: constant gamma/beta per channel. */
+            float *gs = malloc((size_t)out->distinct * 2 * sizeof *gs);
+            if (!gs) return zc_fail(ZC_ENOMEM, "out of memory");
+            for (int c = 0; c < out->distinct; c++) { gs[c] = g; gs[out->distinct + c] = b; }
+            zc_ref_bn_forward_arrays(in->data, out->data, batch, out->distinct, plane, gs, gs + out->distinct, n->eps, NULL);
+            free(gs);
+        }
+        break;
+    }
+    case ZC_OP_RELU:
+    case ZC_OP_AVGPOOL:
+    case ZC_OP_GAP: {
+        if (in->zero) { out->zero = 1; return ZC_OK; }
+        out->distinct = in->distinct;
+        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        size_t count = (size_t)batch * out->distinct;
+        if (n->op == ZC_OP_RELU) {
+            for (size_t j = 0; j < count * plane; j++) out->data[j] = in->data[j] < 0.0f ? 0.0f : in->data[j];
+        } else if (n->op == ZC_OP_GAP) {
+            zc_ref_gap_forward_arrays(in->data, out->data, (int)count, (size_t)src->h * src->w);
+        } else {
+            zc_pool_geom g = {src->h, src->w, n->h, n->w, n->k, n->stride, n->pad, n->count_include_pad};
+            zc_ref_avgpool_forward_arrays(&g, in->data, out->data, (int)count);
+        }
+        break;
+    }
+    case ZC_OP_ZERO: {
+        /* x * 0 is exactly zero unless x holds inf or NaN. */
+        size_t count = (size_t)batch * in->distinct * plane;
+        int finite = 1;
+        for (size_t j = 0; !in->zero && j < count && finite; j++) finite = isfinite(in->data[j]);
+        if (in->zero || finite) { out->zero = 1; return ZC_OK; }
+        out->distinct = in->distinct;
+        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        for (size_t j = 0; j < count; j++) out->data[j] = in->data[j] * 0.0f;
+        break;
+    }
+    case ZC_OP_ADD: {
+        int distinct = 1, live = 0;
+        for (int k = 0; k < n->n_in; k++) {
+            uval *v = &vals[canon[n->in[k]]];
+            if (v->zero) continue;
+            live++;
+            if (v->distinct > 1) distinct = n->c;
+        }
+        if (!live) { out->zero = 1; return ZC_OK; }
+        out->distinct = distinct;
+        if (!(out->data = calloc((size_t)batch * distinct * plane, sizeof(float)))) return zc_fail(ZC_ENOMEM, "out of memory");
+        /* Terms in order, skipping exact zeros (x + 0 == x). */
+        for (int k = 0; k < n->n_in; k++) {
+            uval *v = &vals[canon[n->in[k]]];
+            if (v->zero) continue;
+            for (int bi = 0; bi < batch; bi++)
+                for (int c = 0; c < distinct; c++) {
+                    const float *x = v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane;
+                    float *y = out->data + ((size_t)bi * distinct + c) * plane;
+                    for (size_t j = 0; j < plane; j++) y[j] += x[j];
+                }
+        }
+        break;
+    }
+    default:
+        return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: op %s", zc_op_name(n->op));
+    }
+    if (out->data && all_zero(out->data, (size_t)batch * out->distinct * plane)) {
+        free(out->data);
+        out->data = NULL;
+        out->zero = 1;
+    }
+    return ZC_OK;
+}
+
+zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch)
+{
+    if (net->output < 0) return zc_fail(ZC_EINVAL, "network has no output (zc_net_finish not called)");
+    if (batch <= 0) return zc_fail(ZC_EINVAL, "invalid batch size %d", batch);
+    if (!zc_net_params_constant(net))
+        return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation needs constant parameter tensors");
+    zc_net_release_buffers(net);
+    int nn = net->n_nodes;
+    int *canon = malloc((size_t)nn * sizeof *canon);
+    uval *vals = calloc((size_t)nn, sizeof *vals);
+    zc_status st = (canon && vals) ? ZC_OK : zc_fail(ZC_ENOMEM, "out of memory");
+    /* Canonical representative of every live node (common subexpressions share one). */
+    for (int i = 0; st == ZC_OK && i < nn; i++) {
+        canon[i] = i;
+        if (!net->nodes[i].live) continue;
+        for (int j = 0; j < i; j++)
+            if (canon[j] == j && net->nodes[j].live && same_node(net, &net->nodes[j], &net->nodes[i], canon)) {
+                canon[i] = j;
+                break;
+            }
+    }
+    if (st == ZC_OK) {
+        for (int i = 0; i < nn; i++)
+            if (net->nodes[i].live && canon[i] == i)
+                for (int k = 0; k < net->nodes[i].n_in; k++) vals[canon[net->nodes[i].in[k]]].refs++;
+        vals[canon[net->output]].refs++;
+    }
+    const zc_node *in0 = &net->nodes[0];
+    if (st == ZC_OK) {
+        size_t n_in = (size_t)batch * in0->c * in0->h * in0->w;
+        vals[0].distinct = in0->c;
+        if (!(vals[0].data = malloc(n_in * sizeof(float)))) st = zc_fail(ZC_ENOMEM, "out of memory");
+        else memcpy(vals[0].data, x, n_in * sizeof(float));
+    }
+    for (int i = 1; st == ZC_OK && i < nn; i++) {
+        zc_node *n = &net->nodes[i];
+        if (!n->live || canon[i] != i) continue;
+        st = eval_node(net, i, canon, vals, batch);
+        for (int k = 0; k < n->n_in; k++) release(&vals[canon[n->in[k]]]);
+    }
+    if (st == ZC_OK) {
+        /* Materialise the output node in full so zc_net_output() works as after a normal forward. */
+        zc_node *o = &net->nodes[net->output];
+        uval *v = &vals[canon[net->output]];
+        size_t plane = (size_t)o->h * o->w;
+        net->batch = batch;
+        o->out = calloc((size_t)batch * o->c * plane, sizeof(float));
+        if (!o->out) st = zc_fail(ZC_ENOMEM, "out of memory");
+        for (int bi = 0; st == ZC_OK && !v->zero && bi < batch; bi++)
+            for (int c = 0; c < o->c; c++)
+                memcpy(o->out + ((size_t)bi * o->c + c) * plane,
+                       v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane, plane * sizeof(float));
+    }
+    for (int i = 0; vals && i < nn; i++) free(vals[i].data);
+    free(vals);
+    free(canon);
+    return st;
+}

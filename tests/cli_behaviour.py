@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the zcnas CLI: output formats, determinism across thread counts, weights
+round trip, and the error contract (one clear line, exit 2 for usage errors, 1 for runtime errors)."""
+import argparse, csv, io, json, math, os, shutil, subprocess, sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--zcnas", required=True)
+ap.add_argument("--workdir", required=True)
+args = ap.parse_args()
+ZC = args.zcnas
+W = args.workdir
+shutil.rmtree(W, ignore_errors=True)
+os.makedirs(W)
+failures = 0
+ARCH0 = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
+NOCONVFREE = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+
+def run(*a):
+    p = subprocess.run([ZC, *a], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    global failures
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures += 1
+
+
+def expect_error(code, needle, *a):
+    rc, out, err = run(*a)
+    lines = [l for l in err.strip().splitlines() if l]
+    check(rc == code and len(lines) == 1 and needle in err and "zcnas:" in err,
+          f"exit {code} with one line naming '{needle}': {' '.join(a)[:80]} -> rc {rc}, {err.strip()[:160]!r}")
+
+
+def rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# --- output formats and values that do not need data
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "params,flops")
+r = rows(out)
+check(rc == 0 and len(r) == 1 and r[0]["index"] == "0" and r[0]["arch"] == ARCH0, "csv row for index 0")
+check(rc == 0 and r[0]["params"] == "129306" and r[0]["flops"] == "15647370", "params/flops of index 0")
+check(rc == 0 and list(r[0].keys()) == ["index", "arch", "params", "params_seconds", "flops", "flops_seconds"],
+      "column order index, arch, proxy, proxy_seconds")
+rc, out, err = run("score", "--index", "0-2,7", "--proxy", "params", "--format", "jsonl")
+js = [json.loads(l) for l in out.splitlines()]
+check(rc == 0 and [j["index"] for j in js] == [0, 1, 2, 7], "jsonl rows for an index list")
+arch_file = os.path.join(W, "archs.txt")
+with open(arch_file, "w") as f:
+    f.write("# two archs\n5\n" + NOCONVFREE + "\n\n")
+rc, out, err = run("score", "--arch-file", arch_file, "--proxy", "flops")
+r = rows(out)
+check(rc == 0 and [x["index"] for x in r] == ["5", "1462"] and r[1]["flops"] == "220119690", "--arch-file")
+rc, out, err = run("score", "--sample", "5", "--seed", "3", "--proxy", "params")
+rc2, out2, _ = run("score", "--sample", "5", "--seed", "3", "--proxy", "params")
+rc3, out3, _ = run("score", "--sample", "5", "--seed", "4", "--proxy", "params")
+check(rc == 0 and len(rows(out)) == 5 and [x["index"] for x in rows(out)] == [x["index"] for x in rows(out2)]
+      and [x["index"] for x in rows(out)] != [x["index"] for x in rows(out3)], "--sample is seeded")
+rc, out, err = run("info", "--index", "0")
+check(rc == 0 and "129,306" in out and "15,647,370" in out, "info prints params and FLOPs")
+
+# --- proxies on data: small batches keep this fast
+fast = ["--batch-size", "8", "--eps-batch-size", "16"]
+rc, out, err = run("score", "--arch", NOCONVFREE, "--proxy", "epsilon", *fast)
+check(rc == 0 and rows(out)[0]["epsilon"] == "nan", "epsilon is nan for an arch without a conv-free path")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "epsilon", *fast)
+v = float(rows(out)[0]["epsilon"]) if rc == 0 else float("nan")
+check(rc == 0 and math.isfinite(v) and v > 0, "epsilon finite for an arch with a conv-free path")
+base = ["score", "--index", "0,1,2", "--proxy", "zico,epsilon", *fast]
+_, o1, _ = run(*base, "--threads", "1")
+_, o2, _ = run(*base, "--threads", "2")
+strip = lambda t: [(x["index"], x["zico"], x["epsilon"]) for x in rows(t)]
+check(len(strip(o1)) == 3 and strip(o1) == strip(o2), "identical scores with 1 and 2 threads")
+wdir = os.path.join(W, "w0")
+rc, _, err = run("init", "--arch", ARCH0, "--seed", "5", "--save", wdir)
+check(rc == 0 and os.path.exists(os.path.join(wdir, "stem.0.weight.npy")), "init writes state_dict-named .npy")
+_, a, _ = run("score", "--arch", ARCH0, "--proxy", "zico", "--seed", "5", *fast)
+_, b, _ = run("score", "--arch", ARCH0, "--proxy", "zico", "--seed", "5", "--weights", wdir, *fast)
+check(rows(a) and rows(b) and rows(a)[0]["zico"] == rows(b)[0]["zico"], "score --weights (init --seed S) == score --seed S")
+
+# --- the error contract
+expect_error(2, "conv_9x9", "score", "--arch", ARCH0.replace("nor_conv_1x1~0|skip", "conv_9x9~0|skip"))
+expect_error(2, "--bogus", "score", "--bogus")
+expect_error(2, "exactly one", "score", "--arch", ARCH0, "--index", "3")
+expect_error(2, "15625", "score", "--index", "15625")
+expect_error(2, "unknown proxy", "score", "--index", "1", "--proxy", "zico,foo")
+expect_error(2, "batch-size", "score", "--index", "1", "--batch-size", "0")
+expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
+bad_file = os.path.join(W, "bad.txt")
+with open(bad_file, "w") as f:
+    f.write("1\n2\n|nor_conv_3x3~0|+|oops|\n")
+expect_error(2, "bad.txt:3", "score", "--arch-file", bad_file, "--proxy", "params")
+missing = os.path.join(W, "nope")
+expect_error(1, "nope", "score", "--index", "1", "--proxy", "zico", "--data", missing)
+trunc = os.path.join(W, "trunc")
+os.makedirs(trunc)
+src = os.path.join(os.environ.get("ZCNAS_DATA", "data"), "cifar10", "data_batch_1.bin")
+with open(src, "rb") as f, open(os.path.join(trunc, "data_batch_1.bin"), "wb") as g:
+    g.write(f.read(3073 * 10 + 7))
+expect_error(1, "data_batch_1.bin", "score", "--index", "1", "--proxy", "zico", "--data", trunc)
+wrong = os.path.join(W, "w1462")
+run("init", "--arch", NOCONVFREE, "--save", wrong)
+expect_error(1, ".npy", "score", "--arch", ARCH0, "--proxy", "zico", "--weights", wrong, *fast)
+expect_error(2, "unknown command", "frobnicate")
+rc, out, err = run("score", "--help")
+check(rc == 0 and "--proxy" in out and "--arch-file" in out, "score --help")
+
+print(f"cli_behaviour: {failures} failed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,121 @@
+/* NAS-Bench-201: arch strings, index table, network structure, parameter and FLOP counts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "zcnas/zcnas.h"
+
+static void costs(const char *arch, int classes, int res, long long *params, long long *flops)
+{
+    zc_nb201_arch a;
+    CHECK(zc_nb201_parse(arch, &a) == ZC_OK);
+    zc_nb201_config cfg = zc_nb201_default_config(classes, res);
+    zc_net *net = zc_nb201_build(&a, &cfg);
+    CHECK(net != NULL);
+    *params = net ? zc_net_param_count(net) : -1;
+    *flops = net ? zc_net_flops(net) : -1;
+    zc_net_free(net);
+}
+
+static void test_costs(void)
+{
+    long long p, f;
+    /* Known values from the NAS-Bench-201 API (issue text, spec 4.2). */
+    costs("|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|", 10, 32, &p, &f);
+    CHECK(p == 129306);
+    CHECK(f == 15647370);
+    costs("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|", 10, 32, &p, &f);
+    CHECK(p == 1531546);
+    CHECK(f == 220119690);
+    /* The bundled table's params_cifar10 column (and +5,850 for 100 classes) for a spread of archs. */
+    char path[4096];
+    const char *root = getenv("ZCNAS_DATA");
+    snprintf(path, sizeof path, "%s/nb201/nb201_accuracy.csv", root ? root : ZCNAS_DATA_DIR);
+    zc_bench_table t;
+    CHECK(zc_bench_table_load(&t, path) == ZC_OK);
+    int col = zc_bench_table_col(&t, "params_cifar10");
+    CHECK(col >= 0 && t.n_rows == ZC_NB201_SIZE);
+    for (int i = 0; col >= 0 && i < t.n_rows; i += 397) {
+        costs(t.arch[i], 10, 32, &p, &f);
+        CHECK_MSG(p == (long long)t.values[(size_t)i * t.n_cols + col], "row %d: %lld params", i, p);
+        costs(t.arch[i], 100, 32, &p, &f);
+        CHECK(p == (long long)t.values[(size_t)i * t.n_cols + col] + 5850);
+    }
+    /* Every arch string of the table parses, maps to its row's index and prints back identically. */
+    int bad = 0;
+    for (int i = 0; i < t.n_rows; i++) {
+        zc_nb201_arch a, b;
+        char s[ZC_NB201_STR_MAX];
+        if (zc_nb201_parse(t.arch[i], &a) != ZC_OK) { bad++; continue; }
+        zc_nb201_format(&a, s, sizeof s);
+        if (strcmp(s, t.arch[i]) || zc_nb201_index(&a) != t.index[i]) bad++;
+        if (zc_nb201_from_index(t.index[i], &b) != ZC_OK || memcmp(&a, &b, sizeof a)) bad++;
+    }
+    CHECK_MSG(bad == 0, "%d of %d rows fail the round trip", bad, t.n_rows);
+    zc_bench_table_free(&t);
+}
+
+static void test_parse_errors(void)
+{
+    zc_nb201_arch a;
+    const char *bad[] = {
+        "",
+        "|nor_conv_3x3~0|",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|conv_7x7~2|",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~2|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|extra",
+        "|nor_conv_3x3-0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+        "nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_MSG(zc_nb201_parse(bad[i], &a) == ZC_EINVAL, "accepted '%s'", bad[i]);
+    zc_nb201_parse(bad[2], &a);
+    CHECK(strstr(zc_last_error(), "conv_7x7") != NULL);   /* the message names the bad token */
+    CHECK(zc_nb201_from_index(-1, &a) == ZC_EINVAL);
+    CHECK(zc_nb201_from_index(ZC_NB201_SIZE, &a) == ZC_EINVAL);
+    CHECK(zc_nb201_parse(NULL, &a) == ZC_EINVAL);
+}
+
+static void test_structure(void)
+{
+    zc_nb201_arch a;
+    CHECK(zc_nb201_parse("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|", &a) == ZC_OK);
+    zc_nb201_config cfg = zc_nb201_default_config(10, 32);
+    zc_net *net = zc_nb201_build(&a, &cfg);
+    CHECK(net != NULL);
+    if (!net) return;
+    /* state_dict names in definition order (xautodl TinyNetwork). */
+    CHECK(!strcmp(net->params[0].name, "stem.0.weight"));
+    CHECK(!strcmp(net->params[1].name, "stem.1.weight"));
+    CHECK(!strcmp(net->params[2].name, "stem.1.bias"));
+    CHECK(!strcmp(net->params[3].name, "cells.0.layers.0.op.1.weight"));
+    CHECK(zc_net_find_param(net, "cells.0.layers.2.op.1.weight") >= 0);   /* edge 1->2 nor_conv_1x1 */
+    CHECK(zc_net_find_param(net, "cells.0.layers.1.op.1.weight") < 0);    /* edge 0->2 is none */
+    CHECK(zc_net_find_param(net, "cells.5.conv_a.op.1.weight") >= 0);
+    CHECK(zc_net_find_param(net, "cells.5.downsample.1.weight") >= 0);
+    CHECK(zc_net_find_param(net, "cells.11.conv_b.op.2.bias") >= 0);
+    CHECK(!strcmp(net->params[net->n_params - 1].name, "classifier.bias"));
+    CHECK(!strcmp(net->params[net->n_params - 4].name, "lastact.0.weight"));
+    int out_b, out_d;
+    zc_net_output(net, &out_b, &out_d);
+    CHECK(out_d == 10);
+    zc_net_free(net);
+    /* Conv-free path test (decides epsilon's NaN pattern). */
+    CHECK(zc_nb201_parse("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|", &a) == ZC_OK);
+    CHECK(zc_nb201_has_convfree_path(&a));
+    CHECK(zc_nb201_parse("|skip_connect~0|+|none~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|none~2|", &a) == ZC_OK);
+    CHECK(zc_nb201_has_convfree_path(&a));
+    CHECK(zc_nb201_parse("|skip_connect~0|+|none~0|nor_conv_1x1~1|+|none~0|nor_conv_3x3~1|skip_connect~2|", &a) == ZC_OK);
+    CHECK(!zc_nb201_has_convfree_path(&a));
+    int convfree = 0;
+    for (int i = 0; i < ZC_NB201_SIZE; i++) { zc_nb201_from_index(i, &a); convfree += zc_nb201_has_convfree_path(&a); }
+    CHECK(convfree == 9226);   /* spec 2.6: 9,226 of 15,625 have a conv-free path */
+}
+
+int main(void)
+{
+    test_costs();
+    test_parse_errors();
+    test_structure();
+    return check_report("test_nb201");
+}
