@@ -10,6 +10,10 @@ typedef struct zc_backend {
     zc_status (*forward)(zc_net *net, zc_node *node, int batch, zc_run_mode mode);
     /* Adds d loss / d input into each input's grad buffer and writes parameter grads. */
     zc_status (*backward)(zc_net *net, zc_node *node, int batch);
+    /* Optional: called before a forward pass (choose layouts, check support). */
+    zc_status (*prepare)(zc_net *net, int batch);
+    /* Optional: a worker thread will use `threads` threads inside this backend. */
+    void (*thread_init)(int threads);
 } zc_backend;
 
 const zc_backend *zc_backend_ref(void);

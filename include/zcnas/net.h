@@ -55,11 +55,14 @@ typedef struct zc_node {
     int weight, bias;        /* parameter indices, -1 when absent */
     char name[ZC_NAME_MAX];  /* module path in the PyTorch model ("stem.0"), "" for param-less ops */
     /* run-time state, owned by the net */
-    float *out;              /* batch x c x h x w */
-    float *grad;             /* d loss / d out */
+    float *out;              /* batch x c x h x w, in the backend's layout for this node */
+    float *grad;             /* d loss / d out, same layout */
     double *saved;           /* op-specific (batch norm: per-channel mean and invstd) */
-    int live;                /* 1 when the output reaches the network output */
-    int users;               /* number of nodes that consume this output */
+    float *ws;               /* backend workspace (e.g. reordered weights), freed with the buffers */
+    int layout;              /* backend-defined memory layout; 0 = plain NCHW */
+    int live;                /* 1 when the node is computed (its value reaches the output) */
+    int users;               /* live nodes that read this output */
+    int merged;              /* identical param-free nodes merged into this one (CSE), plus 1 */
 } zc_node;
 
 struct zc_backend;
@@ -71,6 +74,10 @@ typedef struct zc_net {
     int n_params, cap_params;
     int output;              /* node index of the network output (logits) */
     int batch;               /* batch size of the buffers currently allocated */
+    int prune_zero;          /* treat 'none' (x*0) as exactly 0: what feeds only 'none' ops is
+                                not computed. Exact for finite activations; set by gradient proxies,
+                                whose gradients through x*0 are exactly 0 anyway. */
+    int need_input_grad;     /* backward also computes d loss / d input (nodes[0].grad) */
     const struct zc_backend *backend;
 } zc_net;
 
@@ -88,7 +95,8 @@ int zc_net_linear(zc_net *net, int x, const char *name, int out_features, int bi
 int zc_net_add(zc_net *net, int n, const int *xs);
 int zc_net_zero(zc_net *net, int x);
 static inline int zc_net_identity(zc_net *net, int x) { (void)net; return x; }
-/* Marks the output and computes which nodes reach it. */
+/* Marks the output, merges identical parameter-free nodes (same op on the same input) and
+ * computes which nodes are needed. Call again after changing prune_zero. */
 zc_status zc_net_finish(zc_net *net, int output);
 
 /* ---- parameters ---- */

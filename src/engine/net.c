@@ -44,8 +44,8 @@ void zc_net_release_buffers(zc_net *net)
     if (!net) return;
     for (int i = 0; i < net->n_nodes; i++) {
         zc_node *n = &net->nodes[i];
-        free(n->out); free(n->grad); free(n->saved);
-        n->out = n->grad = NULL;
+        free(n->out); free(n->grad); free(n->saved); free(n->ws);
+        n->out = n->grad = n->ws = NULL;
         n->saved = NULL;
     }
     net->batch = 0;
@@ -259,15 +259,43 @@ int zc_net_zero(zc_net *net, int x)
     return in ? push_node(net, ZC_OP_ZERO, 1, &x, in->c, in->h, in->w) : -1;
 }
 
+/* Parameter-free unary ops computing the same thing from the same input. */
+static int duplicate_of(const zc_node *a, const zc_node *b)
+{
+    return a->op == b->op && a->n_in == 1 && b->n_in == 1 && a->in[0] == b->in[0] &&
+           a->weight < 0 && b->weight < 0 && a->k == b->k && a->stride == b->stride &&
+           a->pad == b->pad && a->count_include_pad == b->count_include_pad &&
+           (a->op == ZC_OP_RELU || a->op == ZC_OP_AVGPOOL || a->op == ZC_OP_GAP || a->op == ZC_OP_ZERO);
+}
+
 zc_status zc_net_finish(zc_net *net, int output)
 {
     if (!check_input(net, output)) return ZC_EINVAL;
     net->output = output;
+    /* Merge duplicates: consumers are redirected to the first of identical nodes (exact: the
+     * values are equal, and gradients from all consumers are summed at the one node). */
+    for (int i = 0; i < net->n_nodes; i++) net->nodes[i].merged = 1;
+    for (int i = 1; i < net->n_nodes; i++) {
+        zc_node *n = &net->nodes[i];
+        for (int j = 0; j < n->n_in; j++) {
+            int src = n->in[j];
+            for (int k = 1; k < src; k++)
+                if (net->nodes[k].merged > 0 && duplicate_of(&net->nodes[k], &net->nodes[src])) {
+                    n->in[j] = k;
+                    if (net->nodes[src].merged > 0) {
+                        net->nodes[k].merged += net->nodes[src].merged;
+                        net->nodes[src].merged = 0;   /* now unused */
+                    }
+                    break;
+                }
+        }
+    }
     for (int i = 0; i < net->n_nodes; i++) { net->nodes[i].live = 0; net->nodes[i].users = 0; }
     net->nodes[output].live = 1;
     for (int i = output; i >= 0; i--) {
         zc_node *n = &net->nodes[i];
         if (!n->live) continue;
+        if (n->op == ZC_OP_ZERO && net->prune_zero) continue;   /* 0 without reading its input */
         for (int j = 0; j < n->n_in; j++) {
             net->nodes[n->in[j]].live = 1;
             net->nodes[n->in[j]].users++;
@@ -364,6 +392,10 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
         return zc_fail(ZC_EINVAL, "invalid batch size %d", batch);
     zc_net_release_buffers(net);
     net->batch = batch;
+    if (net->backend->prepare) {
+        zc_status pst = net->backend->prepare(net, batch);
+        if (pst != ZC_OK) return pst;
+    }
     int *pending = NULL;
     if (mode == ZC_RUN_INFER) {
         pending = malloc((size_t)net->n_nodes * sizeof *pending);
@@ -378,6 +410,10 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
         if (!n->out) { st = zc_fail(ZC_ENOMEM, "out of memory for activations (batch %d)", batch); break; }
         if (n->op == ZC_OP_INPUT) {
             memcpy(n->out, x, (size_t)batch * n->c * n->h * n->w * sizeof(float));
+            continue;
+        }
+        if (n->op == ZC_OP_ZERO && net->prune_zero) {
+            memset(n->out, 0, (size_t)batch * n->c * n->h * n->w * sizeof(float));
             continue;
         }
         st = net->backend->forward(net, n, batch, mode);
@@ -422,8 +458,12 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
     for (int i = net->output; i > 0; i--) {
         zc_node *n = &net->nodes[i];
         if (!n->live || !n->grad) continue;   /* no gradient reaches it: its param grads stay 0 */
+        if (n->op == ZC_OP_ZERO && net->prune_zero) continue;
+        /* The network input's gradient is only computed on request. */
+        if (n->n_in == 1 && n->in[0] == 0 && !net->need_input_grad && n->weight < 0) continue;
         for (int j = 0; j < n->n_in; j++) {
             zc_node *src = &net->nodes[n->in[j]];
+            if (n->in[j] == 0 && !net->need_input_grad) continue;
             if (!src->grad && !(src->grad = alloc_tensor(src, batch, 1)))
                 return zc_fail(ZC_ENOMEM, "out of memory for gradients");
         }

@@ -41,6 +41,9 @@ zc_status zc_zico_net(zc_net *net, const zc_batch *batches, int n_batches, int p
                       double *score)
 {
     if (n_batches < 1) return zc_fail(ZC_EINVAL, "zico: needs at least one batch");
+    /* Gradients through 'none' (x*0) are exactly zero and ZiCo drops zero-std elements, so what
+     * feeds only 'none' ops need not be computed. */
+    if (!net->prune_zero) { net->prune_zero = 1; zc_net_finish(net, net->output); }
     /* G[p] holds n_batches rows of parameter p's gradient (NULL for params ZiCo ignores). */
     float **G = calloc((size_t)net->n_params, sizeof *G);
     float *dlogits = NULL;

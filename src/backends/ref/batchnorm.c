@@ -65,6 +65,7 @@ zc_status zc_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch)
             }
         }
         if (dgamma) { dgamma[c] += (float)sum_dy_xhat; dbeta[c] += (float)sum_dy; }
+        if (!in->grad) continue;   /* input grad not wanted */
         double g = gamma ? gamma[c] : 1.0;
         double k = g * invstd, mdy = sum_dy / (double)m, mdyx = sum_dy_xhat / (double)m;
         for (int b = 0; b < batch; b++) {

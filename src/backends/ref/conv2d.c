@@ -102,7 +102,7 @@ zc_status zc_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
         for (int g = 0; g < q.g; g++) {
             size_t xoff = ((size_t)b * q.cin + (size_t)g * q.cin_g) * q.h * q.w;
             const float *x = in->out + xoff;
-            float *dx = in->grad + xoff;
+            float *dx = in->grad ? in->grad + xoff : NULL;   /* NULL: input grad not wanted */
             const float *dy = node->grad + ((size_t)b * q.cout + (size_t)g * q.cout_g) * ohw;
             const float *wg = wp->data + (size_t)g * q.cout_g * q.kk;
             float *dwg = wp->grad + (size_t)g * q.cout_g * q.kk;
@@ -117,6 +117,7 @@ zc_status zc_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
             zc_ref_gemm_nt(q.cout_g, q.kk, (int)ohw, dy, (int)ohw, q.direct ? x : col, (int)ohw,
                            dwg, q.kk);
             /* dcol = W^T * dY, then scattered onto dX */
+            if (!dx) continue;
             if (q.direct) {
                 zc_ref_gemm_tn(q.kk, (int)ohw, q.cout_g, wg, q.kk, dy, (int)ohw, dx, (int)ohw);
             } else {

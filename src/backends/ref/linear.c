@@ -24,6 +24,7 @@ zc_status zc_ref_linear_backward(zc_net *net, zc_node *node, int batch)
             for (int o = 0; o < nout; o++) db[o] += node->grad[(size_t)b * nout + o];
     }
     zc_ref_gemm_tn(nout, nin, batch, node->grad, nout, in->out, nin, w->grad, nin);   /* dW = dY^T X */
-    zc_ref_gemm_nn(batch, nin, nout, node->grad, nout, w->data, nin, in->grad, nin);  /* dX = dY W */
+    if (in->grad)   /* dX = dY W */
+        zc_ref_gemm_nn(batch, nin, nout, node->grad, nout, w->data, nin, in->grad, nin);
     return ZC_OK;
 }
