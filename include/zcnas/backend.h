@@ -14,6 +14,9 @@ typedef struct zc_backend {
     zc_status (*prepare)(zc_net *net, int batch);
     /* Optional: a worker thread will use `threads` threads inside this backend. */
     void (*thread_init)(int threads);
+    /* 0: input-grad buffers are zero-filled and ops add into them; 1: the first contribution is
+     * written (node->grad_set tracks it), later ones added, saving a fill and a read. */
+    int writes_first_grad;
 } zc_backend;
 
 const zc_backend *zc_backend_ref(void);

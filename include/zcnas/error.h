@@ -10,7 +10,8 @@ typedef enum zc_status {
     ZC_EDATA = 3,    /* a file was read but its contents are wrong (short, corrupt) */
     ZC_ENOMEM = 4,   /* allocation failed or a size is absurd */
     ZC_ENUM = 5,     /* a numeric failure where a number is required (NaN/inf) */
-    ZC_EUNSUPPORTED = 6
+    ZC_EUNSUPPORTED = 6,
+    ZC_EBACKEND = 7     /* a compute backend failed */
 } zc_status;
 
 /* Formats the message (printf-style) and returns `code`, so callers can `return zc_fail(...)`. */

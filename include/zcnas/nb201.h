@@ -41,6 +41,7 @@ typedef struct zc_nb201_config {
     int num_classes;      /* 10 / 100 / 120, or 1 for epsilon */
     int resolution;       /* 32 or 16 */
     int track_running_stats; /* 1 for xautodl's model, 0 for epsinas' (affects saved buffers only) */
+    int shapes_only;         /* no parameter values (for counting params and FLOPs) */
 } zc_nb201_config;
 
 zc_nb201_config zc_nb201_default_config(int num_classes, int resolution);

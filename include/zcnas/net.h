@@ -63,6 +63,7 @@ typedef struct zc_node {
     int live;                /* 1 when the node is computed (its value reaches the output) */
     int users;               /* live nodes that read this output */
     int merged;              /* identical param-free nodes merged into this one (CSE), plus 1 */
+    int grad_set;            /* backends that write first contributions: grad holds a value */
 } zc_node;
 
 struct zc_backend;
@@ -78,6 +79,7 @@ typedef struct zc_net {
                                 not computed. Exact for finite activations; set by gradient proxies,
                                 whose gradients through x*0 are exactly 0 anyway. */
     int need_input_grad;     /* backward also computes d loss / d input (nodes[0].grad) */
+    int shapes_only;         /* parameters have shapes but no values (set before adding layers) */
     const struct zc_backend *backend;
 } zc_net;
 

@@ -8,8 +8,10 @@
 #include "zcnas/backend.h"
 
 /* Builds a fresh, uninitialised network of the architecture for `num_classes` outputs
- * (epsilon asks for 1). `track_running_stats` selects the model variant's BN buffers. */
-typedef zc_net *(*zc_net_builder)(const void *arch, int num_classes, int track_running_stats);
+ * (epsilon asks for 1). `track_running_stats` selects the model variant's BN buffers;
+ * `shapes_only` skips allocating parameter values (enough for counting). */
+typedef zc_net *(*zc_net_builder)(const void *arch, int num_classes, int track_running_stats,
+                                  int shapes_only);
 
 typedef struct zc_proxy_opts {
     const zc_backend *backend;

@@ -12,6 +12,7 @@
 #include "zcnas/proxy.h"
 #include "zcnas/stats.h"
 #include "zcnas/bench_table.h"
+#include "zcnas/buffers.h"
 #include "zcnas/scorer.h"
 
 #define ZCNAS_VERSION "0.1.0"

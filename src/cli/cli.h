@@ -54,7 +54,7 @@ int cli_select_nb201(cli_opt *opts, int n, cli_archs *out);
 void cli_archs_free(cli_archs *a);
 /* Parses "3,17,100-199" into indices within [0, max). */
 int cli_parse_index_list(const char *s, int max, int **out, int *count);
-zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats);
+zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats, int shapes_only);
 /* Builder context: the resolution and cell config of the chosen dataset (set before building). */
 void cli_nb201_set_resolution(int resolution);
 

@@ -29,10 +29,11 @@ static int nb201_resolution = 32;
 
 void cli_nb201_set_resolution(int resolution) { nb201_resolution = resolution; }
 
-zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats)
+zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats, int shapes_only)
 {
     zc_nb201_config cfg = zc_nb201_default_config(num_classes, nb201_resolution);
     cfg.track_running_stats = track_running_stats;
+    cfg.shapes_only = shapes_only;
     return zc_nb201_build(arch, &cfg);
 }
 

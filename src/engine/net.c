@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "zcnas/backend.h"
+#include "zcnas/buffers.h"
 #include "zcnas/net.h"
 
 /* Activations larger than this (elements of one tensor) are treated as an absurd request. */
@@ -44,7 +45,7 @@ void zc_net_release_buffers(zc_net *net)
     if (!net) return;
     for (int i = 0; i < net->n_nodes; i++) {
         zc_node *n = &net->nodes[i];
-        free(n->out); free(n->grad); free(n->saved); free(n->ws);
+        zc_buf_put(n->out); zc_buf_put(n->grad); free(n->saved); free(n->ws);
         n->out = n->grad = n->ws = NULL;
         n->saved = NULL;
     }
@@ -117,8 +118,8 @@ static int push_param(zc_net *net, int node, const char *module, const char *suf
     p->ndim = ndim;
     p->numel = 1;
     for (int i = 0; i < ndim; i++) { p->shape[i] = shape[i]; p->numel *= (size_t)shape[i]; }
-    p->data = calloc(p->numel, sizeof *p->data);
-    if (!p->data) { zc_fail(ZC_ENOMEM, "out of memory for parameter %s", p->name); return -1; }
+    p->data = net->shapes_only ? NULL : calloc(p->numel, sizeof *p->data);
+    if (!p->data && !net->shapes_only) { zc_fail(ZC_ENOMEM, "out of memory for parameter %s", p->name); return -1; }
     return net->n_params++;
 }
 
@@ -380,8 +381,7 @@ void zc_net_init_constant(zc_net *net, float value)
 
 static float *alloc_tensor(const zc_node *n, int batch, int zeroed)
 {
-    size_t count = (size_t)batch * n->c * n->h * n->w;
-    return zeroed ? calloc(count, sizeof(float)) : malloc(count * sizeof(float));
+    return zc_buf_get((size_t)batch * n->c * n->h * n->w, zeroed);
 }
 
 zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mode)
@@ -421,7 +421,7 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
             for (int j = 0; j < n->n_in; j++) {
                 zc_node *src = &net->nodes[n->in[j]];
                 if (--pending[n->in[j]] == 0 && n->in[j] != net->output) {
-                    free(src->out); src->out = NULL;
+                    zc_buf_put(src->out); src->out = NULL;
                     free(src->saved); src->saved = NULL;
                 }
             }
@@ -451,7 +451,11 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
         if (!p->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
         memset(p->grad, 0, p->numel * sizeof *p->grad);
     }
-    for (int i = 0; i < net->n_nodes; i++) { free(net->nodes[i].grad); net->nodes[i].grad = NULL; }
+    for (int i = 0; i < net->n_nodes; i++) {
+        zc_buf_put(net->nodes[i].grad);
+        net->nodes[i].grad = NULL;
+        net->nodes[i].grad_set = 0;
+    }
     o->grad = alloc_tensor(o, batch, 0);
     if (!o->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
     memcpy(o->grad, dout, (size_t)batch * o->c * o->h * o->w * sizeof(float));
@@ -464,12 +468,12 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
         for (int j = 0; j < n->n_in; j++) {
             zc_node *src = &net->nodes[n->in[j]];
             if (n->in[j] == 0 && !net->need_input_grad) continue;
-            if (!src->grad && !(src->grad = alloc_tensor(src, batch, 1)))
+            if (!src->grad && !(src->grad = alloc_tensor(src, batch, !net->backend->writes_first_grad)))
                 return zc_fail(ZC_ENOMEM, "out of memory for gradients");
         }
         zc_status st = net->backend->backward(net, n, batch);
         if (st != ZC_OK) return st;
-        free(n->grad); n->grad = NULL;   /* consumed: every user has already been visited */
+        zc_buf_put(n->grad); n->grad = NULL;   /* consumed: every user has already been visited */
     }
     return ZC_OK;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backends/ref/ref.h"
+#include "zcnas/buffers.h"
 #include "zcnas/net.h"
 
 typedef struct uval {
@@ -107,12 +108,12 @@ static void conv_plane(const float *x, int channels, int h, int w, int k, int s,
 
 static float *alloc_planes(int batch, int distinct, const zc_node *n)
 {
-    return malloc((size_t)batch * distinct * n->h * n->w * sizeof(float));
+    return zc_buf_get((size_t)batch * distinct * n->h * n->w, 0);
 }
 
 static void release(uval *v)
 {
-    if (--v->refs == 0) { free(v->data); v->data = NULL; }
+    if (--v->refs == 0) { zc_buf_put(v->data); v->data = NULL; }
 }
 
 /* Computes node i from its (already evaluated, canonical) inputs. */
@@ -216,7 +217,7 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
         }
         if (!live) { out->zero = 1; return ZC_OK; }
         out->distinct = distinct;
-        if (!(out->data = calloc((size_t)batch * distinct * plane, sizeof(float)))) return zc_fail(ZC_ENOMEM, "out of memory");
+        if (!(out->data = zc_buf_get((size_t)batch * distinct * plane, 1))) return zc_fail(ZC_ENOMEM, "out of memory");
         /* Terms in order, skipping exact zeros (x + 0 == x). */
         for (int k = 0; k < n->n_in; k++) {
             uval *v = &vals[canon[n->in[k]]];
@@ -234,7 +235,7 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
         return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: op %s", zc_op_name(n->op));
     }
     if (out->data && all_zero(out->data, (size_t)batch * out->distinct * plane)) {
-        free(out->data);
+        zc_buf_put(out->data);
         out->data = NULL;
         out->zero = 1;
     }
@@ -272,7 +273,7 @@ zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch)
     if (st == ZC_OK) {
         size_t n_in = (size_t)batch * in0->c * in0->h * in0->w;
         vals[0].distinct = in0->c;
-        if (!(vals[0].data = malloc(n_in * sizeof(float)))) st = zc_fail(ZC_ENOMEM, "out of memory");
+        if (!(vals[0].data = zc_buf_get(n_in, 0))) st = zc_fail(ZC_ENOMEM, "out of memory");
         else memcpy(vals[0].data, x, n_in * sizeof(float));
     }
     for (int i = 1; st == ZC_OK && i < nn; i++) {
@@ -287,14 +288,14 @@ zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch)
         uval *v = &vals[canon[net->output]];
         size_t plane = (size_t)o->h * o->w;
         net->batch = batch;
-        o->out = calloc((size_t)batch * o->c * plane, sizeof(float));
+        o->out = zc_buf_get((size_t)batch * o->c * plane, 1);
         if (!o->out) st = zc_fail(ZC_ENOMEM, "out of memory");
         for (int bi = 0; st == ZC_OK && !v->zero && bi < batch; bi++)
             for (int c = 0; c < o->c; c++)
                 memcpy(o->out + ((size_t)bi * o->c + c) * plane,
                        v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane, plane * sizeof(float));
     }
-    for (int i = 0; vals && i < nn; i++) free(vals[i].data);
+    for (int i = 0; vals && i < nn; i++) zc_buf_put(vals[i].data);
     free(vals);
     free(canon);
     return st;

@@ -14,9 +14,10 @@ void zc_proxy_opts_default(zc_proxy_opts *o)
     o->eps_w_high = 1.0f;
 }
 
-static zc_net *build(const zc_proxy_input *in, const zc_proxy_opts *o, int classes, int trs)
+static zc_net *build(const zc_proxy_input *in, const zc_proxy_opts *o, int classes, int trs,
+                     int shapes_only)
 {
-    zc_net *net = in->build(in->arch, classes, trs);
+    zc_net *net = in->build(in->arch, classes, trs, shapes_only);
     if (net && o->backend) zc_net_set_backend(net, o->backend);
     return net;
 }
@@ -24,7 +25,7 @@ static zc_net *build(const zc_proxy_input *in, const zc_proxy_opts *o, int class
 /* A network with PyTorch's default init from the architecture's own stream, or loaded weights. */
 static zc_status build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out)
 {
-    zc_net *net = build(in, o, in->num_classes, 1);
+    zc_net *net = build(in, o, in->num_classes, 1, 0);
     if (!net) return ZC_EINVAL;
     if (o->weights_dir) {
         zc_status st = zc_net_load_weights(net, o->weights_dir);
@@ -51,7 +52,7 @@ static zc_status score_zico(const zc_proxy_input *in, const zc_proxy_opts *o, do
 static zc_status score_epsilon(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)
 {
     /* epsinas builds NB201 with one output unit and BN without running stats. */
-    zc_net *net = build(in, o, 1, 0);
+    zc_net *net = build(in, o, 1, 0, 0);
     if (!net) return ZC_EINVAL;
     zc_status st = zc_epsilon_net(net, in->eps_batch, o->eps_w_low, o->eps_w_high, o->eps_exact_full, score);
     zc_net_free(net);
@@ -60,7 +61,7 @@ static zc_status score_epsilon(const zc_proxy_input *in, const zc_proxy_opts *o,
 
 static zc_status score_params(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)
 {
-    zc_net *net = build(in, o, in->num_classes, 1);
+    zc_net *net = build(in, o, in->num_classes, 1, 1);
     if (!net) return ZC_EINVAL;
     *score = (double)zc_net_param_count(net);
     zc_net_free(net);
@@ -69,7 +70,7 @@ static zc_status score_params(const zc_proxy_input *in, const zc_proxy_opts *o, 
 
 static zc_status score_flops(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)
 {
-    zc_net *net = build(in, o, in->num_classes, 1);
+    zc_net *net = build(in, o, in->num_classes, 1, 1);
     if (!net) return ZC_EINVAL;
     *score = (double)zc_net_flops(net);
     zc_net_free(net);

@@ -50,6 +50,9 @@ static void *worker(void *arg)
 {
     run_state *s = arg;
     const zc_score_job *job = s->job;
+    /* One architecture per worker, and one thread inside the backend: multi-threaded reductions
+     * would make results depend on the thread count. */
+    if (job->opts.backend && job->opts.backend->thread_init) job->opts.backend->thread_init(1);
     for (;;) {
         pthread_mutex_lock(&s->lock);
         int i = s->stop ? job->n_archs : s->next++;

@@ -122,7 +122,7 @@ int zc_nb201_has_convfree_path(const zc_nb201_arch *a)
 
 zc_nb201_config zc_nb201_default_config(int num_classes, int resolution)
 {
-    zc_nb201_config c = {16, 5, num_classes, resolution, 1};
+    zc_nb201_config c = {16, 5, num_classes, resolution, 1, 0};
     return c;
 }
 
@@ -198,6 +198,7 @@ zc_net *zc_nb201_build(const zc_nb201_arch *arch, const zc_nb201_config *cfg)
     }
     zc_net *net = zc_net_new(3, cfg->resolution, cfg->resolution);
     if (!net) return NULL;
+    net->shapes_only = cfg->shapes_only;
     int trs = cfg->track_running_stats;
     int x = zc_net_conv2d(net, 0, "stem.0", cfg->C, 3, 1, 1, 1, 0);
     if (x >= 0) x = zc_net_batchnorm(net, x, "stem.1", 1e-5f, 1, trs);

@@ -1,0 +1,41 @@
+/* Backward of the element-wise ops under the write-first protocol: the first contribution to an
+ * input's gradient is stored, later ones are added (no zero fill, one pass fewer). The loops are
+ * branch-free so that they vectorise. Layout-agnostic: a node and its inputs share one layout. */
+#include "dnnl_internal.h"
+
+static void put(zc_node *in, const float *g, const float *mask_src, float scale, size_t n)
+{
+    float *d = in->grad;
+    if (!d) return;
+    if (mask_src) {
+        if (in->grad_set) for (size_t i = 0; i < n; i++) d[i] += mask_src[i] > 0.0f ? g[i] : 0.0f;
+        else for (size_t i = 0; i < n; i++) d[i] = mask_src[i] > 0.0f ? g[i] : 0.0f;
+    } else if (scale == 1.0f) {
+        if (in->grad_set) for (size_t i = 0; i < n; i++) d[i] += g[i];
+        else for (size_t i = 0; i < n; i++) d[i] = g[i];
+    } else {
+        if (in->grad_set) for (size_t i = 0; i < n; i++) d[i] += g[i] * scale;
+        else for (size_t i = 0; i < n; i++) d[i] = g[i] * scale;
+    }
+    in->grad_set = 1;
+}
+
+zc_status dn_relu_backward(zc_net *net, zc_node *node, int batch)
+{
+    zc_node *in = &net->nodes[node->in[0]];
+    put(in, node->grad, in->out, 1.0f, dn_numel(node, batch));
+    return ZC_OK;
+}
+
+zc_status dn_add_backward(zc_net *net, zc_node *node, int batch)
+{
+    for (int k = 0; k < node->n_in; k++) put(&net->nodes[node->in[k]], node->grad, NULL, 1.0f, dn_numel(node, batch));
+    return ZC_OK;
+}
+
+zc_status dn_zero_backward(zc_net *net, zc_node *node, int batch)
+{
+    /* x * 0: the gradient is g * 0 (NaN where g is not finite). */
+    put(&net->nodes[node->in[0]], node->grad, NULL, 0.0f, dn_numel(node, batch));
+    return ZC_OK;
+}
