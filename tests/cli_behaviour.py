@@ -82,6 +82,24 @@ _, a, _ = run("score", "--arch", ARCH0, "--proxy", "zico", "--seed", "5", *fast)
 _, b, _ = run("score", "--arch", ARCH0, "--proxy", "zico", "--seed", "5", "--weights", wdir, *fast)
 check(rows(a) and rows(b) and rows(a)[0]["zico"] == rows(b)[0]["zico"], "score --weights (init --seed S) == score --seed S")
 
+# --- resumable output: an interrupted run (cut mid-row) plus --resume equals one uninterrupted run
+full_out = os.path.join(W, "full.csv")
+part_out = os.path.join(W, "part.csv")
+run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", full_out)
+with open(full_out) as f:
+    whole = f.read()
+with open(part_out, "w") as f:
+    f.write(whole[: len(whole) * 2 // 5])      # as if killed while writing a row
+rc, _, err = run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", part_out, "--resume")
+key = lambda t: sorted((x["index"], x["epsilon"], x["params"]) for x in rows(t))
+with open(part_out) as f:
+    resumed = f.read()
+check(rc == 0 and "rows kept" in err and key(resumed) == key(whole) and len(rows(resumed)) == 25,
+      "interrupted + resumed run == uninterrupted run")
+rc, _, _ = run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", part_out, "--resume")
+check(rc == 0 and open(part_out).read() == resumed, "resuming a finished run changes nothing")
+expect_error(2, "columns", "score", "--index", "0-3", "--proxy", "params", "--out", part_out, "--resume")
+
 # --- the error contract
 expect_error(2, "conv_9x9", "score", "--arch", ARCH0.replace("nor_conv_1x1~0|skip", "conv_9x9~0|skip"))
 expect_error(2, "--bogus", "score", "--bogus")

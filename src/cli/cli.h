@@ -79,6 +79,10 @@ typedef struct cli_writer {
 void cli_writer_header(cli_writer *w);
 /* values[i] is printed as an integer when is_int[i], as %.9g otherwise; NaN as nan (CSV) / null (JSON). */
 void cli_writer_row(cli_writer *w, int index, const char *arch, const double *values, const int *is_int);
+/* --resume: checks that FILE (if it exists) was written with the same columns and format, cuts a
+ * torn last line, removes the architectures it already holds from `archs`, and says whether to
+ * append (*appending = 1) or start the file. */
+int cli_resume_filter(const char *path, const cli_writer *w, cli_archs *archs, int *appending);
 
 int cmd_score(int argc, char **argv);
 int cmd_info(int argc, char **argv);

@@ -54,6 +54,7 @@ int cmd_score(int argc, char **argv)
         CLI_SCORING_OPTS,
         {"weights", "DIR", "load weights (.npy per state_dict key) instead of a fresh init (ZiCo)", NULL, 0},
         {"out", "FILE", "write rows here instead of standard output", NULL, 0},
+        {"resume", NULL, "with --out: keep the rows already in FILE and score only the rest", NULL, 0},
         {"format", "FMT", "csv or jsonl", "csv", 0},
     };
     int n = (int)(sizeof opts / sizeof opts[0]);
@@ -78,11 +79,6 @@ int cmd_score(int argc, char **argv)
     c.archs = &archs;
     c.s = &s;
     c.w.f = stdout;
-    const char *out = cli_str(opts, n, "out");
-    if (out && !(c.w.f = fopen(out, "w"))) {
-        cli_archs_free(&archs);
-        return cli_error(CLI_RUNTIME, "--out: cannot open '%s': %s", out, strerror(errno));
-    }
     c.w.jsonl = !strcmp(format, "jsonl");
     const char *cols[32];
     char names[16][2][64];
@@ -94,13 +90,22 @@ int cmd_score(int argc, char **argv)
     }
     c.w.cols = cols;
     c.w.n_cols = 2 * s.n_proxies;
-    cli_writer_header(&c.w);
+    const char *out = cli_str(opts, n, "out");
+    int resume = cli_flag(opts, n, "resume"), appending = 0;
+    if (resume && !out) { cli_archs_free(&archs); return cli_error(CLI_USAGE, "--resume needs --out FILE"); }
+    if (resume && (rc = cli_resume_filter(out, &c.w, &archs, &appending))) { cli_archs_free(&archs); return rc; }
+    if (out && !(c.w.f = fopen(out, appending ? "a" : "w"))) {
+        cli_archs_free(&archs);
+        return cli_error(CLI_RUNTIME, "--out: cannot open '%s': %s", out, strerror(errno));
+    }
+    if (!appending) cli_writer_header(&c.w);
     double t0 = cli_now();
     cli_progress_start(&c.progress, archs.n, "architectures");
     rc = cli_scoring_run(&s, &archs, on_result, &c);
     cli_progress_end(&c.progress);
     if (rc == CLI_OK && c.n_done != archs.n) rc = CLI_RUNTIME;
     if (rc == CLI_OK && archs.n > 1)
+        /* (counts only what this run scored; --resume skipped the rest) */
         fprintf(stderr, "zcnas: scored %d architectures in %.1f s\n", archs.n, cli_now() - t0);
     if (out && fclose(c.w.f) != 0 && rc == CLI_OK) rc = cli_error(CLI_RUNTIME, "--out: error closing '%s'", out);
     cli_archs_free(&archs);

@@ -3,6 +3,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include "ref.h"
+#include "simd.h"
+
+static ZC_VECTORIZE void normalise(const float *x, float *y, size_t n, float mean, float scale, float shift)
+{
+    for (size_t j = 0; j < n; j++) y[j] = (x[j] - mean) * scale + shift;
+}
 
 void zc_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
                              const float *gamma, const float *beta, float eps, double *saved)
@@ -10,25 +16,16 @@ void zc_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, siz
     size_t m = (size_t)batch * hw;
     for (int c = 0; c < C; c++) {
         double sum = 0.0;
-        for (int b = 0; b < batch; b++) {
-            const float *x = in + ((size_t)b * C + c) * hw;
-            for (size_t j = 0; j < hw; j++) sum += x[j];
-        }
+        for (int b = 0; b < batch; b++) sum += zc_sum_f64(in + ((size_t)b * C + c) * hw, hw);
         double mean = sum / (double)m, var = 0.0;
-        for (int b = 0; b < batch; b++) {
-            const float *x = in + ((size_t)b * C + c) * hw;
-            for (size_t j = 0; j < hw; j++) { double d = x[j] - mean; var += d * d; }
-        }
+        for (int b = 0; b < batch; b++) var += zc_sum_sq_dev_f64(in + ((size_t)b * C + c) * hw, hw, mean);
         var /= (double)m;
         double invstd = 1.0 / sqrt(var + eps);
         if (saved) { saved[c] = mean; saved[C + c] = invstd; }
         float meanf = (float)mean, scale = (float)invstd * (gamma ? gamma[c] : 1.0f);
         float shift = beta ? beta[c] : 0.0f;
-        for (int b = 0; b < batch; b++) {
-            const float *x = in + ((size_t)b * C + c) * hw;
-            float *y = out + ((size_t)b * C + c) * hw;
-            for (size_t j = 0; j < hw; j++) y[j] = (x[j] - meanf) * scale + shift;
-        }
+        for (int b = 0; b < batch; b++)
+            normalise(in + ((size_t)b * C + c) * hw, out + ((size_t)b * C + c) * hw, hw, meanf, scale, shift);
     }
 }
 

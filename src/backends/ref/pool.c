@@ -1,6 +1,8 @@
 /* Average pooling (k x k window, stride, zero padding, PyTorch's count_include_pad rule) and
  * global average pooling. */
+#include <stdlib.h>
 #include "ref.h"
+#include "simd.h"
 
 /* Number of elements averaged by the window at output (oy, ox). */
 static int window_count(const zc_pool_geom *g, int oy, int ox)
@@ -25,8 +27,43 @@ static zc_pool_geom pool_geom(const zc_node *in, const zc_node *node)
     return g;
 }
 
+/* The common 3x3 / stride 1 / padding 1 case, separably: row sums, then column sums. */
+static ZC_VECTORIZE void avgpool3x3s1(const zc_pool_geom *g, const float *x, float *y, float *rows)
+{
+    int h = g->h, w = g->w;
+    for (int iy = 0; iy < h; iy++) {
+        const float *xr = x + (size_t)iy * w;
+        float *r = rows + (size_t)iy * w;
+        r[0] = w > 1 ? xr[0] + xr[1] : xr[0];
+        for (int ox = 1; ox < w - 1; ox++) r[ox] = (xr[ox - 1] + xr[ox]) + xr[ox + 1];
+        if (w > 1) r[w - 1] = xr[w - 2] + xr[w - 1];
+    }
+    for (int oy = 0; oy < h; oy++) {
+        const float *up = oy > 0 ? rows + (size_t)(oy - 1) * w : NULL;
+        const float *mid = rows + (size_t)oy * w;
+        const float *down = oy < h - 1 ? rows + (size_t)(oy + 1) * w : NULL;
+        int ny = 1 + (up != NULL) + (down != NULL);
+        float *yr = y + (size_t)oy * w;
+        for (int ox = 0; ox < w; ox++) {
+            float s = mid[ox];
+            if (up) s = up[ox] + s;
+            if (down) s = s + down[ox];
+            int nx = 1 + (ox > 0) + (ox < w - 1);
+            yr[ox] = s / (float)(g->count_include_pad ? 9 : ny * nx);
+        }
+    }
+}
+
 void zc_ref_avgpool_forward_arrays(const zc_pool_geom *g, const float *in, float *out, int planes)
 {
+    float *rows = NULL;
+    if (g->k == 3 && g->s == 1 && g->p == 1 && g->oh == g->h && g->ow == g->w &&
+        (rows = malloc((size_t)g->h * g->w * sizeof *rows))) {
+        for (int bc = 0; bc < planes; bc++)
+            avgpool3x3s1(g, in + (size_t)bc * g->h * g->w, out + (size_t)bc * g->h * g->w, rows);
+        free(rows);
+        return;
+    }
     for (int bc = 0; bc < planes; bc++) {
         const float *x = in + (size_t)bc * g->h * g->w;
         float *y = out + (size_t)bc * g->oh * g->ow;
@@ -75,12 +112,7 @@ zc_status zc_ref_avgpool_backward(zc_net *net, zc_node *node, int batch)
 
 void zc_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw)
 {
-    for (int bc = 0; bc < planes; bc++) {
-        const float *x = in + (size_t)bc * hw;
-        double s = 0.0;
-        for (size_t j = 0; j < hw; j++) s += x[j];
-        out[bc] = (float)(s / (double)hw);
-    }
+    for (int bc = 0; bc < planes; bc++) out[bc] = (float)(zc_sum_f64(in + (size_t)bc * hw, hw) / (double)hw);
 }
 
 zc_status zc_ref_gap_forward(zc_net *net, zc_node *node, int batch)
