@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""zcnas vs PyTorch, side by side in one run: per-architecture seconds (median, p90) for ZiCo
+(2 batches of 64 and of 128) and epsilon (batch 256) on the same NB201 architectures, the same
+bundled CIFAR-10 images (records in file order) and the same thread count; achieved GFLOP/s against
+this machine's sgemm rate; peak memory of ZiCo at batch 128 on the largest NB201 network.
+
+zcnas runs one architecture per thread; PyTorch runs one architecture at a time on all threads
+(intra-op). "per arch" below is therefore reported two ways for zcnas: the latency of one
+architecture, and wall time / architectures (throughput), which is what scoring a space costs.
+
+usage: bench/run_bench.py [--n 100] [--seed 0] [--threads 1,2] [--build build] [--out bench/RESULTS.md]
+"""
+import argparse, csv, io, os, platform, resource, statistics, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+
+def run(cmd, env=None):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{p.stderr}")
+    return p.stdout, time.perf_counter() - t0
+
+
+def peak_rss_mib(cmd, env=None):
+    """Runs cmd as a child and returns its peak resident set (MiB) from wait4's rusage."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    if status != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed: {p.stderr.read().decode()}")
+    return ru.ru_maxrss / 1024.0
+
+
+def q(values, frac):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(frac * len(v)))]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
+    ap.add_argument("--skip-pytorch", action="store_true")
+    a = ap.parse_args()
+    zc = os.path.join(a.build, "zcnas")
+    sgemm = os.path.join(a.build, "bench", "zc_sgemm_peak")
+    threads = [int(t) for t in a.threads.split(",")]
+
+    out, _ = run([zc, "score", "--sample", str(a.n), "--seed", str(a.seed), "--proxy", "flops"])
+    rows = list(csv.DictReader(io.StringIO(out)))
+    idx = [r["index"] for r in rows]
+    macs = {r["index"]: int(r["flops"]) for r in rows}
+    index_list = ",".join(idx)
+    print(f"bench: {len(idx)} NB201 architectures (--sample {a.n} --seed {a.seed}); "
+          f"median {statistics.median(macs.values()) / 1e6:.1f} M MACs per image", file=sys.stderr)
+
+    settings = [("zico", 64), ("zico", 128), ("epsilon", 256)]
+    results = []   # (threads, proxy, batch, zc_lat_med, zc_lat_p90, zc_thru, pt_med, pt_p90, gflops)
+    peaks = {}
+    for t in threads:
+        env = dict(os.environ, OMP_NUM_THREADS=str(t))
+        sg, _ = run([sgemm], env=env)
+        peaks[t] = float(sg)
+        for proxy, batch in settings:
+            cmd = [zc, "score", "--index", index_list, "--proxy", proxy, "--threads", str(t), "--sampler", "sequential"]
+            cmd += ["--batch-size", str(batch)] if proxy == "zico" else ["--eps-batch-size", str(batch)]
+            print(f"bench: zcnas {proxy} batch {batch}, {t} thread(s)", file=sys.stderr)
+            out, wall = run(cmd, env=env)
+            zr = list(csv.DictReader(io.StringIO(out)))
+            lat = [float(r[proxy + "_seconds"]) for r in zr]
+            thru = wall / len(zr)
+            flops = sum(2 * macs[r["index"]] * batch * (2 * 3 if proxy == "zico" else 2) for r in zr)
+            gflops = flops / wall / 1e9 if proxy == "zico" else float("nan")
+            pt = [float("nan")]
+            if not a.skip_pytorch:
+                print(f"bench: PyTorch {proxy} batch {batch}, {t} thread(s)", file=sys.stderr)
+                pcmd = [PY, os.path.join(ROOT, "bench", "pytorch_proxies.py"), "--index", index_list, "--proxy", proxy,
+                        "--threads", str(t)] + (["--batch-size", str(batch)] if proxy == "zico" else [])
+                pout, _ = run(pcmd, env=env)
+                pt = [float(r[proxy + "_seconds"]) for r in csv.DictReader(io.StringIO(pout))]
+            results.append((t, proxy, batch, statistics.median(lat), q(lat, 0.9), thru,
+                            statistics.median(pt), q(pt, 0.9), gflops))
+
+    # Peak memory: ZiCo at batch 128 on the largest NB201 network (all nor_conv_3x3, index 1462).
+    env1 = dict(os.environ, OMP_NUM_THREADS="1")
+    rss_zc = peak_rss_mib([zc, "score", "--index", "1462", "--proxy", "zico", "--batch-size", "128", "--threads", "1"], env1)
+    rss_pt = float("nan") if a.skip_pytorch else peak_rss_mib(
+        [PY, os.path.join(ROOT, "bench", "pytorch_proxies.py"), "--index", "1462", "--proxy", "zico", "--batch-size", "128"], env1)
+
+    cpu = "unknown"
+    try:
+        cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
+    except (OSError, IndexError):
+        pass
+    lines = []
+    lines.append("| threads | proxy | batch | zcnas s/arch, one arch (median / p90) | zcnas s/arch, wall / archs | "
+                 "PyTorch s/arch (median / p90) | speed-up (median) | speed-up (wall) | zcnas GFLOP/s (% of sgemm) |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
+    for t, proxy, batch, lm, lp, th, pm, pp, gf in results:
+        g = f"{gf:.0f} ({100 * gf / peaks[t]:.0f}%)" if gf == gf else "-"
+        lines.append(f"| {t} | {proxy} | {batch} | {lm:.4f} / {lp:.4f} | {th:.4f} | {pm:.3f} / {pp:.3f} | "
+                     f"{pm / lm:.1f}x | {pm / th:.1f}x | {g} |")
+    lines.append("")
+    lines.append(f"sgemm (oneDNN, 2048^3): " + ", ".join(f"{peaks[t]:.0f} GFLOP/s on {t} thread(s)" for t in threads))
+    lines.append(f"Peak RSS, ZiCo batch 128 on the largest network (index 1462): zcnas {rss_zc:.0f} MiB, PyTorch {rss_pt:.0f} MiB")
+    table = "\n".join(lines)
+    print(table)
+    cmdline = "bench/run_bench.py " + " ".join(sys.argv[1:])
+    with open(a.out, "w") as f:
+        f.write("# Benchmark results\n\n")
+        f.write(f"Produced by `{cmdline.strip()}` (after `scripts/build.sh`) on {time.strftime('%Y-%m-%d')}, "
+                f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; PyTorch from Debian "
+                f"(`python3-torch`), zcnas backend {os.environ.get('ZCNAS_BACKEND', 'default (dnnl)')}.\n\n")
+        f.write(f"{len(idx)} NB201 architectures (`--sample {a.n} --seed {a.seed}`), CIFAR-10 records in file order "
+                f"from the bundled sample; network construction and initialisation are included in every time.\n\n")
+        f.write(table + "\n")
+    print(f"bench: wrote {a.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
