@@ -17,6 +17,9 @@ typedef struct zc_backend {
     /* 0: input-grad buffers are zero-filled and ops add into them; 1: the first contribution is
      * written (node->grad_set tracks it), later ones added, saving a fill and a read. */
     int writes_first_grad;
+    /* Optional: converts one of node's buffers (its out or grad, in the backend's layout) to plain
+     * NCHW. NULL: buffers are always plain. */
+    zc_status (*to_plain)(zc_net *net, const zc_node *node, const float *src, float *dst, int batch);
 } zc_backend;
 
 const zc_backend *zc_backend_ref(void);

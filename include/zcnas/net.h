@@ -64,6 +64,7 @@ typedef struct zc_node {
     int users;               /* live nodes that read this output */
     int merged;              /* identical param-free nodes merged into this one (CSE), plus 1 */
     int grad_set;            /* backends that write first contributions: grad holds a value */
+    int keep;                /* output and grad kept through forward and backward (zc_net_keep) */
 } zc_node;
 
 struct zc_backend;
@@ -129,6 +130,12 @@ zc_status zc_net_backward(zc_net *net, const float *dout);
  * the parameters are not constant. */
 zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch);
 int zc_net_params_constant(const zc_net *net);
+/* Copies a node's output (which = 0) or gradient (which = 1) as plain NCHW (batch x c x h x w)
+ * into dst, whatever layout the backend keeps it in. ZC_EINVAL when that buffer does not exist
+ * (outputs are released during training runs unless kept: see zc_net_keep). */
+zc_status zc_net_read(zc_net *net, int node, int which, float *dst);
+/* Keeps a node's output and gradient until the next forward (for proxies that inspect them). */
+void zc_net_keep(zc_net *net, int node);
 /* Releases activation buffers (keeps parameters and their grads). */
 void zc_net_release_buffers(zc_net *net);
 

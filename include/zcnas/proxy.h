@@ -35,12 +35,22 @@ typedef struct zc_proxy_input {
     const zc_batch *batches;     /* training batches (ZiCo uses all n_batches) */
     int n_batches;
     const zc_batch *eps_batch;   /* the fixed epsilon batch */
+    const zc_batch *base_batch;  /* one training batch for the baseline proxies (ZCN harness, 64) */
+    const zc_batch *nwot_batch;  /* NASWOT's batch (128) */
 } zc_proxy_input;
+
+enum {
+    ZC_DATA_NONE = 0,    /* no images (params, flops, synflow, zen, ...) */
+    ZC_DATA_ZICO = 1,    /* the N ZiCo batches */
+    ZC_DATA_EPS = 2,     /* the fixed epsilon batch */
+    ZC_DATA_BASE = 3,    /* one training batch (base_batch) */
+    ZC_DATA_NWOT = 4     /* NASWOT's batch (nwot_batch) */
+};
 
 typedef struct zc_proxy {
     const char *name;
     const char *help;
-    int needs_batches;           /* 1: ZiCo-style batches; 2: the epsilon batch; 0: no data */
+    int needs_batches;           /* which data: one of ZC_DATA_* */
     zc_status (*score)(const zc_proxy_input *in, const zc_proxy_opts *opts, double *score);
 } zc_proxy;
 

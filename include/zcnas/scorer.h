@@ -17,6 +17,8 @@ typedef struct zc_score_job {
     const zc_batch *batches;    /* ZiCo batches */
     int n_batches;
     const zc_batch *eps_batch;  /* epsilon batch (may be NULL when epsilon is not requested) */
+    const zc_batch *base_batch; /* baseline proxies' batch (or NULL) */
+    const zc_batch *nwot_batch; /* NASWOT's batch (or NULL) */
     int num_classes;
     uint64_t seed;
     int threads;                /* <= 0: all cores */

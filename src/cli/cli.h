@@ -88,6 +88,9 @@ int cmd_score(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 
 #endif
 
@@ -97,7 +100,7 @@ typedef struct cli_scoring {
     int n_proxies;
     zc_dataset_kind dataset;
     const char *data_opt;      /* --data, or NULL for the bundled sample */
-    int batch_size, n_batches, eps_batch_size;
+    int batch_size, n_batches, eps_batch_size, base_batch_size, nwot_batch_size;
     zc_sampler sampler;
     int augment;
     uint64_t seed;
@@ -114,6 +117,8 @@ typedef struct cli_scoring {
     {"batch-size", "B", "ZiCo batch size", "64", 0}, \
     {"batches", "N", "ZiCo number of batches", "2", 0}, \
     {"eps-batch-size", "B", "epsilon batch size", "256", 0}, \
+    {"base-batch-size", "B", "batch of the baseline proxies (grad_norm, snip, grasp, fisher, jacob_cov, plain)", "64", 0}, \
+    {"nwot-batch-size", "B", "NASWOT batch size", "128", 0}, \
     {"eps-weights", "LOW,HIGH", "epsilon's two constant weights", "1e-7,1", 0}, \
     {"exact-full", NULL, "epsilon on the full network instead of the exact one-channel evaluation", NULL, 0}, \
     {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \

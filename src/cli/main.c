@@ -8,6 +8,9 @@ static const cli_cmd commands[] = {
     {"info", "print an architecture's structure, parameters and FLOPs", NULL, cmd_info},
     {"init", "write a network's initial weights as .npy files (PyTorch state_dict names)", NULL, cmd_init},
     {"demo", "score a sample on the bundled data and compare with benchmark accuracy", NULL, cmd_demo},
+    {"eval", "rank correlations of score columns against a benchmark table", NULL, cmd_eval},
+    {"reproduce", "reproduce the papers' correlation tables (all proxies, report folder)", NULL, cmd_reproduce},
+    {"search", "zero-shot architecture search (random, ageing evolution, ZiCo's evolution)", NULL, cmd_search},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

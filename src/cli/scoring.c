@@ -34,6 +34,10 @@ int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s)
     s->n_batches = (int)v;
     if ((rc = cli_int(opts, n, "eps-batch-size", 2, 100000, &v))) return rc;
     s->eps_batch_size = (int)v;
+    if ((rc = cli_int(opts, n, "base-batch-size", 1, 100000, &v))) return rc;
+    s->base_batch_size = (int)v;
+    if ((rc = cli_int(opts, n, "nwot-batch-size", 2, 100000, &v))) return rc;
+    s->nwot_batch_size = (int)v;
     if ((rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &v))) return rc;
     s->seed = (uint64_t)v;
     if ((rc = cli_int(opts, n, "threads", 0, 1024, &v))) return rc;
@@ -65,18 +69,22 @@ int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
                     int (*on_result)(void *ctx, int i, const double *scores, const double *seconds),
                     void *ctx)
 {
-    int need_batches = 0, need_eps = 0;
+    int need_batches = 0, need_eps = 0, need_base = 0, need_nwot = 0;
     for (int i = 0; i < s->n_proxies; i++) {
-        need_batches |= s->proxies[i]->needs_batches == 1;
-        need_eps |= s->proxies[i]->needs_batches == 2;
+        need_batches |= s->proxies[i]->needs_batches == ZC_DATA_ZICO;
+        need_eps |= s->proxies[i]->needs_batches == ZC_DATA_EPS;
+        need_base |= s->proxies[i]->needs_batches == ZC_DATA_BASE;
+        need_nwot |= s->proxies[i]->needs_batches == ZC_DATA_NWOT;
     }
     zc_dataset ds;
     memset(&ds, 0, sizeof ds);
-    zc_batch *batches = NULL, eps_batch;
+    zc_batch *batches = NULL, eps_batch, base_batch, nwot_batch;
     memset(&eps_batch, 0, sizeof eps_batch);
+    memset(&base_batch, 0, sizeof base_batch);
+    memset(&nwot_batch, 0, sizeof nwot_batch);
     int rc = CLI_OK;
     zc_status st;
-    if (need_batches || need_eps) {
+    if (need_batches || need_eps || need_base || need_nwot) {
         char dir[4096];
         cli_dataset_dir(s->data_opt, s->dataset, dir, sizeof dir);
         if ((st = zc_dataset_load(&ds, s->dataset, dir)) != ZC_OK) return cli_error(CLI_RUNTIME, "%s", zc_last_error());
@@ -91,6 +99,15 @@ int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
         /* epsilon's fixed batch: never augmented, its own seed. */
         zc_batch_opts bo = {s->eps_batch_size, 1, s->sampler, s->seed * 2 + 1, 0};
         if ((st = zc_batches_make(&ds, &bo, &eps_batch)) != ZC_OK) rc = cli_fail_status(st);
+    }
+    if (rc == CLI_OK && need_base) {
+        /* One training batch, as the zero-cost-nas harness draws it; seeded apart from ZiCo's. */
+        zc_batch_opts bo = {s->base_batch_size, 1, s->sampler, s->seed * 2 + (1ull << 40), 0};
+        if ((st = zc_batches_make(&ds, &bo, &base_batch)) != ZC_OK) rc = cli_fail_status(st);
+    }
+    if (rc == CLI_OK && need_nwot) {
+        zc_batch_opts bo = {s->nwot_batch_size, 1, s->sampler, s->seed * 2 + (2ull << 40), 0};
+        if ((st = zc_batches_make(&ds, &bo, &nwot_batch)) != ZC_OK) rc = cli_fail_status(st);
     }
     uint64_t *streams = malloc((size_t)(archs->n ? archs->n : 1) * sizeof *streams);
     if (rc == CLI_OK && !streams) rc = cli_error(CLI_RUNTIME, "out of memory");
@@ -109,6 +126,8 @@ int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
             .batches = batches,
             .n_batches = s->n_batches,
             .eps_batch = need_eps ? &eps_batch : NULL,
+            .base_batch = need_base ? &base_batch : NULL,
+            .nwot_batch = need_nwot ? &nwot_batch : NULL,
             .num_classes = zc_dataset_classes(s->dataset),
             .seed = s->seed,
             .threads = s->threads,
@@ -121,6 +140,8 @@ int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
     for (int i = 0; batches && i < s->n_batches; i++) zc_batch_free(&batches[i]);
     free(batches);
     zc_batch_free(&eps_batch);
+    zc_batch_free(&base_batch);
+    zc_batch_free(&nwot_batch);
     zc_dataset_free(&ds);
     return rc;
 }

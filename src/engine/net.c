@@ -417,6 +417,7 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
             for (int j = 0; j < n->n_in; j++) keep[n->in[j]] |= net->nodes[n->in[j]].op != ZC_OP_RELU;
     }
     keep[net->output] = 1;
+    for (int i = 0; i < net->n_nodes; i++) keep[i] |= net->nodes[i].keep;
     zc_status st = ZC_OK;
     for (int i = 0; i < net->n_nodes && st == ZC_OK; i++) {
         zc_node *n = &net->nodes[i];
@@ -445,6 +446,22 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
     free(keep);
     if (st != ZC_OK) zc_net_release_buffers(net);
     return st;
+}
+
+void zc_net_keep(zc_net *net, int node)
+{
+    if (node >= 0 && node < net->n_nodes) net->nodes[node].keep = 1;
+}
+
+zc_status zc_net_read(zc_net *net, int node, int which, float *dst)
+{
+    if (node < 0 || node >= net->n_nodes) return zc_fail(ZC_EINVAL, "zc_net_read: node %d does not exist", node);
+    const zc_node *n = &net->nodes[node];
+    const float *src = which ? n->grad : n->out;
+    if (!src) return zc_fail(ZC_EINVAL, "zc_net_read: node %d has no %s now", node, which ? "gradient" : "output");
+    if (net->backend->to_plain) return net->backend->to_plain(net, n, src, dst, net->batch);
+    memcpy(dst, src, (size_t)net->batch * n->c * n->h * n->w * sizeof(float));
+    return ZC_OK;
 }
 
 const float *zc_net_output(const zc_net *net, int *batch, int *dim)
@@ -499,11 +516,13 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
             else st = net->backend->forward(net, src, batch, ZC_RUN_TRAIN);   /* rematerialise */
         }
         if (run && st == ZC_OK) st = net->backend->backward(net, n, batch);
-        zc_buf_put(n->grad);   /* consumed: every user has already been visited */
-        n->grad = NULL;
+        if (!n->keep) {   /* consumed: every user has already been visited */
+            zc_buf_put(n->grad);
+            n->grad = NULL;
+        }
         if (n->op == ZC_OP_ZERO && net->prune_zero) continue;   /* did not read its input */
         for (int j = 0; j < n->n_in; j++)
-            if (--pending[n->in[j]] == 0 && n->in[j] != 0) {
+            if (--pending[n->in[j]] == 0 && n->in[j] != 0 && !net->nodes[n->in[j]].keep) {
                 zc_node *src = &net->nodes[n->in[j]];
                 zc_buf_put(src->out);
                 src->out = NULL;

@@ -77,17 +77,23 @@ static zc_status score_flops(const zc_proxy_input *in, const zc_proxy_opts *o, d
     return ZC_OK;
 }
 
-static const zc_proxy proxy_zico = {
-    "zico", "ZiCo: sum over layers of log sum |mean g| / std g over N training batches", 1, score_zico};
-static const zc_proxy proxy_epsilon = {
-    "epsilon", "epsinas: output dispersion between two constant-weight inits (NaN possible)", 2,
+const zc_proxy zc_proxy_zico = {
+    "zico", "ZiCo: sum over layers of log sum |mean g| / std g over N training batches", ZC_DATA_ZICO, score_zico};
+const zc_proxy zc_proxy_epsilon = {
+    "epsilon", "epsinas: output dispersion between two constant-weight inits (NaN possible)", ZC_DATA_EPS,
     score_epsilon};
-static const zc_proxy proxy_params = {"params", "number of trainable parameters", 0, score_params};
-static const zc_proxy proxy_flops = {
-    "flops", "multiply-accumulates per image (NAS-Bench-201 API rules)", 0, score_flops};
+const zc_proxy zc_proxy_params = {"params", "number of trainable parameters", ZC_DATA_NONE, score_params};
+const zc_proxy zc_proxy_flops = {
+    "flops", "multiply-accumulates per image (NAS-Bench-201 API rules)", ZC_DATA_NONE, score_flops};
 
-static const zc_proxy *const all_proxies[] = {&proxy_zico, &proxy_epsilon, &proxy_params,
-                                              &proxy_flops, NULL};
+/* The baselines, one file each (src/proxies/<name>.c). */
+extern const zc_proxy zc_proxy_grad_norm, zc_proxy_snip, zc_proxy_grasp, zc_proxy_fisher, zc_proxy_synflow,
+    zc_proxy_jacob_cov, zc_proxy_nwot, zc_proxy_zen, zc_proxy_l2_norm, zc_proxy_plain;
+
+static const zc_proxy *const all_proxies[] = {
+    &zc_proxy_zico, &zc_proxy_epsilon, &zc_proxy_params, &zc_proxy_flops, &zc_proxy_grad_norm,
+    &zc_proxy_snip, &zc_proxy_grasp, &zc_proxy_fisher, &zc_proxy_synflow, &zc_proxy_jacob_cov,
+    &zc_proxy_nwot, &zc_proxy_zen, &zc_proxy_l2_norm, &zc_proxy_plain, NULL};
 
 const zc_proxy *const *zc_proxy_all(void) { return all_proxies; }
 

@@ -67,6 +67,8 @@ static void *worker(void *arg)
             .batches = job->batches,
             .n_batches = job->n_batches,
             .eps_batch = job->eps_batch,
+            .base_batch = job->base_batch,
+            .nwot_batch = job->nwot_batch,
         };
         zc_status st = ZC_OK;
         for (int p = 0; p < job->n_proxies && st == ZC_OK; p++) {

@@ -260,6 +260,30 @@ static zc_status dn_backward(zc_net *net, zc_node *node, int batch)
 
 static void dn_thread_init(int threads) { omp_set_num_threads(threads > 0 ? threads : 1); }
 
-static const zc_backend dnnl_backend = {"dnnl", dn_forward, dn_backward, dn_prepare, dn_thread_init, 1};
+static zc_status dn_to_plain(zc_net *net, const zc_node *node, const float *src, float *dst, int batch)
+{
+    (void)net;
+    dnnl_memory_desc_t from, to;
+    dn_md_node(node, batch, &from);
+    if (node->op == ZC_OP_LINEAR) to = from;
+    else {
+        dnnl_dims_t d = {batch, node->c, node->h, node->w};
+        dn_md_tag(&to, 4, d, dnnl_nchw);
+    }
+    if (dnnl_memory_desc_equal(&from, &to)) {
+        memcpy(dst, src, dn_numel(node, batch) * sizeof(float));
+        return ZC_OK;
+    }
+    dnnl_primitive_t r;
+    zc_status st = dn_make_reorder(&from, &to, &r);
+    if (st != ZC_OK) return st;
+    dn_arg a[2] = {{DNNL_ARG_FROM, &from, (void *)src}, {DNNL_ARG_TO, &to, dst}};
+    st = dn_exec(r, 2, a, "reorder to NCHW");
+    dnnl_primitive_destroy(r);
+    return st;
+}
+
+static const zc_backend dnnl_backend = {"dnnl", dn_forward, dn_backward, dn_prepare, dn_thread_init, 1,
+                                        dn_to_plain};
 
 const zc_backend *zc_backend_dnnl(void) { return &dnnl_backend; }

@@ -32,6 +32,6 @@ static zc_status ref_backward(zc_net *net, zc_node *node, int batch)
     return f(net, node, batch);
 }
 
-static const zc_backend ref_backend = {"ref", ref_forward, ref_backward, NULL, NULL, 0};
+static const zc_backend ref_backend = {"ref", ref_forward, ref_backward, NULL, NULL, 0, NULL};
 
 const zc_backend *zc_backend_ref(void) { return &ref_backend; }

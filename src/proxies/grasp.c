@@ -1,0 +1,10 @@
+/* grasp: -sum of w * (H g) (Hessian-gradient product) — not implemented yet. */
+#include "zcnas/proxy.h"
+
+static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
+{
+    (void)in; (void)opts; (void)out;
+    return zc_fail(ZC_EUNSUPPORTED, "proxy 'grasp' is not implemented yet");
+}
+
+const zc_proxy zc_proxy_grasp = {"grasp", "-sum of w * (H g) (Hessian-gradient product) (not implemented yet)", ZC_DATA_BASE, score};

@@ -1,0 +1,10 @@
+/* l2_norm: sum over layers of the weight norms — not implemented yet. */
+#include "zcnas/proxy.h"
+
+static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
+{
+    (void)in; (void)opts; (void)out;
+    return zc_fail(ZC_EUNSUPPORTED, "proxy 'l2_norm' is not implemented yet");
+}
+
+const zc_proxy zc_proxy_l2_norm = {"l2_norm", "sum over layers of the weight norms (not implemented yet)", ZC_DATA_NONE, score};
