@@ -18,10 +18,18 @@
  *       D/logits.npy (N,K), D/labels.npy (N, float): writes O/loss.npy (1,), O/dlogits.npy and
  *       prints the mean loss with %.17g.
  *   zc_testtool nb201 --arch STR --classes K --weights D --x X.npy --labels Y.npy --out-dir O
- *       [--backend NAME]: TinyNetwork forward (train mode), mean cross-entropy, backward; writes
- *       O/logits.npy, O/loss.npy and O/<state_dict key>.grad.npy for every parameter.
+ *       [--backend NAME] [--channels C] [--cells-per-stage N] [--kinks DIR [--kink-tol T]]:
+ *       TinyNetwork (C=16, N=5 unless given) forward (train mode), mean
+ *       cross-entropy, backward; writes O/logits.npy, O/loss.npy and O/<state_dict key>.grad.npy for
+ *       every parameter. With --kinks, for every ReLU (named by its PyTorch module, e.g.
+ *       cells.3.layers.2.op.0 or lastact.1) it writes DIR/<module>.idx.npy (int64 flat indices of the
+ *       ReLU inputs with |v| <= T * rms(v), T default 1e-4) and DIR/<module>.pos.npy (float32, 1
+ *       where zcnas's input there is > 0): the elements where a float64 reference may take the
+ *       other side of the kink, so that it can use zcnas's choice there.
  *   zc_testtool zico --arch STR --classes K --weights D --x0 X0 --y0 Y0 --x1 X1 --y1 Y1
- *       [--backend NAME] [--paper-std]: prints zc_zico_net's score with %.17g.
+ *       [--backend NAME] [--paper-std] [--channels C] [--cells-per-stage N]: prints zc_zico_net's
+ *       score with %.17g.
+ *   zc_testtool backends: lists the backends built in (ref, dnnl), one per line.
  *   zc_testtool epsilon --arch STR --x X.npy [--w-low 1e-7] [--w-high 1] [--backend NAME]:
  *       one output, BN without running stats; prints zc_epsilon_net's score with %.17g (nan ok).
  *
@@ -135,6 +143,53 @@ static int set_backend(zc_net *net, kvs *o)
     if (!b) return usage_error("--backend: %s", zc_last_error());
     zc_net_set_backend(net, b);
     return 0;
+}
+
+/* ---- activation layouts ----
+ * A backend may keep a node's out/grad in its own layout (zc_node.layout, 0 = plain NCHW). The one
+ * built-in backend that does is dnnl, with oneDNN's channel-blocked nChw8c (layout 1) and nChw16c
+ * (layout 2) for tensors whose channel count is a multiple of the block (src/backends/dnnl/
+ * dnnl_internal.h: DN_BLOCK8, DN_BLOCK16). The tool converts at its boundary: outputs and ReLU
+ * inputs to NCHW when written, the upstream gradient from NCHW when read. Unknown codes are errors. */
+static int layout_block(const zc_node *n)
+{
+    switch (n->layout) {
+    case 0: return 1;
+    case 1: return 8;
+    case 2: return 16;
+    default: return -1;
+    }
+}
+
+/* dir > 0: src (node layout) -> dst (NCHW); dir < 0: src (NCHW) -> dst (node layout). */
+static int convert_layout(const zc_node *n, int batch, const float *src, float *dst, int dir)
+{
+    int blk = layout_block(n);
+    size_t hw = (size_t)n->h * n->w, total = (size_t)batch * n->c * hw;
+    if (blk < 0 || (blk > 1 && n->c % blk)) {
+        fprintf(stderr, "%s: node layout %d (channels %d) is not one this tool knows\n", prog, n->layout, n->c);
+        return 1;
+    }
+    if (blk == 1) { memcpy(dst, src, total * sizeof *dst); return 0; }
+    for (int b = 0; b < batch; b++)
+        for (int c = 0; c < n->c; c++)
+            for (size_t j = 0; j < hw; j++) {
+                size_t plain = ((size_t)b * n->c + c) * hw + j;
+                size_t blocked = (((size_t)b * (n->c / blk) + c / blk) * hw + j) * blk + c % blk;
+                if (dir > 0) dst[plain] = src[blocked];
+                else dst[blocked] = src[plain];
+            }
+    return 0;
+}
+
+/* A malloc'ed NCHW copy of a node's output (NULL on error, message printed). */
+static float *node_out_nchw(const zc_node *n, int batch)
+{
+    size_t total = (size_t)batch * n->c * n->h * n->w;
+    float *p = malloc((total ? total : 1) * sizeof *p);
+    if (!p) { lib_error("out of memory"); return NULL; }
+    if (convert_layout(n, batch, n->out, p, 1)) { free(p); return NULL; }
+    return p;
 }
 
 /* ---- tensors ---- */
@@ -292,6 +347,7 @@ static int cmd_op(int argc, char **argv)
     if (out < 0) { rc = lib_error("building the op"); goto done; }
     if ((rc = set_backend(net, &o)) || (rc = check_unused(&o))) goto done;
     if (zc_net_finish(net, out) != ZC_OK) { rc = lib_error("finishing"); goto done; }
+    net->need_input_grad = 1;   /* the oracle compares d loss / d input too */
     if (net->n_params > 0) {
         snprintf(path, sizeof path, "%s/params", in_dir);
         if (zc_net_load_weights(net, path) != ZC_OK) { rc = lib_error("loading parameters"); goto done; }
@@ -308,8 +364,13 @@ static int cmd_op(int argc, char **argv)
     }
     int yshape4[4] = {n, on->c, on->h, on->w}, yshape2[2] = {n, on->c};
     int lin = on->op == ZC_OP_LINEAR;
-    rc = write_out(out_dir, "y", zc_net_output(net, NULL, NULL), lin ? 2 : 4, lin ? yshape2 : yshape4);
-    if (!rc && zc_net_backward(net, dy.data) != ZC_OK) rc = lib_error("backward");
+    float *y = node_out_nchw(on, n), *dyl = malloc(out_numel * sizeof *dyl);
+    if (!y || !dyl) rc = 1;
+    if (!rc) rc = write_out(out_dir, "y", y, lin ? 2 : 4, lin ? yshape2 : yshape4);
+    if (!rc) rc = convert_layout(on, n, dy.data, dyl, -1);
+    if (!rc && zc_net_backward(net, dyl) != ZC_OK) rc = lib_error("backward");
+    free(y);
+    free(dyl);
     free(dy.data);
     if (rc) goto done;
     if (!net->nodes[0].grad) { fprintf(stderr, "%s: no gradient reached the input\n", prog); rc = 1; goto done; }
@@ -376,18 +437,80 @@ static int read_images(const char *path, tensor *x)
     return 0;
 }
 
+/* TinyNetwork size for `nb201` (0: the NB201 default C=16, N=5); smaller nets keep float32 rounding
+ * from growing through depth, so that they can be compared with a float64 reference tightly. */
+static int net_C = 0, net_N = 0;
+
 static zc_net *build_nb201(const zc_nb201_arch *arch, int classes, int resolution, int trs)
 {
     zc_nb201_config cfg = zc_nb201_default_config(classes, resolution);
     cfg.track_running_stats = trs;
+    if (net_C) cfg.C = net_C;
+    if (net_N) cfg.N = net_N;
     zc_net *net = zc_nb201_build(arch, &cfg);
     if (!net) lib_error("building the NB201 network");
     return net;
 }
 
+/* The PyTorch module of a ReLU as seen from one consumer: op.0 of the ReLUConvBN whose conv (op.1)
+ * reads it, or lastact.1 when global pooling reads it. (zc_net_finish merges identical ReLUs of one
+ * input, so one ReLU node may stand for several PyTorch modules.) */
+static void relu_module_name(const zc_node *consumer, int i, char *buf, size_t size)
+{
+    size_t len = strlen(consumer->name);
+    if (consumer->op == ZC_OP_CONV2D && len > 5 && !strcmp(consumer->name + len - 5, ".op.1"))
+        snprintf(buf, size, "%.*s.op.0", (int)(len - 5), consumer->name);
+    else if (consumer->op == ZC_OP_GAP)
+        snprintf(buf, size, "lastact.1");
+    else
+        snprintf(buf, size, "relu_node%d", i);
+}
+
+static int write_kinks(const zc_net *net, int batch, const char *dir, double tol)
+{
+    for (int i = 0; i < net->n_nodes; i++) {
+        const zc_node *r = &net->nodes[i];
+        if (r->op != ZC_OP_RELU || !r->live) continue;
+        const zc_node *in = &net->nodes[r->in[0]];
+        size_t m = (size_t)batch * in->c * in->h * in->w;
+        float *v = node_out_nchw(in, batch);
+        if (!v) return 1;
+        double ss = 0.0;
+        for (size_t j = 0; j < m; j++) ss += (double)v[j] * v[j];
+        double thr = tol * sqrt(ss / (double)m);
+        size_t count = 0;
+        for (size_t j = 0; j < m; j++) count += fabs((double)v[j]) <= thr;
+        int64_t *idx = malloc((count ? count : 1) * sizeof *idx);
+        float *pos = malloc((count ? count : 1) * sizeof *pos);
+        if (!idx || !pos) { free(v); free(idx); free(pos); return lib_error("out of memory"); }
+        size_t k = 0;
+        for (size_t j = 0; j < m; j++)
+            if (fabs((double)v[j]) <= thr) { idx[k] = (int64_t)j; pos[k++] = v[j] > 0.0f; }
+        free(v);
+        int n1 = (int)count, rc = 0;
+        for (int c = i + 1; c < net->n_nodes && !rc; c++) {
+            const zc_node *cn = &net->nodes[c];
+            if (!cn->live) continue;
+            int reads = 0;
+            for (int q = 0; q < cn->n_in; q++) reads |= cn->in[q] == i;
+            if (!reads) continue;
+            char name[ZC_NAME_MAX + 16], path[PATH_CAP];
+            relu_module_name(cn, i, name, sizeof name);
+            snprintf(path, sizeof path, "%s/%s.idx.npy", dir, name);
+            if (zc_npy_write_i64(path, idx, 1, &n1) != ZC_OK) rc = lib_error("writing kinks");
+            if (!rc) rc = write_out(dir, strcat(name, ".pos"), pos, 1, &n1);
+        }
+        free(idx);
+        free(pos);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 static int cmd_nb201(int argc, char **argv)
 {
-    static const char *const allowed[] = {"arch", "classes", "weights", "x", "labels", "out-dir", "backend", NULL};
+    static const char *const allowed[] = {"arch", "classes", "weights", "x", "labels", "out-dir", "backend",
+                                          "kinks", "kink-tol", "channels", "cells-per-stage", NULL};
     kvs o;
     int rc = parse_kv(argc, argv, allowed, NULL, &o);
     if (rc) return rc;
@@ -398,6 +521,12 @@ static int cmd_nb201(int argc, char **argv)
         (rc = need(&o, "weights", &wdir)) || (rc = need(&o, "x", &xpath)) || (rc = need(&o, "labels", &ypath)) ||
         (rc = need(&o, "out-dir", &out_dir)))
         return rc;
+    if ((rc = get_int(&o, "channels", 0, 0, 4096, 0, &net_C)) ||
+        (rc = get_int(&o, "cells-per-stage", 0, 0, 64, 0, &net_N)))
+        return rc;
+    const char *kinks = get(&o, "kinks");
+    double kink_tol;
+    if ((rc = get_double(&o, "kink-tol", 1e-4, &kink_tol))) return rc;
     tensor x, lab;
     if ((rc = read_images(xpath, &x))) return rc;
     if ((rc = read_tensor(ypath, &lab))) { free(x.data); return rc; }
@@ -413,6 +542,7 @@ static int cmd_nb201(int argc, char **argv)
     const float *logits = zc_net_output(net, &nb, &dim);
     int zshape[2] = {nb, dim};
     if ((rc = write_out(out_dir, "logits", logits, 2, zshape))) goto done;
+    if (kinks && (rc = write_kinks(net, n, kinks, kink_tol))) goto done;
     if (!(dz = malloc((size_t)nb * dim * sizeof *dz))) { rc = lib_error("out of memory"); goto done; }
     double loss;
     if (zc_cross_entropy(logits, y, nb, dim, &loss, dz) != ZC_OK) { rc = lib_error("cross entropy"); goto done; }
@@ -430,7 +560,8 @@ done:
 
 static int cmd_zico(int argc, char **argv)
 {
-    static const char *const allowed[] = {"arch", "classes", "weights", "x0", "y0", "x1", "y1", "backend", NULL};
+    static const char *const allowed[] = {"arch", "classes", "weights", "x0", "y0", "x1", "y1", "backend",
+                                          "channels", "cells-per-stage", NULL};
     static const char *const flags[] = {"paper-std", NULL};
     kvs o;
     int rc = parse_kv(argc, argv, allowed, flags, &o);
@@ -443,6 +574,9 @@ static int cmd_zico(int argc, char **argv)
         (rc = need(&o, "weights", &wdir)))
         return rc;
     for (int i = 0; i < 4; i++) if ((rc = need(&o, keys[i], &paths[i]))) return rc;
+    if ((rc = get_int(&o, "channels", 0, 0, 4096, 0, &net_C)) ||
+        (rc = get_int(&o, "cells-per-stage", 0, 0, 64, 0, &net_N)))
+        return rc;
     int paper = get(&o, "paper-std") != NULL;
     zc_batch b[2];
     memset(b, 0, sizeof b);
@@ -498,12 +632,20 @@ static int cmd_epsilon(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) return usage_error("missing subcommand (op, ce, nb201, zico, epsilon)");
+    if (argc < 2) return usage_error("missing subcommand (op, ce, nb201, zico, epsilon, backends)");
     const char *cmd = argv[1];
     if (!strcmp(cmd, "op")) return cmd_op(argc - 2, argv + 2);
     if (!strcmp(cmd, "ce")) return cmd_ce(argc - 2, argv + 2);
     if (!strcmp(cmd, "nb201")) return cmd_nb201(argc - 2, argv + 2);
     if (!strcmp(cmd, "zico")) return cmd_zico(argc - 2, argv + 2);
     if (!strcmp(cmd, "epsilon")) return cmd_epsilon(argc - 2, argv + 2);
-    return usage_error("unknown subcommand '%s' (op, ce, nb201, zico, epsilon)", cmd);
+    if (!strcmp(cmd, "backends")) {
+        /* The backends built in, one per line (the oracles test each). */
+        static const char *const names[] = {"ref", "dnnl"};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (zc_backend_get(names[i])) printf("%s\n", names[i]);
+        zc_clear_error();
+        return 0;
+    }
+    return usage_error("unknown subcommand '%s' (op, ce, nb201, zico, epsilon, backends)", cmd);
 }
