@@ -52,6 +52,8 @@ typedef struct cli_archs {
 } cli_archs;
 int cli_select_nb201(cli_opt *opts, int n, cli_archs *out);
 void cli_archs_free(cli_archs *a);
+/* One architecture from --space (nb201) and exactly one of --arch / --index. */
+int cli_one_nb201(const char *cmd, cli_opt *opts, int n, zc_nb201_arch *arch);
 /* Parses "3,17,100-199" into indices within [0, max). */
 int cli_parse_index_list(const char *s, int max, int **out, int *count);
 zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats, int shapes_only);

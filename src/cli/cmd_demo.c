@@ -77,7 +77,12 @@ int cmd_demo(int argc, char **argv)
             int row = zc_bench_table_row_of_index(&table, archs.index[i]);
             acc[i] = row >= 0 ? table.values[(size_t)row * table.n_cols + col] : NAN;
             printf("%6d  %8.2f", archs.index[i], acc[i]);
-            for (int p = 0; p < s.n_proxies; p++) printf("  %12.6g", c.scores[(size_t)i * s.n_proxies + p]);
+            for (int p = 0; p < s.n_proxies; p++) {
+                const char *name = s.proxies[p]->name;
+                double v = c.scores[(size_t)i * s.n_proxies + p];
+                if (!strcmp(name, "params") || !strcmp(name, "flops")) printf("  %12.0f", v);
+                else printf("  %12.6g", v);
+            }
             printf("\n");
         }
         printf("\nrank correlation with %s (NaN scores excluded):\n", target);

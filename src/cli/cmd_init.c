@@ -20,19 +20,9 @@ int cmd_init(int argc, char **argv)
                        "PyTorch can load them into xautodl's TinyNetwork, and `zcnas score --weights DIR` can\n"
                        "score with weights made elsewhere.", argc, argv, opts, n);
     if (rc >= 0) return rc;
-    if (strcmp(cli_str(opts, n, "space"), "nb201"))
-        return cli_error(CLI_USAGE, "--space: unknown search space '%s' (available: nb201)", cli_str(opts, n, "space"));
     if (!cli_flag(opts, n, "save")) return cli_error(CLI_USAGE, "init: --save DIR is required");
     zc_nb201_arch arch;
-    if (cli_flag(opts, n, "arch") == cli_flag(opts, n, "index"))
-        return cli_error(CLI_USAGE, "init: give exactly one of --arch or --index");
-    if (cli_flag(opts, n, "arch")) {
-        if (zc_nb201_parse(cli_str(opts, n, "arch"), &arch) != ZC_OK) return cli_fail_status(ZC_EINVAL);
-    } else {
-        long idx;
-        if ((rc = cli_int(opts, n, "index", 0, ZC_NB201_SIZE - 1, &idx))) return rc;
-        zc_nb201_from_index((int)idx, &arch);
-    }
+    if ((rc = cli_one_nb201("init", opts, n, &arch))) return rc;
     zc_dataset_kind kind;
     if (zc_dataset_kind_parse(cli_str(opts, n, "dataset"), &kind) != ZC_OK) return cli_fail_status(ZC_EINVAL);
     long classes = zc_dataset_classes(kind), seed;

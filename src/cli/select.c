@@ -172,3 +172,18 @@ int cli_select_nb201(cli_opt *opts, int n, cli_archs *out)
     if (rc != CLI_OK) cli_archs_free(out);
     return rc;
 }
+
+int cli_one_nb201(const char *cmd, cli_opt *opts, int n, zc_nb201_arch *arch)
+{
+    const char *space = cli_str(opts, n, "space");
+    if (space && strcmp(space, "nb201"))
+        return cli_error(CLI_USAGE, "--space: unknown search space '%s' (available: nb201)", space);
+    if (cli_flag(opts, n, "arch") == cli_flag(opts, n, "index"))
+        return cli_error(CLI_USAGE, "%s: give exactly one of --arch or --index", cmd);
+    if (cli_flag(opts, n, "arch"))
+        return zc_nb201_parse(cli_str(opts, n, "arch"), arch) == ZC_OK ? CLI_OK : cli_fail_status(ZC_EINVAL);
+    long idx;
+    int rc = cli_int(opts, n, "index", 0, ZC_NB201_SIZE - 1, &idx);
+    if (rc == CLI_OK) zc_nb201_from_index((int)idx, arch);
+    return rc;
+}
