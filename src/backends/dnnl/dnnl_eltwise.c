@@ -1,22 +1,30 @@
 /* Backward of the element-wise ops under the write-first protocol: the first contribution to an
  * input's gradient is stored, later ones are added (no zero fill, one pass fewer). The loops are
  * branch-free so that they vectorise. Layout-agnostic: a node and its inputs share one layout. */
+#include "backends/ref/simd.h"
 #include "dnnl_internal.h"
+
+/* Loads are unconditional and pointers restrict-qualified so that the selects vectorise. */
+static ZC_VECTORIZE void put_masked(float *restrict d, const float *restrict g, const float *restrict m,
+                                    size_t n, int add)
+{
+    if (add)
+        for (size_t i = 0; i < n; i++) { float v = g[i], s = m[i] > 0.0f ? v : 0.0f; d[i] += s; }
+    else
+        for (size_t i = 0; i < n; i++) { float v = g[i]; d[i] = m[i] > 0.0f ? v : 0.0f; }
+}
+
+static ZC_VECTORIZE void put_scaled(float *restrict d, const float *restrict g, float scale, size_t n, int add)
+{
+    if (add) for (size_t i = 0; i < n; i++) d[i] += g[i] * scale;
+    else for (size_t i = 0; i < n; i++) d[i] = g[i] * scale;
+}
 
 static void put(zc_node *in, const float *g, const float *mask_src, float scale, size_t n)
 {
-    float *d = in->grad;
-    if (!d) return;
-    if (mask_src) {
-        if (in->grad_set) for (size_t i = 0; i < n; i++) d[i] += mask_src[i] > 0.0f ? g[i] : 0.0f;
-        else for (size_t i = 0; i < n; i++) d[i] = mask_src[i] > 0.0f ? g[i] : 0.0f;
-    } else if (scale == 1.0f) {
-        if (in->grad_set) for (size_t i = 0; i < n; i++) d[i] += g[i];
-        else for (size_t i = 0; i < n; i++) d[i] = g[i];
-    } else {
-        if (in->grad_set) for (size_t i = 0; i < n; i++) d[i] += g[i] * scale;
-        else for (size_t i = 0; i < n; i++) d[i] = g[i] * scale;
-    }
+    if (!in->grad) return;
+    if (mask_src) put_masked(in->grad, g, mask_src, n, in->grad_set);
+    else put_scaled(in->grad, g, scale, n, in->grad_set);   /* scale 1: exact copy / add */
     in->grad_set = 1;
 }
 

@@ -2,25 +2,25 @@
  * visible as NaN instead of silently producing zeros). */
 #include <string.h>
 #include "ref.h"
+#include "simd.h"
+
+static ZC_VECTORIZE void add_to(float *restrict y, const float *restrict x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
 
 zc_status zc_ref_add_forward(zc_net *net, zc_node *node, int batch)
 {
     size_t n = zc_ref_numel(node, batch);
     memcpy(node->out, zc_ref_input(net, node, 0)->out, n * sizeof(float));
-    for (int k = 1; k < node->n_in; k++) {
-        const float *x = zc_ref_input(net, node, k)->out;
-        for (size_t i = 0; i < n; i++) node->out[i] += x[i];
-    }
+    for (int k = 1; k < node->n_in; k++) add_to(node->out, zc_ref_input(net, node, k)->out, n);
     return ZC_OK;
 }
 
 zc_status zc_ref_add_backward(zc_net *net, zc_node *node, int batch)
 {
     size_t n = zc_ref_numel(node, batch);
-    for (int k = 0; k < node->n_in; k++) {
-        float *dx = zc_ref_input(net, node, k)->grad;
-        for (size_t i = 0; i < n; i++) dx[i] += node->grad[i];
-    }
+    for (int k = 0; k < node->n_in; k++) add_to(zc_ref_input(net, node, k)->grad, node->grad, n);
     return ZC_OK;
 }
 
