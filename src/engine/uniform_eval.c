@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backends/ref/ref.h"
+#include "backends/ref/simd.h"
 #include "zcnas/buffers.h"
 #include "zcnas/net.h"
 
@@ -68,11 +69,41 @@ static int same_node(const zc_net *net, const zc_node *a, const zc_node *b, cons
     return 1;
 }
 
-static int all_zero(const float *x, size_t n)
+static ZC_VECTORIZE int all_zero(const float *x, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    /* Branch-free blocks of 64: most maps are either all zero or nonzero early on. */
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        int nz = 0;
+        for (int l = 0; l < 64; l++) nz |= x[i + l] != 0.0f;
+        if (nz) return 0;
+    }
+    for (; i < n; i++)
         if (x[i] != 0.0f) return 0;
     return 1;
+}
+
+static ZC_VECTORIZE void axpy_row(float *restrict o, const float *restrict r, float w, int n, int s)
+{
+    if (s == 1)
+        for (int i = 0; i < n; i++) { float prod = w * r[i]; o[i] += prod; }
+    else
+        for (int i = 0; i < n; i++) { float prod = w * r[i * s]; o[i] += prod; }
+}
+
+static ZC_VECTORIZE void scale_shift(float *restrict o, size_t n, float copies, float b)
+{
+    for (size_t j = 0; j < n; j++) o[j] = o[j] * copies + b;
+}
+
+static ZC_VECTORIZE void relu_plane(const float *restrict x, float *restrict y, size_t n)
+{
+    for (size_t j = 0; j < n; j++) { float v = x[j]; y[j] = v < 0.0f ? 0.0f : v; }
+}
+
+static ZC_VECTORIZE void add_plane(float *restrict y, const float *restrict x, size_t n)
+{
+    for (size_t j = 0; j < n; j++) y[j] += x[j];
 }
 
 /* One output plane of a conv with constant weight w: out = sum over channels c of sum over the
@@ -94,13 +125,7 @@ static void conv_plane(const float *x, int channels, int h, int w, int k, int s,
             float *o = out + (size_t)oy * ow;
             for (int ki = 0; ki < k; ki++) {
                 const float *row = src + (size_t)(oy * s + ki) * wp;
-                for (int kj = 0; kj < k; kj++) {
-                    const float *r = row + kj;
-                    if (s == 1)
-                        for (int ox = 0; ox < ow; ox++) { float prod = wt * r[ox]; o[ox] += prod; }
-                    else
-                        for (int ox = 0; ox < ow; ox++) { float prod = wt * r[ox * s]; o[ox] += prod; }
-                }
+                for (int kj = 0; kj < k; kj++) axpy_row(o, row + kj, wt, ow, s);
             }
         }
     }
@@ -143,7 +168,7 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
             if (in->zero) memset(o, 0, plane * sizeof *o);
             else conv_plane(in->data + (size_t)bi * in->distinct * in_plane, in->distinct, src->h, src->w,
                             n->k, n->stride, n->pad, w, o, n->h, n->w, padded);
-            for (size_t j = 0; j < plane; j++) o[j] = o[j] * copies + b;
+            scale_shift(o, plane, copies, b);
         }
         free(padded);
         break;
@@ -187,7 +212,7 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
         if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
         size_t count = (size_t)batch * out->distinct;
         if (n->op == ZC_OP_RELU) {
-            for (size_t j = 0; j < count * plane; j++) out->data[j] = in->data[j] < 0.0f ? 0.0f : in->data[j];
+            relu_plane(in->data, out->data, count * plane);
         } else if (n->op == ZC_OP_GAP) {
             zc_ref_gap_forward_arrays(in->data, out->data, (int)count, (size_t)src->h * src->w);
         } else {
@@ -224,9 +249,8 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
             if (v->zero) continue;
             for (int bi = 0; bi < batch; bi++)
                 for (int c = 0; c < distinct; c++) {
-                    const float *x = v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane;
-                    float *y = out->data + ((size_t)bi * distinct + c) * plane;
-                    for (size_t j = 0; j < plane; j++) y[j] += x[j];
+                    add_plane(out->data + ((size_t)bi * distinct + c) * plane,
+                              v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane, plane);
                 }
         }
         break;
