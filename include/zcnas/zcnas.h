@@ -14,6 +14,7 @@
 #include "zcnas/bench_table.h"
 #include "zcnas/buffers.h"
 #include "zcnas/scorer.h"
+#include "zcnas/eval.h"
 
 #define ZCNAS_VERSION "0.1.0"
 

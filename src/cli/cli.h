@@ -135,3 +135,7 @@ int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s);
 int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
                     int (*on_result)(void *ctx, int i, const double *scores, const double *seconds),
                     void *ctx);
+/* Scores archs with s and writes the rows (CSV, or JSON lines when jsonl) to `out`, or to standard
+ * output when out is NULL. resume (needs out): keep the rows already in `out` and score only the
+ * rest; archs then holds only the architectures this call scored. */
+int cli_score_write(const cli_scoring *s, cli_archs *archs, const char *out, int jsonl, int resume);

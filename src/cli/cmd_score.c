@@ -1,5 +1,4 @@
 /* zcnas score: one row per architecture with every requested proxy and its seconds. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -12,35 +11,6 @@ static const char *usage_text =
     "  zcnas score --arch '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'\n"
     "  zcnas score --index 0,17,100-199 --proxy zico --batch-size 128 --out scores.csv\n"
     "  zcnas score --sample 300 --seed 1 --data ~/cifar-10-batches-bin --format jsonl";
-
-typedef struct score_ctx {
-    cli_writer w;
-    const cli_archs *archs;
-    const cli_scoring *s;
-    cli_progress progress;
-    int n_done;
-} score_ctx;
-
-static int on_result(void *ctx, int i, const double *scores, const double *seconds)
-{
-    score_ctx *c = ctx;
-    int np = c->s->n_proxies;
-    double values[32];
-    int is_int[32];
-    for (int p = 0; p < np; p++) {
-        const char *name = c->s->proxies[p]->name;
-        values[2 * p] = scores[p];
-        is_int[2 * p] = !strcmp(name, "params") || !strcmp(name, "flops");
-        values[2 * p + 1] = seconds[p];
-        is_int[2 * p + 1] = 0;
-    }
-    char arch[ZC_NB201_STR_MAX];
-    zc_nb201_format(&c->archs->archs[i], arch, sizeof arch);
-    cli_writer_row(&c->w, c->archs->index[i], arch, values, is_int);
-    if (ferror(c->w.f)) return cli_error(CLI_RUNTIME, "error writing the output: %s", strerror(errno)), 1;
-    cli_progress_step(&c->progress, ++c->n_done);
-    return 0;
-}
 
 int cmd_score(int argc, char **argv)
 {
@@ -74,40 +44,7 @@ int cmd_score(int argc, char **argv)
         cli_archs_free(&archs);
         return cli_error(CLI_USAGE, "--weights: loaded weights fit one architecture; select exactly one");
     }
-    score_ctx c;
-    memset(&c, 0, sizeof c);
-    c.archs = &archs;
-    c.s = &s;
-    c.w.f = stdout;
-    c.w.jsonl = !strcmp(format, "jsonl");
-    const char *cols[32];
-    char names[16][2][64];
-    for (int p = 0; p < s.n_proxies; p++) {
-        snprintf(names[p][0], 64, "%s", s.proxies[p]->name);
-        snprintf(names[p][1], 64, "%s_seconds", s.proxies[p]->name);
-        cols[2 * p] = names[p][0];
-        cols[2 * p + 1] = names[p][1];
-    }
-    c.w.cols = cols;
-    c.w.n_cols = 2 * s.n_proxies;
-    const char *out = cli_str(opts, n, "out");
-    int resume = cli_flag(opts, n, "resume"), appending = 0;
-    if (resume && !out) { cli_archs_free(&archs); return cli_error(CLI_USAGE, "--resume needs --out FILE"); }
-    if (resume && (rc = cli_resume_filter(out, &c.w, &archs, &appending))) { cli_archs_free(&archs); return rc; }
-    if (out && !(c.w.f = fopen(out, appending ? "a" : "w"))) {
-        cli_archs_free(&archs);
-        return cli_error(CLI_RUNTIME, "--out: cannot open '%s': %s", out, strerror(errno));
-    }
-    if (!appending) cli_writer_header(&c.w);
-    double t0 = cli_now();
-    cli_progress_start(&c.progress, archs.n, "architectures");
-    rc = cli_scoring_run(&s, &archs, on_result, &c);
-    cli_progress_end(&c.progress);
-    if (rc == CLI_OK && c.n_done != archs.n) rc = CLI_RUNTIME;
-    if (rc == CLI_OK && archs.n > 1)
-        /* (counts only what this run scored; --resume skipped the rest) */
-        fprintf(stderr, "zcnas: scored %d architectures in %.1f s\n", archs.n, cli_now() - t0);
-    if (out && fclose(c.w.f) != 0 && rc == CLI_OK) rc = cli_error(CLI_RUNTIME, "--out: error closing '%s'", out);
+    rc = cli_score_write(&s, &archs, cli_str(opts, n, "out"), !strcmp(format, "jsonl"), cli_flag(opts, n, "resume"));
     cli_archs_free(&archs);
     return rc;
 }
