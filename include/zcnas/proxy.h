@@ -20,7 +20,11 @@ typedef struct zc_proxy_opts {
     /* epsilon */
     float eps_w_low, eps_w_high;  /* 1e-7, 1 for NB201 */
     int eps_exact_full;           /* 1: run the full network instead of the exact uniform evaluation */
-    const char *weights_dir;      /* load weights instead of a fresh init (ZiCo); NULL: fresh */
+    const char *weights_dir;      /* load weights instead of a fresh init; NULL: fresh */
+    /* grad_norm */
+    int grad_norm_zico;           /* 0: zero-cost-nas (sum of per-layer conv/linear weight-gradient norms,
+                                     real batch and labels); 1: ZiCo repo's variant (global L2 norm over
+                                     all parameters, N(0,1) init, N(0,1) input, random labels) */
 } zc_proxy_opts;
 
 void zc_proxy_opts_default(zc_proxy_opts *o);
@@ -72,5 +76,21 @@ zc_status zc_zico_net(zc_net *net, const zc_batch *batches, int n_batches, int p
 double zc_epsilon_from_outputs(const float *y_low, const float *y_high, size_t n);
 zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float w_high,
                          int exact_full, double *score);
+/* synflow (zero-cost-nas) of an initialised network, in float64 on |parameters| with BN as the
+ * identity and an all-ones input of batch 1; the net itself is not modified. */
+zc_status zc_synflow_net(const zc_net *net, double *score);
+/* NASWOT: ln|det K| of the ReLU-code agreement kernel of one forward of batch->x (BN batch stats),
+ * each ReLU module counted (merged ReLU nodes weighted by node->merged); wrapper_hooks = 1 also
+ * counts each xautodl ReLUConvBN module (ReLU -> conv -> BN) as the official code's hooks on every
+ * type name containing 'ReLU' do, i.e. its code twice; 0: every ReLU once. -inf if K is singular. */
+zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, double *score);
+/* log|det a| of the n x n row-major matrix a (destroyed) by LU with partial pivoting in double;
+ * -inf when a is singular (an exactly zero pivot), NaN when a has a NaN. */
+double zc_log_abs_det(double *a, int n);
+/* Zen-score of an initialised network from x and the perturbed x' = x + 0.01 eps (batch x C x H x W
+ * each): ln(mean_n sum |f(x) - f(x')|) on the input of the global average pooling, plus
+ * sum over BN layers with running stats of ln sqrt(mean_c running_var) after the two forwards
+ * (running_var from 1, momentum 0.1, unbiased batch variance). */
+zc_status zc_zen_net(zc_net *net, const float *x, const float *x_mixed, int batch, double *score);
 
 #endif

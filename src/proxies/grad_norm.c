@@ -1,10 +1,65 @@
-/* grad_norm: sum over layers of the weight-gradient norms — not implemented yet. */
-#include "zcnas/proxy.h"
+/* grad_norm (zero-cost-nas, Abdelfattah et al. 2021): one train-mode step on a training batch (mean
+ * cross-entropy, real labels, PyTorch default init); the score is the SUM over Conv2d/Linear layers of
+ * the Frobenius norm of each weight gradient (not the norm of the concatenation).
+ *
+ * opts->grad_norm_zico selects the ZiCo repository's compute_gradnorm_score instead: N(0,1) init of
+ * conv/linear weights (biases 0, BN gamma 1 beta 0), input x ~ N(0,1) of the batch's shape, uniformly
+ * random labels, mean cross-entropy, score sqrt(sum over ALL parameters of |dL/dp|^2). */
+#include <math.h>
+#include <stdlib.h>
+#include "proxies/baseline.h"
+
+static zc_status zico_variant(zc_net *net, const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
+{
+    const zc_batch *b = in->base_batch;
+    zc_rng rng;
+    zc_rng_seed(&rng, in->seed, in->stream);
+    if (!opts->weights_dir) zc_net_init_gaussian(net, &rng);
+    size_t n = (size_t)b->n * b->c * b->h * b->w;
+    zc_batch rb = {b->n, b->c, b->h, b->w, malloc(n * sizeof(float)), malloc((size_t)b->n * sizeof(int))};
+    zc_status st = (rb.x && rb.y) ? ZC_OK : zc_fail(ZC_ENOMEM, "grad_norm: out of memory");
+    if (st == ZC_OK) {
+        for (size_t i = 0; i < n; i++) rb.x[i] = (float)zc_rng_normal(&rng);
+        for (int i = 0; i < b->n; i++) rb.y[i] = (int)zc_rng_below(&rng, (uint64_t)in->num_classes);
+        st = zc_proxy_loss_backward(net, &rb, NULL);
+    }
+    if (st == ZC_OK) {
+        double s2 = 0.0;
+        for (int i = 0; i < net->n_params; i++) {
+            const zc_param *p = &net->params[i];
+            for (size_t j = 0; j < p->numel; j++) s2 += (double)p->grad[j] * p->grad[j];
+        }
+        *out = sqrt(s2);
+    }
+    free(rb.x);
+    free(rb.y);
+    return st;
+}
 
 static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
 {
-    (void)in; (void)opts; (void)out;
-    return zc_fail(ZC_EUNSUPPORTED, "proxy 'grad_norm' is not implemented yet");
+    zc_status st = zc_proxy_need_batch(in->base_batch, "grad_norm");
+    if (st != ZC_OK) return st;
+    zc_net *net;
+    if ((st = zc_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    zc_proxy_prune_zero(net);
+    if (opts->grad_norm_zico) {
+        st = zico_variant(net, in, opts, out);
+    } else if ((st = zc_proxy_loss_backward(net, in->base_batch, NULL)) == ZC_OK) {
+        double total = 0.0;
+        for (int i = 0; i < net->n_params; i++) {
+            const zc_param *p = &net->params[i];
+            if (!zc_proxy_is_layer_weight(net, p)) continue;
+            double s2 = 0.0;
+            for (size_t j = 0; j < p->numel; j++) s2 += (double)p->grad[j] * p->grad[j];
+            total += sqrt(s2);
+        }
+        *out = total;
+    }
+    zc_net_free(net);
+    return st;
 }
 
-const zc_proxy zc_proxy_grad_norm = {"grad_norm", "sum over layers of the weight-gradient norms (not implemented yet)", ZC_DATA_BASE, score};
+const zc_proxy zc_proxy_grad_norm = {
+    "grad_norm", "sum over conv/linear layers of the weight-gradient norms (zero-cost-nas; one training batch)",
+    ZC_DATA_BASE, score};

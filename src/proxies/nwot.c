@@ -1,10 +1,185 @@
-/* nwot: NASWOT: log|det| of the ReLU-code agreement kernel — not implemented yet. */
+/* nwot: NASWOT (Mellor et al., original BayesWatch code score_networks.py; spec 3 "NASWOT
+ * variants", pitfalls 15, 19). One batch of real images (128 in the paper's NB201 runs), PyTorch
+ * default init, train mode (BN batch statistics). For every hooked module, c = 1[module input > 0]
+ * flattened per sample and K += c c^T + (1 - c)(1 - c)^T (B x B: for each pair of samples, the number
+ * of units on which both codes agree); score = ln|det K| (numpy slogdet's second value).
+ *
+ * Which modules: the official code hooks every module whose type name contains 'ReLU'. In xautodl's
+ * TinyNetwork that is every nn.ReLU AND every ReLUConvBN (ReLU -> Conv -> BN, the conv edges of the
+ * cells and both convs of the reductions), whose input is the same tensor as its inner ReLU's: each
+ * ReLUConvBN's code is counted twice, the final lastact ReLU once. zc_nwot_net(..., wrapper_hooks = 1)
+ * reproduces that (the default of the proxy); 0 counts every ReLU module once (the paper's "for every
+ * ReLU"). A ReLU node is taken to open a ReLUConvBN when each of its consumers is a conv feeding a
+ * batch norm: true of NB201; other spaces must check this rule against their module classes.
+ *
+ * The official hooks accumulate K on a second forward after a backward pass; K does not depend on
+ * that order (the second forward computes the same activations), so one forward is enough here.
+ * TinyNetwork's final in-place lastact ReLU is a module like the others; reading its input after
+ * the in-place op would see the rectified tensor, whose code (> 0) is the same (pitfall 19).
+ *
+ * The engine merges identical ReLU nodes (the same input: e.g. the ReLUConvBN edges leaving one cell
+ * node), keeping their count in node->merged: in the PyTorch model each is its own hooked module,
+ * so each merged node contributes `merged` times (twice that for ReLUConvBNs).
+ *
+ * Codes are packed as bits: for codes a, b of length D, a.b + (1-a).(1-b) = D - |a| - |b| + 2 a.b,
+ * and a.b is a popcount of a AND b. K is accumulated in integers (exact, as the float counts of the
+ * official code are), then ln|det K| by LU with partial pivoting in double. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include "zcnas/proxy.h"
+#include "proxies/baseline.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define NWOT_POPCNT __attribute__((target_clones("popcnt", "default")))
+#else
+#define NWOT_POPCNT
+#endif
+
+double zc_log_abs_det(double *a, int n)
+{
+    for (size_t i = 0; i < (size_t)n * n; i++)
+        if (a[i] != a[i]) return NAN;
+    double logdet = 0.0;
+    for (int k = 0; k < n; k++) {
+        int piv = k;
+        double best = fabs(a[(size_t)k * n + k]);
+        for (int i = k + 1; i < n; i++) {
+            double v = fabs(a[(size_t)i * n + k]);
+            if (v > best) { best = v; piv = i; }
+        }
+        if (best != best) return NAN;   /* inf - inf on the way */
+        if (best == 0.0) return -INFINITY;
+        if (piv != k)
+            for (int j = 0; j < n; j++) {
+                double t = a[(size_t)k * n + j];
+                a[(size_t)k * n + j] = a[(size_t)piv * n + j];
+                a[(size_t)piv * n + j] = t;
+            }
+        double p = a[(size_t)k * n + k];
+        logdet += log(fabs(p));
+        for (int i = k + 1; i < n; i++) {
+            double f = a[(size_t)i * n + k] / p;
+            double *ri = a + (size_t)i * n, *rk = a + (size_t)k * n;
+            for (int j = k + 1; j < n; j++) ri[j] -= f * rk[j];
+        }
+    }
+    return logdet;
+}
+
+/* K[i][j] += weight * (D - n_i - n_j + 2 popcount(code_i & code_j)) for i <= j. */
+static NWOT_POPCNT void accumulate(const uint64_t *bits, const int64_t *ones, int B, size_t words,
+                                   int64_t D, int64_t weight, int64_t *K)
+{
+    for (int i = 0; i < B; i++) {
+        const uint64_t *bi = bits + (size_t)i * words;
+        for (int j = i; j < B; j++) {
+            const uint64_t *bj = bits + (size_t)j * words;
+            int64_t both = 0;
+            for (size_t w = 0; w < words; w++) both += __builtin_popcountll(bi[w] & bj[w]);
+            K[(size_t)i * B + j] += weight * (D - ones[i] - ones[j] + 2 * both);
+        }
+    }
+}
+
+/* 1 when every consumer of node r is a conv whose consumers are all batch norms (xautodl's
+ * ReLUConvBN: ReLU -> Conv -> BN). */
+static int opens_relu_conv_bn(const zc_net *net, int r)
+{
+    int users = 0;
+    for (int i = r + 1; i < net->n_nodes; i++) {
+        const zc_node *n = &net->nodes[i];
+        if (!n->live) continue;
+        for (int k = 0; k < n->n_in; k++) {
+            if (n->in[k] != r) continue;
+            if (n->op != ZC_OP_CONV2D) return 0;
+            users++;
+            int bn_users = 0;
+            for (int j = i + 1; j < net->n_nodes; j++) {
+                const zc_node *m = &net->nodes[j];
+                if (!m->live) continue;
+                for (int q = 0; q < m->n_in; q++)
+                    if (m->in[q] == i) {
+                        if (m->op != ZC_OP_BATCHNORM) return 0;
+                        bn_users++;
+                    }
+            }
+            if (!bn_users) return 0;
+        }
+    }
+    return users > 0;
+}
+
+zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, double *score)
+{
+    if (!batch || !batch->x || batch->n < 1) return zc_fail(ZC_EINVAL, "nwot: needs a batch of images");
+    const zc_node *in0 = &net->nodes[0];
+    if (batch->c != in0->c || batch->h != in0->h || batch->w != in0->w)
+        return zc_fail(ZC_EINVAL, "nwot: batch images are %dx%dx%d, the network takes %dx%dx%d", batch->c,
+                       batch->h, batch->w, in0->c, in0->h, in0->w);
+    int B = batch->n;
+    size_t max_d = 0;
+    int n_relu = 0;
+    for (int i = 0; i < net->n_nodes; i++) {
+        const zc_node *n = &net->nodes[i];
+        if (n->op != ZC_OP_RELU || !n->live || n->merged <= 0) continue;
+        const zc_node *src = &net->nodes[n->in[0]];
+        size_t d = (size_t)src->c * src->h * src->w;
+        if (d > max_d) max_d = d;
+        zc_net_keep(net, n->in[0]);
+        n_relu++;
+    }
+    if (!n_relu) return zc_fail(ZC_EINVAL, "nwot: the network has no ReLU");
+    size_t words = (max_d + 63) / 64;
+    float *buf = malloc((size_t)B * max_d * sizeof *buf);
+    uint64_t *bits = malloc((size_t)B * words * sizeof *bits);
+    int64_t *ones = malloc((size_t)B * sizeof *ones);
+    int64_t *K = calloc((size_t)B * B, sizeof *K);
+    double *Kd = malloc((size_t)B * B * sizeof *Kd);
+    zc_status st = ZC_OK;
+    if (!buf || !bits || !ones || !K || !Kd) st = zc_fail(ZC_ENOMEM, "nwot: out of memory");
+    if (st == ZC_OK) st = zc_net_forward(net, batch->x, B, ZC_RUN_INFER);   /* BN: batch statistics */
+    for (int i = 0; i < net->n_nodes && st == ZC_OK; i++) {
+        const zc_node *n = &net->nodes[i];
+        if (n->op != ZC_OP_RELU || !n->live || n->merged <= 0) continue;
+        const zc_node *src = &net->nodes[n->in[0]];
+        size_t d = (size_t)src->c * src->h * src->w, nw = (d + 63) / 64;
+        if ((st = zc_net_read(net, n->in[0], 0, buf)) != ZC_OK) break;
+        for (int b = 0; b < B; b++) {
+            const float *x = buf + (size_t)b * d;
+            uint64_t *row = bits + (size_t)b * nw;
+            memset(row, 0, nw * sizeof *row);
+            int64_t cnt = 0;
+            for (size_t j = 0; j < d; j++)
+                if (x[j] > 0.0f) { row[j >> 6] |= (uint64_t)1 << (j & 63); cnt++; }
+            ones[b] = cnt;
+        }
+        int64_t weight = (int64_t)n->merged * (wrapper_hooks && opens_relu_conv_bn(net, i) ? 2 : 1);
+        accumulate(bits, ones, B, nw, (int64_t)d, weight, K);
+    }
+    if (st == ZC_OK) {
+        for (int i = 0; i < B; i++)
+            for (int j = i; j < B; j++)
+                Kd[(size_t)i * B + j] = Kd[(size_t)j * B + i] = (double)K[(size_t)i * B + j];
+        *score = zc_log_abs_det(Kd, B);
+    }
+    zc_net_release_buffers(net);
+    free(buf); free(bits); free(ones); free(K); free(Kd);
+    return st;
+}
 
 static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
 {
-    (void)in; (void)opts; (void)out;
-    return zc_fail(ZC_EUNSUPPORTED, "proxy 'nwot' is not implemented yet");
+    if (!in->nwot_batch) return zc_fail(ZC_EINVAL, "nwot: needs a batch of images");
+    zc_net *net;
+    zc_status st = zc_proxy_build_initialised(in, opts, &net);
+    if (st != ZC_OK) return st;
+    st = zc_nwot_net(net, in->nwot_batch, 1, out);
+    zc_net_free(net);
+    return st;
 }
 
-const zc_proxy zc_proxy_nwot = {"nwot", "NASWOT: log|det| of the ReLU-code agreement kernel (not implemented yet)", ZC_DATA_NWOT, score};
+const zc_proxy zc_proxy_nwot = {
+    "nwot", "NASWOT: ln|det| of the ReLU-code agreement kernel on one batch (original code, batch 128)",
+    ZC_DATA_NWOT, score};

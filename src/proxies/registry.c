@@ -5,6 +5,7 @@
 #include "zcnas/cost.h"
 #include "zcnas/proxy.h"
 #include "zcnas/weights.h"
+#include "proxies/baseline.h"
 
 void zc_proxy_opts_default(zc_proxy_opts *o)
 {
@@ -22,8 +23,9 @@ static zc_net *build(const zc_proxy_input *in, const zc_proxy_opts *o, int class
     return net;
 }
 
-/* A network with PyTorch's default init from the architecture's own stream, or loaded weights. */
-static zc_status build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out)
+/* A network with PyTorch's default init from the architecture's own stream, or loaded weights
+ * (opts->weights_dir). Shared with the baseline proxies (proxies/baseline.h). */
+zc_status zc_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out)
 {
     zc_net *net = build(in, o, in->num_classes, 1, 0);
     if (!net) return ZC_EINVAL;
@@ -42,7 +44,7 @@ static zc_status build_initialised(const zc_proxy_input *in, const zc_proxy_opts
 static zc_status score_zico(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)
 {
     zc_net *net;
-    zc_status st = build_initialised(in, o, &net);
+    zc_status st = zc_proxy_build_initialised(in, o, &net);
     if (st != ZC_OK) return st;
     st = zc_zico_net(net, in->batches, in->n_batches, o->zico_paper_std, score);
     zc_net_free(net);
