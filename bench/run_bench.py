@@ -85,6 +85,7 @@ def main():
                 pt = [float(r[proxy + "_seconds"]) for r in csv.DictReader(io.StringIO(pout))]
             results.append((t, proxy, batch, statistics.median(lat), q(lat, 0.9), thru,
                             statistics.median(pt), q(pt, 0.9), gflops))
+            print("bench: result %s" % (results[-1],), file=sys.stderr, flush=True)
 
     # Peak memory: ZiCo at batch 128 on the largest NB201 network (all nor_conv_3x3, index 1462).
     env1 = dict(os.environ, OMP_NUM_THREADS="1")
