@@ -21,6 +21,8 @@ typedef enum zc_op {
     ZC_OP_LINEAR,      /* on the flattened input */
     ZC_OP_ADD,         /* sum of 1..ZC_MAX_INPUTS same-shaped inputs */
     ZC_OP_ZERO,        /* x * 0: NB201 'none'; inf/NaN inputs propagate as NaN */
+    ZC_OP_SIGMOID,     /* 1 / (1 + exp(-x)) */
+    ZC_OP_SCALE,       /* in[0] (C x H x W) times in[1] (C x 1 x 1) broadcast over H x W (SE) */
     ZC_OP_COUNT
 } zc_op;
 
@@ -97,6 +99,9 @@ int zc_net_gap(zc_net *net, int x);
 int zc_net_linear(zc_net *net, int x, const char *name, int out_features, int bias);
 int zc_net_add(zc_net *net, int n, const int *xs);
 int zc_net_zero(zc_net *net, int x);
+int zc_net_sigmoid(zc_net *net, int x);
+/* x * s with s of shape C x 1 x 1 (same C as x): per-sample, per-channel factors. */
+int zc_net_scale(zc_net *net, int x, int s);
 static inline int zc_net_identity(zc_net *net, int x) { (void)net; return x; }
 /* Marks the output, merges identical parameter-free nodes (same op on the same input) and
  * computes which nodes are needed. Call again after changing prune_zero. */

@@ -7,6 +7,7 @@
 #include "zcnas/backend.h"
 #include "zcnas/cost.h"
 #include "zcnas/nb201.h"
+#include "zcnas/plainnet.h"
 #include "zcnas/data.h"
 #include "zcnas/weights.h"
 #include "zcnas/proxy.h"

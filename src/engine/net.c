@@ -14,7 +14,7 @@
 #define ZC_MAX_TENSOR_ELEMS ((size_t)1 << 34)
 
 static const char *const op_names[ZC_OP_COUNT] = {
-    "input", "conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero"};
+    "input", "conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero", "sigmoid", "scale"};
 
 const char *zc_op_name(zc_op op) { return (op >= 0 && op < ZC_OP_COUNT) ? op_names[op] : "?"; }
 
@@ -260,6 +260,25 @@ int zc_net_zero(zc_net *net, int x)
     return in ? push_node(net, ZC_OP_ZERO, 1, &x, in->c, in->h, in->w) : -1;
 }
 
+int zc_net_sigmoid(zc_net *net, int x)
+{
+    zc_node *in = check_input(net, x);
+    return in ? push_node(net, ZC_OP_SIGMOID, 1, &x, in->c, in->h, in->w) : -1;
+}
+
+int zc_net_scale(zc_net *net, int x, int s)
+{
+    zc_node *in = check_input(net, x), *f = check_input(net, s);
+    if (!in || !f) return -1;
+    if (f->c != in->c || f->h != 1 || f->w != 1) {
+        zc_fail(ZC_EINVAL, "scale: factors of shape %dx%dx%d for a %dx%dx%d input (want %dx1x1)", f->c, f->h, f->w,
+                in->c, in->h, in->w, in->c);
+        return -1;
+    }
+    int xs[2] = {x, s};
+    return push_node(net, ZC_OP_SCALE, 2, xs, in->c, in->h, in->w);
+}
+
 /* Parameter-free unary ops computing the same thing from the same input. */
 static int duplicate_of(const zc_node *a, const zc_node *b)
 {
@@ -380,10 +399,12 @@ void zc_net_init_constant(zc_net *net, float value)
 /* ---------------------------------------------------------------- running */
 
 /* Ops whose backward reads their input's value (conv and linear for the weight gradient, batch norm
- * for the normalised input, ReLU for its mask). Sums, pooling and 'none' only need shapes. */
+ * for the normalised input, ReLU for its mask, sigmoid to recompute its output, scale for both
+ * factors). Sums, pooling and 'none' only need shapes. */
 static int needs_input_in_backward(zc_op op)
 {
-    return op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_BATCHNORM || op == ZC_OP_RELU;
+    return op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_BATCHNORM || op == ZC_OP_RELU ||
+           op == ZC_OP_SIGMOID || op == ZC_OP_SCALE;
 }
 
 static float *alloc_tensor(const zc_node *n, int batch, int zeroed)

@@ -239,6 +239,8 @@ static zc_status dn_forward(zc_net *net, zc_node *node, int batch, zc_run_mode m
     case ZC_OP_RELU: return zc_ref_relu_forward(net, node, batch);
     case ZC_OP_ADD: return zc_ref_add_forward(net, node, batch);
     case ZC_OP_ZERO: return zc_ref_zero_forward(net, node, batch);
+    case ZC_OP_SIGMOID: return zc_ref_sigmoid_forward(net, node, batch);
+    case ZC_OP_SCALE: return dn_scale_forward(net, node, batch);
     default: return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: no forward for op %s", zc_op_name(node->op));
     }
 }
@@ -254,6 +256,8 @@ static zc_status dn_backward(zc_net *net, zc_node *node, int batch)
     case ZC_OP_RELU: return dn_relu_backward(net, node, batch);
     case ZC_OP_ADD: return dn_add_backward(net, node, batch);
     case ZC_OP_ZERO: return dn_zero_backward(net, node, batch);
+    case ZC_OP_SIGMOID: return dn_sigmoid_backward(net, node, batch);
+    case ZC_OP_SCALE: return dn_scale_backward(net, node, batch);
     default: return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: no backward for op %s", zc_op_name(node->op));
     }
 }

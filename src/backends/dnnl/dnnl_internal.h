@@ -63,5 +63,8 @@ zc_status dn_linear_backward(zc_net *net, zc_node *node, int batch);
 zc_status dn_relu_backward(zc_net *net, zc_node *node, int batch);
 zc_status dn_add_backward(zc_net *net, zc_node *node, int batch);
 zc_status dn_zero_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_sigmoid_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_scale_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_scale_backward(zc_net *net, zc_node *node, int batch);
 
 #endif

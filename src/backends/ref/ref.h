@@ -38,6 +38,18 @@ zc_status zc_ref_add_forward(zc_net *net, zc_node *node, int batch);
 zc_status zc_ref_add_backward(zc_net *net, zc_node *node, int batch);
 zc_status zc_ref_zero_forward(zc_net *net, zc_node *node, int batch);
 zc_status zc_ref_zero_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_sigmoid_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_sigmoid_backward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_scale_forward(zc_net *net, zc_node *node, int batch);
+zc_status zc_ref_scale_backward(zc_net *net, zc_node *node, int batch);
+/* Array kernels of sigmoid and scale shared with the oneDNN backend: `accumulate` / acc_*: add into
+ * the gradient (else overwrite); scale's x is in layout nChw<blk>c (blk 1 = NCHW, <= 64, dividing C),
+ * s and ds plain batch x C; dx or ds may be NULL. */
+void zc_ref_sigmoid_arrays(const float *x, float *y, size_t n);
+void zc_ref_sigmoid_backward_arrays(const float *x, const float *g, float *dx, size_t n, int accumulate);
+void zc_ref_scale_forward_arrays(const float *x, const float *s, float *y, int batch, int C, size_t hw, int blk);
+void zc_ref_scale_backward_arrays(const float *g, const float *x, const float *s, float *dx, float *ds, int batch,
+                                  int C, size_t hw, int blk, int acc_dx, int acc_ds);
 
 static inline zc_node *zc_ref_input(zc_net *net, const zc_node *node, int i)
 {
