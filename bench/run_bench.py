@@ -46,6 +46,8 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     ap.add_argument("--skip-pytorch", action="store_true")
+    ap.add_argument("--settings", default="zico:64,zico:128,epsilon:256",
+                    help="proxy:batch pairs to measure (default: all three)")
     a = ap.parse_args()
     zc = os.path.join(a.build, "zcnas")
     sgemm = os.path.join(a.build, "bench", "zc_sgemm_peak")
@@ -59,7 +61,7 @@ def main():
     print(f"bench: {len(idx)} NB201 architectures (--sample {a.n} --seed {a.seed}); "
           f"median {statistics.median(macs.values()) / 1e6:.1f} M MACs per image", file=sys.stderr)
 
-    settings = [("zico", 64), ("zico", 128), ("epsilon", 256)]
+    settings = [(p.split(":")[0], int(p.split(":")[1])) for p in a.settings.split(",")]
     results = []   # (threads, proxy, batch, zc_lat_med, zc_lat_p90, zc_thru, pt_med, pt_p90, gflops)
     peaks = {}
     for t in threads:
