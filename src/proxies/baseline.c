@@ -38,3 +38,27 @@ zc_status zc_proxy_loss_backward(zc_net *net, const zc_batch *b, double *loss)
     if (st == ZC_OK && loss) *loss = l;
     return st;
 }
+
+zc_status zc_proxy_weight_grad_sum(const zc_proxy_input *in, const zc_proxy_opts *opts, const char *name,
+                                   int absolute, double *out)
+{
+    zc_status st = zc_proxy_need_batch(in->base_batch, name);
+    if (st != ZC_OK) return st;
+    zc_net *net;
+    if ((st = zc_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    zc_proxy_prune_zero(net);
+    if ((st = zc_proxy_loss_backward(net, in->base_batch, NULL)) == ZC_OK) {
+        double total = 0.0;
+        for (int i = 0; i < net->n_params; i++) {
+            const zc_param *p = &net->params[i];
+            if (!zc_proxy_is_layer_weight(net, p)) continue;
+            for (size_t j = 0; j < p->numel; j++) {
+                double v = (double)(p->data[j] * p->grad[j]);
+                total += absolute ? fabs(v) : v;
+            }
+        }
+        *out = total;
+    }
+    zc_net_free(net);
+    return st;
+}

@@ -32,4 +32,9 @@ zc_status zc_sym_eigvals(double *a, int n, double *w);
  * A row with zero variance gives NaN entries (as numpy). r is n x n. Defined in linalg.c. */
 void zc_corrcoef_rows(const float *x, int n, size_t d, double *r);
 
+/* One train-mode step on the baseline batch, then the sum over conv/linear weights of W * dL/dW
+ * (absolute = 0: plain) or of |W * dL/dW| (absolute = 1: snip). */
+zc_status zc_proxy_weight_grad_sum(const zc_proxy_input *in, const zc_proxy_opts *opts, const char *name,
+                                   int absolute, double *out);
+
 #endif
