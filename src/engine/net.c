@@ -288,10 +288,36 @@ static int duplicate_of(const zc_node *a, const zc_node *b)
            (a->op == ZC_OP_RELU || a->op == ZC_OP_AVGPOOL || a->op == ZC_OP_GAP || a->op == ZC_OP_ZERO);
 }
 
+/* With pruned 'none' ops, x + none(y) is x exactly (a pruned 'none' yields +0 and x + 0 == x, the
+ * sign of a zero aside): such terms leave their sums, and a sum left with one term is bypassed, so
+ * neither the zeros nor the copy of the remaining term are ever materialised. */
+static void drop_pruned_terms(zc_net *net)
+{
+    for (int i = 1; i < net->n_nodes; i++) {
+        zc_node *n = &net->nodes[i];
+        if (n->op != ZC_OP_ADD) continue;
+        int kept = 0;
+        for (int j = 0; j < n->n_in; j++)
+            if (net->nodes[n->in[j]].op != ZC_OP_ZERO) n->in[kept++] = n->in[j];
+        if (kept > 0) n->n_in = kept;   /* a sum of 'none's only stays as it is: it is 0 */
+    }
+    for (int i = 1; i < net->n_nodes; i++) {
+        zc_node *n = &net->nodes[i];
+        for (int j = 0; j < n->n_in; j++) {
+            int src = n->in[j];
+            while (src != net->output && !net->nodes[src].keep && net->nodes[src].op == ZC_OP_ADD &&
+                   net->nodes[src].n_in == 1)
+                src = net->nodes[src].in[0];
+            n->in[j] = src;
+        }
+    }
+}
+
 zc_status zc_net_finish(zc_net *net, int output)
 {
     if (!check_input(net, output)) return ZC_EINVAL;
     net->output = output;
+    if (net->prune_zero) drop_pruned_terms(net);
     /* Merge duplicates: consumers are redirected to the first of identical nodes (exact: the
      * values are equal, and gradients from all consumers are summed at the one node). */
     for (int i = 0; i < net->n_nodes; i++) net->nodes[i].merged = 1;
