@@ -24,69 +24,123 @@ static geom geom_of(const zc_node *n, int batch)
     return g;
 }
 
-static ZC_VECTORIZE void channel_sums(const geom *g, const float *x, const float *dy, const double *mean,
-                                      double *s1, double *s2)
+/* The kernels visit one run (image n, channel block cb: hw positions of B lanes) at a time. They
+ * are written for a compile-time lane count B (inlined into one function per layout) so that the
+ * lanes become vector registers, with two interleaved partial sums per lane (a fixed order: the
+ * results do not depend on the vector width). */
+#define ZC_INLINE static inline __attribute__((always_inline))
+
+/* s1 += sum (x - shift), s2 += sum (x - shift)^2 */
+ZC_INLINE void run_moments(const float *restrict x, size_t hw, const int B, const double *restrict shift,
+                           double *restrict s1, double *restrict s2)
 {
-    /* dy == NULL: s1 = sum x, s2 unused. mean == NULL. Else: s1 = sum dy, s2 = sum dy*(x-mean). */
+    double a1[2][16] = {{0}}, a2[2][16] = {{0}};
+    size_t p = 0;
+    for (; p + 2 <= hw; p += 2)
+        for (int u = 0; u < 2; u++)
+            for (int l = 0; l < B; l++) {
+                double d = (double)x[(p + u) * B + l] - shift[l];
+                a1[u][l] += d;
+                a2[u][l] += d * d;
+            }
+    for (; p < hw; p++)
+        for (int l = 0; l < B; l++) {
+            double d = (double)x[p * B + l] - shift[l];
+            a1[0][l] += d;
+            a2[0][l] += d * d;
+        }
+    for (int l = 0; l < B; l++) { s1[l] += a1[0][l] + a1[1][l]; s2[l] += a2[0][l] + a2[1][l]; }
+}
+
+/* s1 += sum dy, s2 += sum dy * (x - mean) */
+ZC_INLINE void run_grad_sums(const float *restrict x, const float *restrict dy, size_t hw, const int B,
+                             const double *restrict mean, double *restrict s1, double *restrict s2)
+{
+    double a1[2][16] = {{0}}, a2[2][16] = {{0}};
+    size_t p = 0;
+    for (; p + 2 <= hw; p += 2)
+        for (int u = 0; u < 2; u++)
+            for (int l = 0; l < B; l++) {
+                double d = dy[(p + u) * B + l];
+                a1[u][l] += d;
+                a2[u][l] += d * ((double)x[(p + u) * B + l] - mean[l]);
+            }
+    for (; p < hw; p++)
+        for (int l = 0; l < B; l++) {
+            double d = dy[p * B + l];
+            a1[0][l] += d;
+            a2[0][l] += d * ((double)x[p * B + l] - mean[l]);
+        }
+    for (int l = 0; l < B; l++) { s1[l] += a1[0][l] + a1[1][l]; s2[l] += a2[0][l] + a2[1][l]; }
+}
+
+/* y = (x - m) * k + o */
+ZC_INLINE void run_normalise(const float *restrict x, float *restrict y, size_t hw, const int B,
+                             const float *restrict k, const float *restrict o, const float *restrict m)
+{
+    for (size_t p = 0; p < hw; p++)
+        for (int l = 0; l < B; l++) y[p * B + l] = (x[p * B + l] - m[l]) * k[l] + o[l];
+}
+
+/* dx (=, or += when accumulate) k * ((dy - o) - (x - m) * r) */
+ZC_INLINE void run_input_grad(const float *restrict x, const float *restrict dy, float *restrict dx, size_t hw,
+                              const int B, const float *restrict k, const float *restrict o,
+                              const float *restrict m, const float *restrict r, int accumulate)
+{
+    if (accumulate)
+        for (size_t p = 0; p < hw; p++)
+            for (int l = 0; l < B; l++) {
+                size_t i = p * B + l;
+                dx[i] += k[l] * ((dy[i] - o[l]) - (x[i] - m[l]) * r[l]);
+            }
+    else
+        for (size_t p = 0; p < hw; p++)
+            for (int l = 0; l < B; l++) {
+                size_t i = p * B + l;
+                dx[i] = k[l] * ((dy[i] - o[l]) - (x[i] - m[l]) * r[l]);
+            }
+}
+
+/* What one pass over the tensor does, and its operands (per-channel vectors indexed cb * b + l). */
+typedef enum { PASS_MOMENTS, PASS_GRAD_SUMS, PASS_NORMALISE, PASS_INPUT_GRAD } pass_kind;
+typedef struct pass {
+    pass_kind kind;
+    const float *x, *dy;
+    float *y;
+    const double *shift;   /* the shift of the moments, or the mean of the gradient sums */
+    double *s1, *s2;
+    const float *k, *o, *m, *r;
+    int accumulate;
+} pass;
+
+ZC_INLINE void run_pass(const geom *g, const pass *ps, const int B)
+{
     for (int n = 0; n < g->batch; n++)
         for (int cb = 0; cb < g->nb; cb++) {
-            size_t base = ((size_t)n * g->nb + cb) * g->hw * g->b;
-            double *a1 = s1 + (size_t)cb * g->b, *a2 = s2 + (size_t)cb * g->b;
-            if (!dy) {
-                for (size_t p = 0; p < g->hw; p++)
-                    for (int l = 0; l < g->b; l++) a1[l] += x[base + p * g->b + l];
-            } else {
-                const double *m = mean + (size_t)cb * g->b;
-                for (size_t p = 0; p < g->hw; p++)
-                    for (int l = 0; l < g->b; l++) {
-                        double d = dy[base + p * g->b + l];
-                        a1[l] += d;
-                        a2[l] += d * ((double)x[base + p * g->b + l] - m[l]);
-                    }
+            size_t base = ((size_t)n * g->nb + cb) * g->hw * B, c = (size_t)cb * B;
+            switch (ps->kind) {
+            case PASS_MOMENTS: run_moments(ps->x + base, g->hw, B, ps->shift + c, ps->s1 + c, ps->s2 + c); break;
+            case PASS_GRAD_SUMS:
+                run_grad_sums(ps->x + base, ps->dy + base, g->hw, B, ps->shift + c, ps->s1 + c, ps->s2 + c);
+                break;
+            case PASS_NORMALISE: run_normalise(ps->x + base, ps->y + base, g->hw, B, ps->k + c, ps->o + c, ps->m + c); break;
+            case PASS_INPUT_GRAD:
+                run_input_grad(ps->x + base, ps->dy + base, ps->y + base, g->hw, B, ps->k + c, ps->o + c, ps->m + c,
+                               ps->r + c, ps->accumulate);
+                break;
             }
         }
 }
 
-static ZC_VECTORIZE void channel_var(const geom *g, const float *x, const double *mean, double *s)
-{
-    for (int n = 0; n < g->batch; n++)
-        for (int cb = 0; cb < g->nb; cb++) {
-            size_t base = ((size_t)n * g->nb + cb) * g->hw * g->b;
-            double *a = s + (size_t)cb * g->b;
-            const double *m = mean + (size_t)cb * g->b;
-            for (size_t p = 0; p < g->hw; p++)
-                for (int l = 0; l < g->b; l++) {
-                    double d = (double)x[base + p * g->b + l] - m[l];
-                    a[l] += d * d;
-                }
-        }
-}
+static ZC_VECTORIZE void pass16(const geom *g, const pass *ps) { run_pass(g, ps, 16); }
+static ZC_VECTORIZE void pass8(const geom *g, const pass *ps) { run_pass(g, ps, 8); }
+static void pass1(const geom *g, const pass *ps) { run_pass(g, ps, 1); }
 
-/* y = x * k[c] + o[c] (float), or with mode 1: dx = k[c] * (dy - o[c] - (x - m[c]) * r[c]). */
-static ZC_VECTORIZE void apply(const geom *g, const float *x, const float *dy, float *y, const float *k,
-                               const float *o, const float *m, const float *r, int accumulate)
+static void run(const geom *g, const pass *ps)
 {
-    for (int n = 0; n < g->batch; n++)
-        for (int cb = 0; cb < g->nb; cb++) {
-            size_t base = ((size_t)n * g->nb + cb) * g->hw * g->b;
-            const float *kk = k + (size_t)cb * g->b, *oo = o + (size_t)cb * g->b;
-            if (!dy) {
-                const float *mm = m + (size_t)cb * g->b;
-                for (size_t p = 0; p < g->hw; p++)
-                    for (int l = 0; l < g->b; l++) {
-                        size_t i = base + p * g->b + l;
-                        y[i] = (x[i] - mm[l]) * kk[l] + oo[l];
-                    }
-            } else {
-                const float *mm = m + (size_t)cb * g->b, *rr = r + (size_t)cb * g->b;
-                for (size_t p = 0; p < g->hw; p++)
-                    for (int l = 0; l < g->b; l++) {
-                        size_t i = base + p * g->b + l;
-                        float v = kk[l] * ((dy[i] - oo[l]) - (x[i] - mm[l]) * rr[l]);
-                        y[i] = accumulate ? y[i] + v : v;
-                    }
-            }
-        }
+    if (g->b == 16) pass16(g, ps);
+    else if (g->b == 8) pass8(g, ps);
+    else pass1(g, ps);
 }
 
 zc_status dn_bn_forward(zc_net *net, zc_node *node, int batch)
@@ -97,22 +151,27 @@ zc_status dn_bn_forward(zc_net *net, zc_node *node, int batch)
     const float *gamma = node->affine ? net->params[node->weight].data : NULL;
     const float *beta = node->affine ? net->params[node->bias].data : NULL;
     free(node->saved);
-    node->saved = calloc(3 * cp, sizeof *node->saved);   /* mean, invstd, scratch */
+    node->saved = calloc(4 * cp, sizeof *node->saved);   /* mean, invstd, then scratch */
     float *f = malloc(3 * cp * sizeof *f);
     if (!node->saved || !f) { free(f); return zc_fail(ZC_ENOMEM, "out of memory (batch norm)"); }
-    double *mean = node->saved, *invstd = node->saved + cp, *tmp = node->saved + 2 * cp;
+    double *mean = node->saved, *invstd = node->saved + cp, *s1 = node->saved + 2 * cp, *shift = node->saved + 3 * cp;
+    /* One pass for both moments, taken about a sample of each channel (its first element) so that
+     * the variance E[d^2] - E[d]^2 does not cancel even when |mean| >> std. */
+    for (size_t c = 0; c < cp; c++) shift[c] = in->out[(c / g.b) * g.hw * g.b + c % g.b];
+    pass ps = {.kind = PASS_MOMENTS, .x = in->out, .shift = shift, .s1 = s1, .s2 = invstd};
+    run(&g, &ps);
     double m = (double)batch * g.hw;
-    channel_sums(&g, in->out, NULL, NULL, mean, tmp);
-    for (size_t c = 0; c < cp; c++) mean[c] /= m;
-    channel_var(&g, in->out, mean, invstd);
     for (size_t c = 0; c < cp; c++) {
         int real = (int)c < node->c;
-        invstd[c] = 1.0 / sqrt(invstd[c] / m + node->eps);
+        double d = s1[c] / m, var = invstd[c] / m - d * d;
+        mean[c] = shift[c] + d;
+        invstd[c] = 1.0 / sqrt((var > 0.0 ? var : 0.0) + node->eps);
         f[c] = real ? (float)invstd[c] * (gamma ? gamma[c] : 1.0f) : 0.0f;   /* scale */
         f[cp + c] = real && beta ? beta[c] : 0.0f;                          /* shift */
         f[2 * cp + c] = (float)mean[c];
     }
-    apply(&g, in->out, NULL, node->out, f, f + cp, f + 2 * cp, NULL, 0);
+    pass ap = {.kind = PASS_NORMALISE, .x = in->out, .y = node->out, .k = f, .o = f + cp, .m = f + 2 * cp};
+    run(&g, &ap);
     free(f);
     return ZC_OK;
 }
@@ -127,7 +186,8 @@ zc_status dn_bn_backward(zc_net *net, zc_node *node, int batch)
     double *s = calloc(2 * cp, sizeof *s);
     float *f = malloc(4 * cp * sizeof *f);
     if (!s || !f) { free(s); free(f); return zc_fail(ZC_ENOMEM, "out of memory (batch norm)"); }
-    channel_sums(&g, in->out, node->grad, mean, s, s + cp);   /* sum dy, sum dy*(x-mean) */
+    pass ps = {.kind = PASS_GRAD_SUMS, .x = in->out, .dy = node->grad, .shift = mean, .s1 = s, .s2 = s + cp};
+    run(&g, &ps);   /* sum dy, sum dy*(x-mean) */
     double m = (double)batch * g.hw;
     for (int c = 0; c < node->c; c++)
         if (node->affine) {
@@ -143,7 +203,9 @@ zc_status dn_bn_backward(zc_net *net, zc_node *node, int batch)
             f[2 * cp + c] = (float)mean[c];
             f[3 * cp + c] = (float)(s[cp + c] / m * invstd[c] * invstd[c]);  /* mean dy*xhat * invstd */
         }
-        apply(&g, in->out, node->grad, in->grad, f, f + cp, f + 2 * cp, f + 3 * cp, in->grad_set);
+        pass ap = {.kind = PASS_INPUT_GRAD, .x = in->out, .dy = node->grad, .y = in->grad,
+                   .k = f, .o = f + cp, .m = f + 2 * cp, .r = f + 3 * cp, .accumulate = in->grad_set};
+        run(&g, &ap);
         in->grad_set = 1;
     }
     free(s);
