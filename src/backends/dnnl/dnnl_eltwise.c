@@ -35,9 +35,26 @@ zc_status dn_relu_backward(zc_net *net, zc_node *node, int batch)
     return ZC_OK;
 }
 
+/* Each term's gradient is the sum's. One term that has no gradient yet takes the sum's buffer itself
+ * (same shape and layout) instead of a copy: the sum's gradient is released after this anyway. */
 zc_status dn_add_backward(zc_net *net, zc_node *node, int batch)
 {
-    for (int k = 0; k < node->n_in; k++) put(&net->nodes[node->in[k]], node->grad, NULL, 1.0f, dn_numel(node, batch));
+    int handoff = -1;
+    for (int k = 0; k < node->n_in && handoff < 0 && !node->keep; k++) {
+        const zc_node *in = &net->nodes[node->in[k]];
+        int once = 1;
+        for (int j = 0; j < node->n_in; j++) once &= j == k || node->in[j] != node->in[k];
+        if (in->grad && !in->grad_set && once) handoff = k;
+    }
+    for (int k = 0; k < node->n_in; k++)
+        if (k != handoff) put(&net->nodes[node->in[k]], node->grad, NULL, 1.0f, dn_numel(node, batch));
+    if (handoff >= 0) {
+        zc_node *in = &net->nodes[node->in[handoff]];
+        float *t = in->grad;
+        in->grad = node->grad;
+        node->grad = t;
+        in->grad_set = 1;
+    }
     return ZC_OK;
 }
 
