@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define ZC_VECTORIZE __attribute__((target_clones("avx2", "default")))
+#define ZC_VECTORIZE __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define ZC_VECTORIZE
 #endif
