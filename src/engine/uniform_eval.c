@@ -21,6 +21,7 @@
 
 typedef struct uval {
     float *data;     /* batch x distinct x h x w, NULL when zero */
+    int borrowed;    /* data is the caller's input batch: read only, never released */
     int distinct;    /* 1: all channels identical; otherwise node->c distinct channels */
     int zero;        /* exactly zero everywhere */
     int refs;        /* pending consumers */
@@ -83,14 +84,6 @@ static ZC_VECTORIZE int all_zero(const float *x, size_t n)
     return 1;
 }
 
-static ZC_VECTORIZE void axpy_row(float *restrict o, const float *restrict r, float w, int n, int s)
-{
-    if (s == 1)
-        for (int i = 0; i < n; i++) { float prod = w * r[i]; o[i] += prod; }
-    else
-        for (int i = 0; i < n; i++) { float prod = w * r[i * s]; o[i] += prod; }
-}
-
 static ZC_VECTORIZE void scale_shift(float *restrict o, size_t n, float copies, float b)
 {
     for (size_t j = 0; j < n; j++) o[j] = o[j] * copies + b;
@@ -106,26 +99,51 @@ static ZC_VECTORIZE void add_plane(float *restrict y, const float *restrict x, s
     for (size_t j = 0; j < n; j++) y[j] += x[j];
 }
 
-/* One output plane of a conv with constant weight w: out = sum over channels c of sum over the
- * window of w * x_c (c outer, window row-major inner, as the im2col order of the full conv). */
-static void conv_plane(const float *x, int channels, int h, int w, int k, int s, int p, float wt,
-                       float *out, int oh, int ow, float *padded)
+static ZC_VECTORIZE int all_finite(const float *x, size_t n)
 {
-    int hp = h + 2 * p, wp = w + 2 * p;
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) ok &= isfinite(x[i]) != 0;
+    return ok;
+}
+
+/* One output plane of a conv with constant weight w: out = sum over channels c of sum over the
+ * window of w * x_c (c outer, window row-major inner, as the im2col order of the full conv).
+ * `padded` is the (h + 2p) x (w + 2p) frame whose zero border the caller has set once. */
+static ZC_VECTORIZE void conv_plane(const float *x, int channels, int h, int w, int k, int s, int p, float wt,
+                                    float *restrict out, int oh, int ow, float *restrict padded)
+{
+    int wp = w + 2 * p;
     for (int i = 0; i < oh * ow; i++) out[i] = 0.0f;
     for (int c = 0; c < channels; c++) {
         const float *xc = x + (size_t)c * h * w;
         const float *src = xc;
         if (p > 0) {
-            memset(padded, 0, (size_t)hp * wp * sizeof *padded);
             for (int y = 0; y < h; y++) memcpy(padded + (size_t)(y + p) * wp + p, xc + (size_t)y * w, (size_t)w * sizeof *xc);
             src = padded;
         }
+        if (k == 3 && s == 1) {   /* NB201's 3x3 convs: the nine taps of an output in registers */
+            for (int oy = 0; oy < oh; oy++) {
+                float *restrict o = out + (size_t)oy * ow;
+                const float *restrict r0 = src + (size_t)oy * wp, *restrict r1 = r0 + wp, *restrict r2 = r1 + wp;
+                for (int ox = 0; ox < ow; ox++) {
+                    float a = o[ox], t;
+                    t = wt * r0[ox]; a += t; t = wt * r0[ox + 1]; a += t; t = wt * r0[ox + 2]; a += t;
+                    t = wt * r1[ox]; a += t; t = wt * r1[ox + 1]; a += t; t = wt * r1[ox + 2]; a += t;
+                    t = wt * r2[ox]; a += t; t = wt * r2[ox + 1]; a += t; t = wt * r2[ox + 2]; a += t;
+                    o[ox] = a;
+                }
+            }
+            continue;
+        }
         for (int oy = 0; oy < oh; oy++) {
-            float *o = out + (size_t)oy * ow;
+            float *restrict o = out + (size_t)oy * ow;
             for (int ki = 0; ki < k; ki++) {
-                const float *row = src + (size_t)(oy * s + ki) * wp;
-                for (int kj = 0; kj < k; kj++) axpy_row(o, row + kj, wt, ow, s);
+                const float *restrict row = src + (size_t)(oy * s + ki) * wp;
+                for (int kj = 0; kj < k; kj++)
+                    if (s == 1)
+                        for (int ox = 0; ox < ow; ox++) { float prod = wt * row[ox + kj]; o[ox] += prod; }
+                    else
+                        for (int ox = 0; ox < ow; ox++) { float prod = wt * row[ox * s + kj]; o[ox] += prod; }
             }
         }
     }
@@ -138,7 +156,10 @@ static float *alloc_planes(int batch, int distinct, const zc_node *n)
 
 static void release(uval *v)
 {
-    if (--v->refs == 0) { zc_buf_put(v->data); v->data = NULL; }
+    if (--v->refs == 0) {
+        if (!v->borrowed) zc_buf_put(v->data);
+        v->data = NULL;
+    }
 }
 
 /* Computes node i from its (already evaluated, canonical) inputs. */
@@ -158,8 +179,8 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
         if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
         if (!(out->data = alloc_planes(batch, 1, n))) return zc_fail(ZC_ENOMEM, "out of memory");
         int hp = src->h + 2 * n->pad, wp = src->w + 2 * n->pad;
-        float *padded = malloc((size_t)hp * wp * sizeof *padded);
-        if (!padded) return zc_fail(ZC_ENOMEM, "out of memory");
+        float *padded = n->pad > 0 ? calloc((size_t)hp * wp, sizeof *padded) : NULL;   /* border stays 0 */
+        if (n->pad > 0 && !padded) return zc_fail(ZC_ENOMEM, "out of memory");
         /* With identical input channels each output sums (C_in / groups) copies of one plane. */
         float copies = in->distinct == 1 ? (float)(src->c / n->groups) : 1.0f;
         size_t in_plane = (size_t)src->h * src->w;
@@ -224,9 +245,7 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
     case ZC_OP_ZERO: {
         /* x * 0 is exactly zero unless x holds inf or NaN. */
         size_t count = (size_t)batch * in->distinct * plane;
-        int finite = 1;
-        for (size_t j = 0; !in->zero && j < count && finite; j++) finite = isfinite(in->data[j]);
-        if (in->zero || finite) { out->zero = 1; return ZC_OK; }
+        if (in->zero || all_finite(in->data, count)) { out->zero = 1; return ZC_OK; }
         out->distinct = in->distinct;
         if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
         for (size_t j = 0; j < count; j++) out->data[j] = in->data[j] * 0.0f;
@@ -242,16 +261,20 @@ static zc_status eval_node(zc_net *net, int i, const int *canon, uval *vals, int
         }
         if (!live) { out->zero = 1; return ZC_OK; }
         out->distinct = distinct;
-        if (!(out->data = zc_buf_get((size_t)batch * distinct * plane, 1))) return zc_fail(ZC_ENOMEM, "out of memory");
-        /* Terms in order, skipping exact zeros (x + 0 == x). */
+        if (!(out->data = zc_buf_get((size_t)batch * distinct * plane, 0))) return zc_fail(ZC_ENOMEM, "out of memory");
+        /* Terms in order, skipping exact zeros (x + 0 == x); the first is copied. */
+        int first = 1;
         for (int k = 0; k < n->n_in; k++) {
             uval *v = &vals[canon[n->in[k]]];
             if (v->zero) continue;
             for (int bi = 0; bi < batch; bi++)
                 for (int c = 0; c < distinct; c++) {
-                    add_plane(out->data + ((size_t)bi * distinct + c) * plane,
-                              v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane, plane);
+                    float *y = out->data + ((size_t)bi * distinct + c) * plane;
+                    const float *t = v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane;
+                    if (first) memcpy(y, t, plane * sizeof *y);
+                    else add_plane(y, t, plane);
                 }
+            first = 0;
         }
         break;
     }
@@ -295,10 +318,9 @@ zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch)
     }
     const zc_node *in0 = &net->nodes[0];
     if (st == ZC_OK) {
-        size_t n_in = (size_t)batch * in0->c * in0->h * in0->w;
         vals[0].distinct = in0->c;
-        if (!(vals[0].data = zc_buf_get(n_in, 0))) st = zc_fail(ZC_ENOMEM, "out of memory");
-        else memcpy(vals[0].data, x, n_in * sizeof(float));
+        vals[0].data = (float *)x;   /* read in place: no op writes to its input */
+        vals[0].borrowed = 1;
     }
     for (int i = 1; st == ZC_OK && i < nn; i++) {
         zc_node *n = &net->nodes[i];
@@ -319,7 +341,8 @@ zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch)
                 memcpy(o->out + ((size_t)bi * o->c + c) * plane,
                        v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane, plane * sizeof(float));
     }
-    for (int i = 0; vals && i < nn; i++) zc_buf_put(vals[i].data);
+    for (int i = 0; vals && i < nn; i++)
+        if (!vals[i].borrowed) zc_buf_put(vals[i].data);
     free(vals);
     free(canon);
     return st;
