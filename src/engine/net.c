@@ -40,6 +40,23 @@ zc_net *zc_net_new(int c, int h, int w)
     return net;
 }
 
+/* Large parameter tensors come from the thread's buffer pool like activations (a search space's
+ * shapes repeat, so fresh zero pages are not faulted in for every architecture); small ones from
+ * malloc. The size decides both ways, so allocation and release always agree. */
+#define POOLED_PARAM_FLOATS 4096
+
+static float *param_alloc(size_t numel, int zeroed)
+{
+    if (numel >= POOLED_PARAM_FLOATS) return zc_buf_get(numel, zeroed);
+    return zeroed ? calloc(numel, sizeof(float)) : malloc(numel * sizeof(float));
+}
+
+static void param_free(float *data, size_t numel)
+{
+    if (numel >= POOLED_PARAM_FLOATS) zc_buf_put(data);
+    else free(data);
+}
+
 void zc_net_release_buffers(zc_net *net)
 {
     if (!net) return;
@@ -56,7 +73,10 @@ void zc_net_free(zc_net *net)
 {
     if (!net) return;
     zc_net_release_buffers(net);
-    for (int i = 0; i < net->n_params; i++) { free(net->params[i].data); free(net->params[i].grad); }
+    for (int i = 0; i < net->n_params; i++) {
+        param_free(net->params[i].data, net->params[i].numel);
+        param_free(net->params[i].grad, net->params[i].numel);
+    }
     free(net->params);
     free(net->nodes);
     free(net);
@@ -118,7 +138,7 @@ static int push_param(zc_net *net, int node, const char *module, const char *suf
     p->ndim = ndim;
     p->numel = 1;
     for (int i = 0; i < ndim; i++) { p->shape[i] = shape[i]; p->numel *= (size_t)shape[i]; }
-    p->data = net->shapes_only ? NULL : calloc(p->numel, sizeof *p->data);
+    p->data = net->shapes_only ? NULL : param_alloc(p->numel, 1);
     if (!p->data && !net->shapes_only) { zc_fail(ZC_ENOMEM, "out of memory for parameter %s", p->name); return -1; }
     return net->n_params++;
 }
@@ -526,7 +546,7 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
     if (!o->out) return zc_fail(ZC_EINVAL, "backward without a training-mode forward pass");
     for (int i = 0; i < net->n_params; i++) {
         zc_param *p = &net->params[i];
-        if (!p->grad) p->grad = malloc(p->numel * sizeof *p->grad);
+        if (!p->grad) p->grad = param_alloc(p->numel, 0);
         if (!p->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
         memset(p->grad, 0, p->numel * sizeof *p->grad);
     }
