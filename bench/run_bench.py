@@ -62,7 +62,7 @@ def main():
           f"median {statistics.median(macs.values()) / 1e6:.1f} M MACs per image", file=sys.stderr)
 
     settings = [(p.split(":")[0], int(p.split(":")[1])) for p in a.settings.split(",")]
-    results = []   # (threads, proxy, batch, zc_lat_med, zc_lat_p90, zc_thru, pt_med, pt_p90, gflops)
+    results = []   # (threads, proxy, batch, zc_lat_med, zc_lat_p90, zc_thru, pt_med, pt_p90, pt_mean, ratio_med, gflops)
     peaks = {}
     for t in threads:
         env = dict(os.environ, OMP_NUM_THREADS=str(t))
@@ -78,15 +78,19 @@ def main():
             thru = wall / len(zr)
             flops = sum(2 * macs[r["index"]] * batch * (2 * 3 if proxy == "zico" else 2) for r in zr)
             gflops = flops / wall / 1e9 if proxy == "zico" else float("nan")
-            pt = [float("nan")]
+            pt, ratios = [float("nan")], [float("nan")]
             if not a.skip_pytorch:
                 print(f"bench: PyTorch {proxy} batch {batch}, {t} thread(s)", file=sys.stderr)
                 pcmd = [PY, os.path.join(ROOT, "bench", "pytorch_proxies.py"), "--index", index_list, "--proxy", proxy,
                         "--threads", str(t)] + (["--batch-size", str(batch)] if proxy == "zico" else [])
                 pout, _ = run(pcmd, env=env)
-                pt = [float(r[proxy + "_seconds"]) for r in csv.DictReader(io.StringIO(pout))]
+                prow = {r["index"]: float(r[proxy + "_seconds"]) for r in csv.DictReader(io.StringIO(pout))}
+                pt = list(prow.values())
+                # Per architecture: PyTorch's seconds over zcnas's for the same network. At t > 1 zcnas
+                # scores t architectures at once, so its cost per architecture is latency / t.
+                ratios = [prow[r["index"]] / (float(r[proxy + "_seconds"]) / t) for r in zr]
             results.append((t, proxy, batch, statistics.median(lat), q(lat, 0.9), thru,
-                            statistics.median(pt), q(pt, 0.9), gflops))
+                            statistics.median(pt), q(pt, 0.9), statistics.mean(pt), statistics.median(ratios), gflops))
             print("bench: result %s" % (results[-1],), file=sys.stderr, flush=True)
 
     # Peak memory: ZiCo at batch 128 on the largest NB201 network (all nor_conv_3x3, index 1462).
@@ -101,13 +105,20 @@ def main():
     except (OSError, IndexError):
         pass
     lines = []
-    lines.append("| threads | proxy | batch | zcnas s/arch, one arch (median / p90) | zcnas s/arch, wall / archs | "
-                 "PyTorch s/arch (median / p90) | speed-up (median) | speed-up (wall) | zcnas GFLOP/s (% of sgemm) |")
+    lines.append("| threads | proxy | batch | zcnas s, one arch (median / p90) | zcnas wall / archs | "
+                 "PyTorch s/arch (median / p90 / mean) | speed-up per arch (median) | speed-up, whole sample | "
+                 "zcnas GFLOP/s (% of sgemm) |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
-    for t, proxy, batch, lm, lp, th, pm, pp, gf in results:
+    for t, proxy, batch, lm, lp, th, pm, pp, pmean, rmed, gf in results:
         g = f"{gf:.0f} ({100 * gf / peaks[t]:.0f}%)" if gf == gf else "-"
-        lines.append(f"| {t} | {proxy} | {batch} | {lm:.4f} / {lp:.4f} | {th:.4f} | {pm:.3f} / {pp:.3f} | "
-                     f"{pm / lm:.1f}x | {pm / th:.1f}x | {g} |")
+        lines.append(f"| {t} | {proxy} | {batch} | {lm:.4f} / {lp:.4f} | {th:.4f} | {pm:.3f} / {pp:.3f} / {pmean:.3f} | "
+                     f"{rmed:.1f}x | {pmean / th:.1f}x | {g} |")
+    lines.append("")
+    lines.append("speed-up per arch: the median over the architectures of PyTorch's seconds divided by zcnas's "
+                 "seconds per architecture (its latency / threads, since zcnas scores `threads` architectures at "
+                 "once while PyTorch spreads one over the threads). Whole sample: PyTorch's mean seconds per "
+                 "architecture divided by zcnas's wall time (process start, data loading and the first "
+                 "architecture's one-off primitive creation included) per architecture.")
     lines.append("")
     lines.append(f"sgemm (oneDNN, 2048^3): " + ", ".join(f"{peaks[t]:.0f} GFLOP/s on {t} thread(s)" for t in threads))
     lines.append(f"Peak RSS, ZiCo batch 128 on the largest network (index 1462): zcnas {rss_zc:.0f} MiB, PyTorch {rss_pt:.0f} MiB")

@@ -127,7 +127,7 @@ typedef struct cli_scoring {
     {"sampler", "KIND", "random (seeded) or sequential (file order)", "random", 0}, \
     {"augment", NULL, "random crop (pad 4) + horizontal flip on the ZiCo batches", NULL, 0}, \
     {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \
-    {"backend", "NAME", "ref (portable C) [default: the fastest built in]", NULL, 0}, \
+    {"backend", "NAME", "dnnl (oneDNN, when built in) or ref (portable C) [default: dnnl if built in, else ref]", NULL, 0}, \
     {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}
 
 int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s);

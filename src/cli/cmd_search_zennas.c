@@ -114,7 +114,7 @@ int cmd_search_zennas(int argc, char **argv)
         {"augment", NULL, "with --dataset: random crop (pad 4) + horizontal flip", NULL, 0},
         {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15)", "signed", 0},
         {"seed", "S", "seeds the data, the evolution and every candidate's init", "0", 0},
-        {"backend", "NAME", "ref (portable C) [default: the fastest built in]", NULL, 0},
+        {"backend", "NAME", "dnnl (oneDNN, when built in) or ref (portable C) [default: dnnl if built in, else ref]", NULL, 0},
         {"threads", "N", "threads inside the backend for one candidate (results are reproducible for a given N)", "1", 0},
         {"out", "DIR", "output directory (created)", NULL, 0},
         {"resume", NULL, "continue the search checkpointed in --out", NULL, 0},
