@@ -112,10 +112,84 @@ static void test_structure(void)
     CHECK(convfree == 9226);   /* spec 2.6: 9,226 of 15,625 have a conv-free path */
 }
 
+/* Pruning 'none' (what gradient proxies do) must not change a single gradient: x + none(y) is x, so
+ * the pruned graph drops those terms and bypasses one-term sums; every weight gradient must equal the
+ * unpruned network's exactly, on every backend. */
+static int run_grads(const char *arch, const zc_backend *be, int prune, const float *x, int batch, float **grads,
+                     size_t *n_grads, int *bad_nodes)
+{
+    zc_nb201_arch a;
+    if (zc_nb201_parse(arch, &a) != ZC_OK) return 0;
+    zc_nb201_config cfg = zc_nb201_default_config(10, 16);
+    zc_net *net = zc_nb201_build(&a, &cfg);
+    if (!net) return 0;
+    zc_net_set_backend(net, be);
+    if (prune) { net->prune_zero = 1; zc_net_finish(net, net->output); }
+    *bad_nodes = 0;
+    for (int i = 0; i < net->n_nodes; i++) {
+        const zc_node *n = &net->nodes[i];
+        if (!n->live || i == net->output) continue;
+        /* one-term sums, or 'none' terms beside real ones, are work the pruning should have removed */
+        int zeros = 0;
+        for (int j = 0; n->op == ZC_OP_ADD && j < n->n_in; j++) zeros += net->nodes[n->in[j]].op == ZC_OP_ZERO;
+        if (prune && n->op == ZC_OP_ADD && (n->n_in == 1 || (zeros > 0 && zeros < n->n_in))) ++*bad_nodes;
+    }
+    zc_rng rng;
+    zc_rng_seed(&rng, 7, 0);
+    zc_net_init_default(net, &rng);
+    int ok = zc_net_forward(net, x, batch, ZC_RUN_TRAIN) == ZC_OK;
+    float dout[4 * 10];
+    for (int i = 0; i < batch * 10; i++) dout[i] = (float)((i * 37) % 11) / 11.0f - 0.4f;
+    ok = ok && zc_net_backward(net, dout) == ZC_OK;
+    *n_grads = 0;
+    for (int i = 0; i < net->n_params; i++) *n_grads += net->params[i].numel;
+    *grads = malloc(*n_grads * sizeof **grads);
+    for (int i = 0, off = 0; ok && *grads && i < net->n_params; off += (int)net->params[i].numel, i++)
+        memcpy(*grads + off, net->params[i].grad, net->params[i].numel * sizeof(float));
+    zc_net_free(net);
+    return ok && *grads;
+}
+
+static void test_prune_exact(void)
+{
+    const char *archs[] = {
+        "|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|none~2|",
+        "|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|nor_conv_1x1~2|",      /* node 2 = none + none */
+        "|nor_conv_1x1~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|skip_connect~2|",
+        "|skip_connect~0|+|none~0|skip_connect~1|+|none~0|nor_conv_3x3~1|none~2|",
+    };
+    const int batch = 4, n_in = batch * 3 * 16 * 16;
+    float *x = malloc(n_in * sizeof *x);
+    for (int i = 0; i < n_in; i++) x[i] = (float)((i * 7919) % 1000) / 500.0f - 1.0f;
+    const char *backends[] = {"ref", "dnnl"};
+    for (int b = 0; b < 2; b++) {
+        const zc_backend *be = zc_backend_get(backends[b]);
+        if (!be) continue;   /* dnnl not built in */
+        for (size_t k = 0; k < sizeof archs / sizeof *archs; k++) {
+            float *g0 = NULL, *g1 = NULL;
+            size_t n0 = 0, n1 = 0;
+            int bad0 = 0, bad1 = 0;
+            int ok0 = run_grads(archs[k], be, 0, x, batch, &g0, &n0, &bad0);
+            int ok1 = run_grads(archs[k], be, 1, x, batch, &g1, &n1, &bad1);
+            CHECK_MSG(ok0 && ok1 && n0 == n1, "%s %s: runs failed", backends[b], archs[k]);
+            CHECK_MSG(bad1 == 0, "%s %s: %d live 'none' / one-term sums after pruning", backends[b], archs[k], bad1);
+            if (ok0 && ok1 && n0 == n1) {
+                size_t diff = 0;
+                for (size_t i = 0; i < n0; i++) diff += g0[i] != g1[i];
+                CHECK_MSG(diff == 0, "%s %s: %zu of %zu gradients differ after pruning", backends[b], archs[k], diff, n0);
+            }
+            free(g0);
+            free(g1);
+        }
+    }
+    free(x);
+}
+
 int main(void)
 {
     test_costs();
     test_parse_errors();
     test_structure();
+    test_prune_exact();
     return check_report("test_nb201");
 }
