@@ -9,6 +9,10 @@ zcnas runs one architecture per thread; PyTorch runs one architecture at a time 
 architecture, and wall time / architectures (throughput), which is what scoring a space costs.
 
 usage: bench/run_bench.py [--n 100] [--seed 0] [--threads 1,2] [--build build] [--out bench/RESULTS.md]
+                          [--whole-space none|epsilon|all]
+
+The measured part of the report is written between the <!-- bench:begin --> and <!-- bench:end -->
+markers of --out (the text around them is kept), or as a new file.
 """
 import argparse, csv, io, os, platform, resource, statistics, subprocess, sys, time
 
@@ -48,6 +52,9 @@ def main():
     ap.add_argument("--skip-pytorch", action="store_true")
     ap.add_argument("--settings", default="zico:64,zico:128,epsilon:256",
                     help="proxy:batch pairs to measure (default: all three)")
+    ap.add_argument("--whole-space", choices=["none", "epsilon", "all"], default="none",
+                    help="also time `zcnas score --all` on all cores: epsilon,params,flops (about a minute) "
+                         "or that and ZiCo (most of an hour)")
     a = ap.parse_args()
     zc = os.path.join(a.build, "zcnas")
     sgemm = os.path.join(a.build, "bench", "zc_sgemm_peak")
@@ -99,6 +106,20 @@ def main():
     rss_pt = float("nan") if a.skip_pytorch else peak_rss_mib(
         [PY, os.path.join(ROOT, "bench", "pytorch_proxies.py"), "--index", "1462", "--proxy", "zico", "--batch-size", "128"], env1)
 
+    # Whole-space runs, as a user would start them (all cores, resumable output file).
+    whole = []
+    for proxies in (["epsilon,params,flops"] if a.whole_space == "epsilon" else
+                    ["epsilon,params,flops", "zico"] if a.whole_space == "all" else []):
+        out_csv = os.path.join(os.path.dirname(os.path.abspath(a.out)), ".whole_space.csv")
+        if os.path.exists(out_csv):
+            os.remove(out_csv)
+        print(f"bench: zcnas score --all --proxy {proxies}", file=sys.stderr, flush=True)
+        _, wall = run([zc, "score", "--all", "--proxy", proxies, "--out", out_csv])
+        with open(out_csv) as f:
+            n_rows = sum(1 for _ in f) - 1
+        os.remove(out_csv)
+        whole.append((proxies, n_rows, wall))
+
     cpu = "unknown"
     try:
         cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -122,17 +143,27 @@ def main():
     lines.append("")
     lines.append(f"sgemm (oneDNN, 2048^3): " + ", ".join(f"{peaks[t]:.0f} GFLOP/s on {t} thread(s)" for t in threads))
     lines.append(f"Peak RSS, ZiCo batch 128 on the largest network (index 1462): zcnas {rss_zc:.0f} MiB, PyTorch {rss_pt:.0f} MiB")
+    for proxies, n_rows, wall in whole:
+        lines.append(f"Whole space (`zcnas score --all --proxy {proxies} --out FILE`, {os.cpu_count()} threads): "
+                     f"{n_rows} architectures in {wall:.1f} s ({wall / 60:.1f} min)")
     table = "\n".join(lines)
     print(table)
     cmdline = "bench/run_bench.py " + " ".join(sys.argv[1:])
+    report = (f"Produced by `{cmdline.strip()}` (after `scripts/build.sh`) on {time.strftime('%Y-%m-%d')}, "
+              f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; PyTorch from Debian "
+              f"(`python3-torch`), zcnas backend {os.environ.get('ZCNAS_BACKEND', 'default (dnnl)')}.\n\n"
+              f"{len(idx)} NB201 architectures (`--sample {a.n} --seed {a.seed}`), CIFAR-10 records in file order "
+              f"from the bundled sample; network construction and initialisation are included in every time.\n\n"
+              + table + "\n")
+    # An existing report keeps its text: only the part between the markers is replaced.
+    begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"
+    old = open(a.out).read() if os.path.exists(a.out) else ""
+    if begin in old and end in old:
+        text = old[:old.index(begin) + len(begin)] + report + old[old.index(end):]
+    else:
+        text = "# Benchmark results\n\n" + begin + report + end + "\n"
     with open(a.out, "w") as f:
-        f.write("# Benchmark results\n\n")
-        f.write(f"Produced by `{cmdline.strip()}` (after `scripts/build.sh`) on {time.strftime('%Y-%m-%d')}, "
-                f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; PyTorch from Debian "
-                f"(`python3-torch`), zcnas backend {os.environ.get('ZCNAS_BACKEND', 'default (dnnl)')}.\n\n")
-        f.write(f"{len(idx)} NB201 architectures (`--sample {a.n} --seed {a.seed}`), CIFAR-10 records in file order "
-                f"from the bundled sample; network construction and initialisation are included in every time.\n\n")
-        f.write(table + "\n")
+        f.write(text)
     print(f"bench: wrote {a.out}", file=sys.stderr)
 
 
