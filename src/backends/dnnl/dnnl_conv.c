@@ -39,64 +39,40 @@ static void geometry(const zc_net *net, const zc_node *node, dnnl_dims_t strides
     pr[1] = (node->w - 1) * node->stride + node->k - in->w - node->pad;
 }
 
-static zc_status weights_any(const dn_wdesc *d, dnnl_memory_desc_t *any)
+static dnnl_status_t fwd_pd(const zc_net *net, const zc_node *node, const dn_wdesc *d, const dnnl_memory_desc_t *wany,
+                            dnnl_primitive_desc_t *pd)
 {
-    *any = d->w_plain;
-    dnnl_memory_desc_init_by_tag(any, d->w_plain.ndims, d->w_plain.dims, dnnl_f32, dnnl_format_tag_any);
-    return ZC_OK;
-}
-
-static zc_status entry(zc_net *net, zc_node *node, int batch, int backward, dn_entry **out, dn_wdesc *d)
-{
-    dn_key key;
-    describe(net, node, batch, d, &key);
-    int created;
-    dn_entry *e = dn_cache_get(&key, &created);
-    if (!e) return zc_fail(ZC_ENOMEM, "out of memory (primitive cache)");
     dnnl_dims_t s, pl, pr;
     geometry(net, node, s, pl, pr);
-    dnnl_memory_desc_t wany;
-    weights_any(d, &wany);
-    zc_status st = ZC_OK;
-    if (!e->fwd) {
-        dnnl_convolution_desc_t cd;
-        st = dn_check(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_training, dnnl_convolution_direct, &d->src,
-                                                         &wany, d->has_bias ? &d->bias : NULL, &d->dst, s, pl, pr),
-                      "convolution");
-        if (st == ZC_OK) st = dn_check(dnnl_primitive_desc_create(&e->fwd_pd, &cd, NULL, dn_engine(), NULL), "convolution");
-        if (st == ZC_OK) st = dn_weighted_finish_fwd(e, d, "convolution");
-    }
-    if (st == ZC_OK && backward && !e->backward_ready) {
-        dnnl_convolution_desc_t bd, wd;
-        st = dn_check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &d->src, &wany, &d->dst,
-                                                               s, pl, pr), "convolution backward");
-        if (st == ZC_OK)
-            st = dn_check(dnnl_primitive_desc_create(&e->bwd_data_pd, &bd, NULL, dn_engine(), e->fwd_pd), "convolution backward");
-        dnnl_memory_desc_t dwany = wany;
-        if (st == ZC_OK)
-            st = dn_check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &d->src, &dwany,
-                                                                      d->has_bias ? &d->bias : NULL, &d->dst, s, pl, pr),
-                          "convolution backward weights");
-        if (st == ZC_OK)
-            st = dn_check(dnnl_primitive_desc_create(&e->bwd_w_pd, &wd, NULL, dn_engine(), e->fwd_pd), "convolution backward weights");
-        if (st == ZC_OK) st = dn_weighted_finish_bwd(e, d, "convolution backward");
-    }
-    *out = e;
-    return st;
+    dnnl_convolution_desc_t cd;
+    dnnl_status_t r = dnnl_convolution_forward_desc_init(&cd, dnnl_forward_training, dnnl_convolution_direct, &d->src, wany,
+                                                         d->has_bias ? &d->bias : NULL, &d->dst, s, pl, pr);
+    return r != dnnl_success ? r : dnnl_primitive_desc_create(pd, &cd, NULL, dn_engine(), NULL);
 }
 
-zc_status dn_conv_forward(zc_net *net, zc_node *node, int batch)
+static dnnl_status_t bwd_data_pd(const zc_net *net, const zc_node *node, const dn_wdesc *d,
+                                 const dnnl_memory_desc_t *wany, dnnl_primitive_desc_t hint, dnnl_primitive_desc_t *pd)
 {
-    dn_entry *e;
-    dn_wdesc d;
-    zc_status st = entry(net, node, batch, 0, &e, &d);
-    return st != ZC_OK ? st : dn_weighted_forward(net, node, e, &d, "convolution");
+    dnnl_dims_t s, pl, pr;
+    geometry(net, node, s, pl, pr);
+    dnnl_convolution_desc_t bd;
+    dnnl_status_t r = dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &d->src, wany, &d->dst, s, pl, pr);
+    return r != dnnl_success ? r : dnnl_primitive_desc_create(pd, &bd, NULL, dn_engine(), hint);
 }
 
-zc_status dn_conv_backward(zc_net *net, zc_node *node, int batch)
+static dnnl_status_t bwd_w_pd(const zc_net *net, const zc_node *node, const dn_wdesc *d, const dnnl_memory_desc_t *wany,
+                              dnnl_primitive_desc_t hint, dnnl_primitive_desc_t *pd)
 {
-    dn_entry *e;
-    dn_wdesc d;
-    zc_status st = entry(net, node, batch, 1, &e, &d);
-    return st != ZC_OK ? st : dn_weighted_backward(net, node, batch, e, &d, "convolution backward");
+    dnnl_dims_t s, pl, pr;
+    geometry(net, node, s, pl, pr);
+    dnnl_convolution_desc_t wd;
+    dnnl_status_t r = dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &d->src, wany,
+                                                                  d->has_bias ? &d->bias : NULL, &d->dst, s, pl, pr);
+    return r != dnnl_success ? r : dnnl_primitive_desc_create(pd, &wd, NULL, dn_engine(), hint);
 }
+
+static const dn_weighted_op conv_op = {"convolution", describe, fwd_pd, bwd_data_pd, bwd_w_pd};
+
+zc_status dn_conv_forward(zc_net *net, zc_node *node, int batch) { return dn_weighted_run_forward(&conv_op, net, node, batch); }
+
+zc_status dn_conv_backward(zc_net *net, zc_node *node, int batch) { return dn_weighted_run_backward(&conv_op, net, node, batch); }

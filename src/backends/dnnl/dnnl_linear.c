@@ -27,51 +27,39 @@ static void describe(const zc_net *net, const zc_node *node, int batch, dn_wdesc
     }
 }
 
-static zc_status entry(zc_net *net, zc_node *node, int batch, int backward, dn_entry **out, dn_wdesc *d)
+static dnnl_status_t fwd_pd(const zc_net *net, const zc_node *node, const dn_wdesc *d, const dnnl_memory_desc_t *wany,
+                            dnnl_primitive_desc_t *pd)
 {
-    dn_key key;
-    describe(net, node, batch, d, &key);
-    int created;
-    dn_entry *e = dn_cache_get(&key, &created);
-    if (!e) return zc_fail(ZC_ENOMEM, "out of memory (primitive cache)");
-    dnnl_memory_desc_t wany;
-    dnnl_memory_desc_init_by_tag(&wany, d->w_plain.ndims, d->w_plain.dims, dnnl_f32, dnnl_format_tag_any);
-    zc_status st = ZC_OK;
-    if (!e->fwd) {
-        dnnl_inner_product_desc_t id;
-        st = dn_check(dnnl_inner_product_forward_desc_init(&id, dnnl_forward_training, &d->src, &wany,
-                                                           d->has_bias ? &d->bias : NULL, &d->dst), "inner product");
-        if (st == ZC_OK) st = dn_check(dnnl_primitive_desc_create(&e->fwd_pd, &id, NULL, dn_engine(), NULL), "inner product");
-        if (st == ZC_OK) st = dn_weighted_finish_fwd(e, d, "inner product");
-    }
-    if (st == ZC_OK && backward && !e->backward_ready) {
-        dnnl_inner_product_desc_t bd, wd;
-        st = dn_check(dnnl_inner_product_backward_data_desc_init(&bd, &d->src, &wany, &d->dst), "inner product backward");
-        if (st == ZC_OK)
-            st = dn_check(dnnl_primitive_desc_create(&e->bwd_data_pd, &bd, NULL, dn_engine(), e->fwd_pd), "inner product backward");
-        if (st == ZC_OK)
-            st = dn_check(dnnl_inner_product_backward_weights_desc_init(&wd, &d->src, &wany, d->has_bias ? &d->bias : NULL,
-                                                                        &d->dst), "inner product backward weights");
-        if (st == ZC_OK)
-            st = dn_check(dnnl_primitive_desc_create(&e->bwd_w_pd, &wd, NULL, dn_engine(), e->fwd_pd), "inner product backward weights");
-        if (st == ZC_OK) st = dn_weighted_finish_bwd(e, d, "inner product backward");
-    }
-    *out = e;
-    return st;
+    (void)net; (void)node;
+    dnnl_inner_product_desc_t id;
+    dnnl_status_t r = dnnl_inner_product_forward_desc_init(&id, dnnl_forward_training, &d->src, wany,
+                                                           d->has_bias ? &d->bias : NULL, &d->dst);
+    return r != dnnl_success ? r : dnnl_primitive_desc_create(pd, &id, NULL, dn_engine(), NULL);
 }
 
-zc_status dn_linear_forward(zc_net *net, zc_node *node, int batch)
+static dnnl_status_t bwd_data_pd(const zc_net *net, const zc_node *node, const dn_wdesc *d,
+                                 const dnnl_memory_desc_t *wany, dnnl_primitive_desc_t hint, dnnl_primitive_desc_t *pd)
 {
-    dn_entry *e;
-    dn_wdesc d;
-    zc_status st = entry(net, node, batch, 0, &e, &d);
-    return st != ZC_OK ? st : dn_weighted_forward(net, node, e, &d, "inner product");
+    (void)net; (void)node;
+    dnnl_inner_product_desc_t bd;
+    dnnl_status_t r = dnnl_inner_product_backward_data_desc_init(&bd, &d->src, wany, &d->dst);
+    return r != dnnl_success ? r : dnnl_primitive_desc_create(pd, &bd, NULL, dn_engine(), hint);
 }
+
+static dnnl_status_t bwd_w_pd(const zc_net *net, const zc_node *node, const dn_wdesc *d, const dnnl_memory_desc_t *wany,
+                              dnnl_primitive_desc_t hint, dnnl_primitive_desc_t *pd)
+{
+    (void)net; (void)node;
+    dnnl_inner_product_desc_t wd;
+    dnnl_status_t r = dnnl_inner_product_backward_weights_desc_init(&wd, &d->src, wany, d->has_bias ? &d->bias : NULL, &d->dst);
+    return r != dnnl_success ? r : dnnl_primitive_desc_create(pd, &wd, NULL, dn_engine(), hint);
+}
+
+static const dn_weighted_op linear_op = {"inner product", describe, fwd_pd, bwd_data_pd, bwd_w_pd};
+
+zc_status dn_linear_forward(zc_net *net, zc_node *node, int batch) { return dn_weighted_run_forward(&linear_op, net, node, batch); }
 
 zc_status dn_linear_backward(zc_net *net, zc_node *node, int batch)
 {
-    dn_entry *e;
-    dn_wdesc d;
-    zc_status st = entry(net, node, batch, 1, &e, &d);
-    return st != ZC_OK ? st : dn_weighted_backward(net, node, batch, e, &d, "inner product backward");
+    return dn_weighted_run_backward(&linear_op, net, node, batch);
 }

@@ -1,6 +1,7 @@
 /* Forward and backward of ops with a weight tensor (convolution, inner product): the op files create
  * the primitive descriptors; this file reorders the plain OIHW parameters into the primitives'
  * preferred layouts, runs them, and reorders the weight gradients back. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dnnl_weighted.h"
@@ -90,4 +91,49 @@ zc_status dn_weighted_backward(zc_net *net, zc_node *node, int batch, dn_entry *
     dn_arg b[3] = {{DNNL_ARG_DIFF_DST, &d->dst, node->grad}, {DNNL_ARG_WEIGHTS, wb, w}, {DNNL_ARG_DIFF_SRC, &d->src, dx}};
     if ((st = dn_exec(e->bwd_data, 3, b, what)) == ZC_OK) dn_accumulate(in, dx, n_in);
     return st;
+}
+
+/* The thread's cached primitives for this node's shape, created on first use. */
+static zc_status weighted_entry(const dn_weighted_op *op, zc_net *net, zc_node *node, int batch, int backward,
+                                dn_entry **out, dn_wdesc *d)
+{
+    dn_key key;
+    op->describe(net, node, batch, d, &key);
+    int created;
+    dn_entry *e = dn_cache_get(&key, &created);
+    if (!e) return zc_fail(ZC_ENOMEM, "out of memory (primitive cache)");
+    dnnl_memory_desc_t wany;
+    dnnl_memory_desc_init_by_tag(&wany, d->w_plain.ndims, d->w_plain.dims, dnnl_f32, dnnl_format_tag_any);
+    char what[64];
+    zc_status st = ZC_OK;
+    if (!e->fwd) {
+        st = dn_check(op->fwd_pd(net, node, d, &wany, &e->fwd_pd), op->name);
+        if (st == ZC_OK) st = dn_weighted_finish_fwd(e, d, op->name);
+    }
+    if (st == ZC_OK && backward && !e->backward_ready) {
+        snprintf(what, sizeof what, "%s backward", op->name);
+        st = dn_check(op->bwd_data_pd(net, node, d, &wany, e->fwd_pd, &e->bwd_data_pd), what);
+        if (st == ZC_OK) st = dn_check(op->bwd_w_pd(net, node, d, &wany, e->fwd_pd, &e->bwd_w_pd), what);
+        if (st == ZC_OK) st = dn_weighted_finish_bwd(e, d, what);
+    }
+    *out = e;
+    return st;
+}
+
+zc_status dn_weighted_run_forward(const dn_weighted_op *op, zc_net *net, zc_node *node, int batch)
+{
+    dn_entry *e = NULL;
+    dn_wdesc d;
+    zc_status st = weighted_entry(op, net, node, batch, 0, &e, &d);
+    return st != ZC_OK ? st : dn_weighted_forward(net, node, e, &d, op->name);
+}
+
+zc_status dn_weighted_run_backward(const dn_weighted_op *op, zc_net *net, zc_node *node, int batch)
+{
+    dn_entry *e = NULL;
+    dn_wdesc d;
+    zc_status st = weighted_entry(op, net, node, batch, 1, &e, &d);
+    char what[64];
+    snprintf(what, sizeof what, "%s backward", op->name);
+    return st != ZC_OK ? st : dn_weighted_backward(net, node, batch, e, &d, what);
 }

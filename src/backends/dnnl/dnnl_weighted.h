@@ -8,6 +8,23 @@ typedef struct dn_wdesc {
     int has_bias;
 } dn_wdesc;
 
+/* What a weighted op supplies: its cache key and descriptors, and its three primitive descriptors
+ * (forward, backward data and backward weights hinted by the forward), given weights in "any" layout. */
+typedef struct dn_weighted_op {
+    const char *name;   /* for errors, e.g. "convolution" */
+    void (*describe)(const zc_net *net, const zc_node *node, int batch, dn_wdesc *d, dn_key *key);
+    dnnl_status_t (*fwd_pd)(const zc_net *net, const zc_node *node, const dn_wdesc *d, const dnnl_memory_desc_t *wany,
+                            dnnl_primitive_desc_t *pd);
+    dnnl_status_t (*bwd_data_pd)(const zc_net *net, const zc_node *node, const dn_wdesc *d,
+                                 const dnnl_memory_desc_t *wany, dnnl_primitive_desc_t hint, dnnl_primitive_desc_t *pd);
+    dnnl_status_t (*bwd_w_pd)(const zc_net *net, const zc_node *node, const dn_wdesc *d, const dnnl_memory_desc_t *wany,
+                              dnnl_primitive_desc_t hint, dnnl_primitive_desc_t *pd);
+} dn_weighted_op;
+
+/* Forward / backward of a weighted op, creating (once per shape and thread) what it needs. */
+zc_status dn_weighted_run_forward(const dn_weighted_op *op, zc_net *net, zc_node *node, int batch);
+zc_status dn_weighted_run_backward(const dn_weighted_op *op, zc_net *net, zc_node *node, int batch);
+
 /* After the op created e->fwd_pd (resp. e->bwd_data_pd and e->bwd_w_pd). */
 zc_status dn_weighted_finish_fwd(dn_entry *e, const dn_wdesc *d, const char *what);
 zc_status dn_weighted_finish_bwd(dn_entry *e, const dn_wdesc *d, const char *what);
