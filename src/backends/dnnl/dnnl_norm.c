@@ -30,46 +30,29 @@ static geom geom_of(const zc_node *n, int batch)
  * results do not depend on the vector width). */
 #define ZC_INLINE static inline __attribute__((always_inline))
 
-/* s1 += sum (x - shift), s2 += sum (x - shift)^2 */
-ZC_INLINE void run_moments(const float *restrict x, size_t hw, const int B, const double *restrict shift,
-                           double *restrict s1, double *restrict s2)
+/* The per-channel sums of a run, with d = x - c:
+ *   dy == NULL (moments):        s1 += sum d,  s2 += sum d^2        (c: a sample of the channel)
+ *   dy != NULL (gradient sums):  s1 += sum dy, s2 += sum dy * d     (c: the mean)
+ * Callers pass NULL literally, so each use inlines to its own branch-free loop. */
+ZC_INLINE void run_sums(const float *restrict x, const float *restrict dy, size_t hw, const int B,
+                        const double *restrict c, double *restrict s1, double *restrict s2)
 {
     double a1[2][16] = {{0}}, a2[2][16] = {{0}};
     size_t p = 0;
     for (; p + 2 <= hw; p += 2)
         for (int u = 0; u < 2; u++)
             for (int l = 0; l < B; l++) {
-                double d = (double)x[(p + u) * B + l] - shift[l];
-                a1[u][l] += d;
-                a2[u][l] += d * d;
+                size_t i = (p + u) * B + l;
+                double d = (double)x[i] - c[l], t = dy ? (double)dy[i] : d;
+                a1[u][l] += t;
+                a2[u][l] += t * d;
             }
     for (; p < hw; p++)
         for (int l = 0; l < B; l++) {
-            double d = (double)x[p * B + l] - shift[l];
-            a1[0][l] += d;
-            a2[0][l] += d * d;
-        }
-    for (int l = 0; l < B; l++) { s1[l] += a1[0][l] + a1[1][l]; s2[l] += a2[0][l] + a2[1][l]; }
-}
-
-/* s1 += sum dy, s2 += sum dy * (x - mean) */
-ZC_INLINE void run_grad_sums(const float *restrict x, const float *restrict dy, size_t hw, const int B,
-                             const double *restrict mean, double *restrict s1, double *restrict s2)
-{
-    double a1[2][16] = {{0}}, a2[2][16] = {{0}};
-    size_t p = 0;
-    for (; p + 2 <= hw; p += 2)
-        for (int u = 0; u < 2; u++)
-            for (int l = 0; l < B; l++) {
-                double d = dy[(p + u) * B + l];
-                a1[u][l] += d;
-                a2[u][l] += d * ((double)x[(p + u) * B + l] - mean[l]);
-            }
-    for (; p < hw; p++)
-        for (int l = 0; l < B; l++) {
-            double d = dy[p * B + l];
-            a1[0][l] += d;
-            a2[0][l] += d * ((double)x[p * B + l] - mean[l]);
+            size_t i = p * B + l;
+            double d = (double)x[i] - c[l], t = dy ? (double)dy[i] : d;
+            a1[0][l] += t;
+            a2[0][l] += t * d;
         }
     for (int l = 0; l < B; l++) { s1[l] += a1[0][l] + a1[1][l]; s2[l] += a2[0][l] + a2[1][l]; }
 }
@@ -119,9 +102,9 @@ ZC_INLINE void run_pass(const geom *g, const pass *ps, const int B)
         for (int cb = 0; cb < g->nb; cb++) {
             size_t base = ((size_t)n * g->nb + cb) * g->hw * B, c = (size_t)cb * B;
             switch (ps->kind) {
-            case PASS_MOMENTS: run_moments(ps->x + base, g->hw, B, ps->shift + c, ps->s1 + c, ps->s2 + c); break;
+            case PASS_MOMENTS: run_sums(ps->x + base, NULL, g->hw, B, ps->shift + c, ps->s1 + c, ps->s2 + c); break;
             case PASS_GRAD_SUMS:
-                run_grad_sums(ps->x + base, ps->dy + base, g->hw, B, ps->shift + c, ps->s1 + c, ps->s2 + c);
+                run_sums(ps->x + base, ps->dy + base, g->hw, B, ps->shift + c, ps->s1 + c, ps->s2 + c);
                 break;
             case PASS_NORMALISE: run_normalise(ps->x + base, ps->y + base, g->hw, B, ps->k + c, ps->o + c, ps->m + c); break;
             case PASS_INPUT_GRAD:
