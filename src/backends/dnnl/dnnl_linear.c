@@ -55,7 +55,7 @@ static dnnl_status_t bwd_w_pd(const zc_net *net, const zc_node *node, const dn_w
     return r != dnnl_success ? r : dnnl_primitive_desc_create(pd, &wd, NULL, dn_engine(), hint);
 }
 
-static const dn_weighted_op linear_op = {"inner product", describe, fwd_pd, bwd_data_pd, bwd_w_pd};
+static const dn_weighted_op linear_op = {"inner product", "inner product backward", describe, fwd_pd, bwd_data_pd, bwd_w_pd};
 
 zc_status dn_linear_forward(zc_net *net, zc_node *node, int batch) { return dn_weighted_run_forward(&linear_op, net, node, batch); }
 

@@ -1,7 +1,6 @@
 /* Forward and backward of ops with a weight tensor (convolution, inner product): the op files create
  * the primitive descriptors; this file reorders the plain OIHW parameters into the primitives'
  * preferred layouts, runs them, and reorders the weight gradients back. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dnnl_weighted.h"
@@ -104,14 +103,13 @@ static zc_status weighted_entry(const dn_weighted_op *op, zc_net *net, zc_node *
     if (!e) return zc_fail(ZC_ENOMEM, "out of memory (primitive cache)");
     dnnl_memory_desc_t wany;
     dnnl_memory_desc_init_by_tag(&wany, d->w_plain.ndims, d->w_plain.dims, dnnl_f32, dnnl_format_tag_any);
-    char what[64];
     zc_status st = ZC_OK;
     if (!e->fwd) {
         st = dn_check(op->fwd_pd(net, node, d, &wany, &e->fwd_pd), op->name);
         if (st == ZC_OK) st = dn_weighted_finish_fwd(e, d, op->name);
     }
     if (st == ZC_OK && backward && !e->backward_ready) {
-        snprintf(what, sizeof what, "%s backward", op->name);
+        const char *what = op->backward_name;
         st = dn_check(op->bwd_data_pd(net, node, d, &wany, e->fwd_pd, &e->bwd_data_pd), what);
         if (st == ZC_OK) st = dn_check(op->bwd_w_pd(net, node, d, &wany, e->fwd_pd, &e->bwd_w_pd), what);
         if (st == ZC_OK) st = dn_weighted_finish_bwd(e, d, what);
@@ -133,7 +131,5 @@ zc_status dn_weighted_run_backward(const dn_weighted_op *op, zc_net *net, zc_nod
     dn_entry *e = NULL;
     dn_wdesc d;
     zc_status st = weighted_entry(op, net, node, batch, 1, &e, &d);
-    char what[64];
-    snprintf(what, sizeof what, "%s backward", op->name);
-    return st != ZC_OK ? st : dn_weighted_backward(net, node, batch, e, &d, what);
+    return st != ZC_OK ? st : dn_weighted_backward(net, node, batch, e, &d, op->backward_name);
 }

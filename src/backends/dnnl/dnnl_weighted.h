@@ -11,7 +11,7 @@ typedef struct dn_wdesc {
 /* What a weighted op supplies: its cache key and descriptors, and its three primitive descriptors
  * (forward, backward data and backward weights hinted by the forward), given weights in "any" layout. */
 typedef struct dn_weighted_op {
-    const char *name;   /* for errors, e.g. "convolution" */
+    const char *name, *backward_name;   /* for errors: "convolution", "convolution backward" */
     void (*describe)(const zc_net *net, const zc_node *node, int batch, dn_wdesc *d, dn_key *key);
     dnnl_status_t (*fwd_pd)(const zc_net *net, const zc_node *node, const dn_wdesc *d, const dnnl_memory_desc_t *wany,
                             dnnl_primitive_desc_t *pd);
