@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch side of the benchmark: ZiCo and epsilon computed the way the authors' code does
 (xautodl's NAS-Bench-201 TinyNetwork, compute_zico.getzico, epsinas' compute_epsinas), on the same
-architectures, the same bundled CIFAR-10 images and the same thread count as zcnas. Prints one CSV
+architectures, the same CIFAR-10 images ($ZCNAS_DATA/cifar10/data_batch_1.bin) and the same thread count as zcnas. Prints one CSV
 row per architecture with the score and the seconds it took (network construction included, as in
 the official loops).
 
@@ -176,8 +176,9 @@ def main():
     ap.add_argument("--proxy", choices=["zico", "epsilon"], required=True)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "data", "cifar10", "data_batch_1.bin"))
-    ap.add_argument("--table", default=os.path.join(os.path.dirname(__file__), "..", "data", "nb201", "nb201_accuracy.csv"))
+    root = os.environ.get("ZCNAS_DATA", "")   # the data root, as for zcnas (scripts/data-env.sh)
+    ap.add_argument("--data", default=os.path.join(root, "cifar10", "data_batch_1.bin"))
+    ap.add_argument("--table", default=os.path.join(root, "benchmarks", "nb201_accuracy.csv"))
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)

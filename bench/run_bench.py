@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """zcnas vs PyTorch, side by side in one run: per-architecture seconds (median, p90) for ZiCo
 (2 batches of 64 and of 128) and epsilon (batch 256) on the same NB201 architectures, the same
-bundled CIFAR-10 images (records in file order) and the same thread count; achieved GFLOP/s against
+CIFAR-10 images ($ZCNAS_DATA/cifar10, records in file order; ../shared/data when ZCNAS_DATA is unset) and the same thread count; achieved GFLOP/s against
 this machine's sgemm rate; peak memory of ZiCo at batch 128 on the largest NB201 network.
 
 zcnas runs one architecture per thread; PyTorch runs one architecture at a time on all threads
@@ -57,6 +57,12 @@ def main():
                          "or that and ZiCo (most of an hour)")
     a = ap.parse_args()
     zc = os.path.join(a.build, "zcnas")
+    # The data root, as scripts/data-env.sh finds it: zcnas and the PyTorch script read the same files.
+    shared = os.path.join(ROOT, "..", "shared", "data")
+    if not os.environ.get("ZCNAS_DATA") and os.path.isdir(shared):
+        os.environ["ZCNAS_DATA"] = os.path.abspath(shared)
+    if not os.environ.get("ZCNAS_DATA"):
+        sys.exit("bench: set ZCNAS_DATA to the data directory (cifar10/, benchmarks/; see the README, section 'Data')")
     sgemm = os.path.join(a.build, "bench", "zc_sgemm_peak")
     threads = [int(t) for t in a.threads.split(",")]
 
@@ -153,7 +159,7 @@ def main():
               f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; PyTorch from Debian "
               f"(`python3-torch`), zcnas backend {os.environ.get('ZCNAS_BACKEND', 'default (dnnl)')}.\n\n"
               f"{len(idx)} NB201 architectures (`--sample {a.n} --seed {a.seed}`), CIFAR-10 records in file order "
-              f"from the bundled sample; network construction and initialisation are included in every time.\n\n"
+              f"from $ZCNAS_DATA/cifar10 (data_batch_1.bin first); network construction and initialisation are included in every time.\n\n"
               + table + "\n")
     # An existing report keeps its text: only the part between the markers is replaced.
     begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"

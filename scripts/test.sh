@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
+source scripts/data-env.sh
+# The tests read the real datasets and benchmark tables from $ZCNAS_DATA; without it, stop with
+# zcnas's own message (what it looked for and where the official files are).
+if [ -z "${ZCNAS_DATA:-}" ]; then build/zcnas demo --quiet >/dev/null; exit 1; fi
+echo "zcnas: tests read data from ZCNAS_DATA=$ZCNAS_DATA"
 (cd build && ctest --output-on-failure -j2)
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCNAS_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null

@@ -16,8 +16,8 @@ ARCH0 = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_c
 NOCONVFREE = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
 
-def run(*a):
-    p = subprocess.run([ZC, *a], capture_output=True, text=True)
+def run(*a, env=None):
+    p = subprocess.run([ZC, *a], capture_output=True, text=True, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -116,7 +116,7 @@ missing = os.path.join(W, "nope")
 expect_error(1, "nope", "score", "--index", "1", "--proxy", "zico", "--data", missing)
 trunc = os.path.join(W, "trunc")
 os.makedirs(trunc)
-src = os.path.join(os.environ.get("ZCNAS_DATA", "data"), "cifar10", "data_batch_1.bin")
+src = os.path.join(os.environ["ZCNAS_DATA"], "cifar10", "data_batch_1.bin")
 with open(src, "rb") as f, open(os.path.join(trunc, "data_batch_1.bin"), "wb") as g:
     g.write(f.read(3073 * 10 + 7))
 expect_error(1, "data_batch_1.bin", "score", "--index", "1", "--proxy", "zico", "--data", trunc)
@@ -126,6 +126,52 @@ expect_error(1, ".npy", "score", "--arch", ARCH0, "--proxy", "zico", "--weights"
 expect_error(2, "unknown command", "frobnicate")
 rc, out, err = run("score", "--help")
 check(rc == 0 and "--proxy" in out and "--arch-file" in out, "score --help")
+
+# --- data comes from --data / --bench or $ZCNAS_DATA only, and its absence is one clear message
+nodata = {k: v for k, v in os.environ.items() if k != "ZCNAS_DATA"}
+rc, out, err = run("score", "--index", "5", env=nodata)
+check(rc == 1 and out == "" and len(err.strip().splitlines()) == 1 and "ZCNAS_DATA" in err and "--bench" in err
+      and "nb201_accuracy.csv" in err and "NATS-Bench" in err, f"no data: score --index names the table, both ways and the source: {err.strip()[:120]!r}")
+rc, out, err = run("demo", env=nodata)
+check(rc == 1 and out == "" and len(err.strip().splitlines()) == 1 and "ZCNAS_DATA" in err and "--data" in err
+      and "cifar-10-binary.tar.gz" in err, f"no data: demo names the dataset, both ways and the source: {err.strip()[:120]!r}")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "params,flops", env=nodata)
+r = rows(out)
+check(rc == 0 and len(r) == 1 and r[0]["index"] == "" and r[0]["params"] == "129306" and err == "",
+      "no data: an arch string gets params/flops, an empty index and no note")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "zico", "--data", os.path.join(os.environ["ZCNAS_DATA"], "cifar10"),
+                   *fast, env=nodata)
+check(rc == 0 and rows(out)[0]["index"] == "" and "note" in err and "arch code" in err,
+      "no table: ZiCo on an arch string says its initialisation is seeded by the arch code")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "zico", *fast)
+rc2, out2, _ = run("score", "--index", "0", "--proxy", "zico", *fast)
+check(rc == 0 and rc2 == 0 and rows(out)[0]["index"] == "0" and rows(out)[0]["zico"] == rows(out2)[0]["zico"],
+      "with the table an arch string has its index and the score of --index")
+expect_error(1, "No such file", "score", "--index", "1", "--bench", os.path.join(W, "missing.csv"))
+short = os.path.join(W, "short.csv")
+with open(os.path.join(os.environ["ZCNAS_DATA"], "benchmarks", "nb201_accuracy.csv")) as f, open(short, "w") as g:
+    g.writelines(f.readlines()[:100])
+expect_error(1, "99 rows", "score", "--index", "1", "--proxy", "params", "--bench", short)
+rc, out, err = run("info", "--arch", ARCH0, env=nodata)
+check(rc == 0 and "no benchmark table" in out and "129,306" in out, "info on an arch string needs no table")
+
+# --- progress: lines when stderr is not a terminal, none with --quiet
+rc, out, err = run("score", "--index", "0-5", "--proxy", "zico", "--threads", "1", "--progress-every", "0.001", *fast)
+plines = [l for l in err.splitlines() if "/6 architectures" in l]
+check(rc == 0 and len(plines) >= 3 and "ETA" in plines[0] and "/s" in plines[0],
+      f"progress lines off a terminal: {plines[:1]}")
+rc, out, err = run("score", "--index", "0-5", "--proxy", "zico", "--threads", "1", "--progress-every", "0.001",
+                   "--quiet", *fast)
+check(rc == 0 and "architectures" not in err, "--quiet: no progress")
+expect_error(2, "progress-every", "score", "--index", "1", "--progress-every", "0")
+
+# --- the demo adapts default batch sizes to a small dataset and says so; a batch the user set is an error
+rc, out, err = run("demo", "--dataset", "imagenet16", "--sample", "4", "--batch-size", "16", "--quiet")
+check(rc == 0 and "epsilon batch 256 -> 64" in err and "imagenet16_test" in out,
+      f"demo --dataset imagenet16 on a small sample: {err.strip()[:100]!r}")
+expect_error(2, "only", "demo", "--dataset", "imagenet16", "--sample", "2", "--eps-batch-size", "256")
+expect_error(2, "--eps-batch-size", "score", "--index", "1", "--proxy", "epsilon", "--dataset", "imagenet16",
+             "--eps-batch-size", "200")
 
 print(f"cli_behaviour: {failures} failed")
 sys.exit(1 if failures else 0)

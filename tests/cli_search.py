@@ -15,8 +15,8 @@ W = args.workdir
 shutil.rmtree(W, ignore_errors=True)
 os.makedirs(W)
 failures = 0
-DATA = os.environ.get("ZCNAS_DATA", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"))
-BENCH = os.path.join(DATA, "nb201", "nb201_accuracy.csv")
+DATA = os.environ["ZCNAS_DATA"]   # the data root (scripts/test.sh sets it)
+BENCH = os.path.join(DATA, "benchmarks", "nb201_accuracy.csv")
 
 
 def run(*a):
@@ -140,6 +140,20 @@ if rc == 0:
     top = max(scored, key=lambda r: float(r["score"]))
     check(best == summ["best"] == top["structure"] and float(top["score"]) == summ["score"]
           and summ["flops"] <= 20e6 and summ["layers"] <= 6, "zennas: best.txt / summary.json = the best scored candidate")
+    # The official loop, replayed on the log: remove-min down to E at the start of an iteration, then
+    # append the scored child; so E + 1 members can remain at the end, which the summary labels apart.
+    pop = []
+    for r in rows:
+        while len(pop) > 4:
+            pop.remove(min(pop))
+        if r["status"] == "scored":
+            pop.append(float(r["score"]))
+    check(summ["settings"]["population_size"] == 4 and summ["final_members"] == len(pop) <= 5
+          and "population" not in summ, f"zennas: population size 4, {summ['final_members']} final members as the official loop")
+    check(f"population size 4, {len(pop)} members at the end" in out, "zennas: the summary line labels size and members")
+
+rc, out, err = run(*[x for x in ZN if x not in ("--budget-flops", "20e6")], "--out", os.path.join(W, "nob"), "--iterations", "3")
+check(rc == 2 and "--budget-flops" in err and "--no-budget" in err, f"zennas: a budget is required: {err.strip()[:90]!r}")
 
 rc, _, _ = zen("b", "--iterations", "11", "--checkpoint-every", "4")
 rc2, out, err = zen("b", "--iterations", "30", "--checkpoint-every", "4", "--resume")

@@ -357,7 +357,7 @@ def main():
     t0 = time.time()
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
-    data_dir = os.environ.get("ZCNAS_DATA", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"))
+    data_dir = os.environ["ZCNAS_DATA"]
     xb, yb = load_cifar10(os.path.join(data_dir, "cifar10", "data_batch_1.bin"), BATCH)
     bks = backends(args.zcnas)
     print(f"backends: {', '.join(bks)}; batch {BATCH}; archs {len(ARCHS)}")

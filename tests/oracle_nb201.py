@@ -31,7 +31,7 @@
 5. The hand-computed vectors of spec 1.3 (ZiCo) and 2.1 (epsilon) through the Python references, to
    make sure the oracle itself implements the published algorithms.
 
-Data: the bundled CIFAR-10 sample ($ZCNAS_DATA/cifar10/data_batch_1.bin, official binary records),
+Data: the first CIFAR-10 training file ($ZCNAS_DATA/cifar10/data_batch_1.bin, official binary records),
 normalised as NAS-Bench-201 does (ToTensor then Normalize, in float32).
 
 usage: oracle_nb201.py --zcnas build/zcnas --workdir build/tests/oracle_nb201.work
@@ -597,7 +597,7 @@ def main():
         if not os.access(exe, os.X_OK):
             print(f"oracle_nb201: FAIL: {exe} not found")
             return 1
-    data_root = os.environ.get("ZCNAS_DATA") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+    data_root = os.environ["ZCNAS_DATA"]
     data_file = os.path.join(data_root, "cifar10", "data_batch_1.bin")
     if not os.path.exists(data_file):
         print(f"oracle_nb201: FAIL: {data_file} missing")

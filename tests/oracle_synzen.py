@@ -237,7 +237,7 @@ def main():
         if not os.access(exe, os.X_OK):
             print(f"oracle_synzen: FAIL: {exe} not found")
             return 1
-    data_root = os.environ.get("ZCNAS_DATA") or os.path.join(HERE, "..", "data")
+    data_root = os.environ["ZCNAS_DATA"]
     data_file = os.path.join(data_root, "cifar10", "data_batch_1.bin")
     if not os.path.exists(data_file):
         print(f"oracle_synzen: FAIL: {data_file} missing")

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "zcnas/bench_table.h"
+#include "zcnas/data.h"
 
 static char tmpdir[] = "/tmp/zc_bench_table_XXXXXX";
 
@@ -101,18 +102,13 @@ static void test_errors(void)
 
 static void test_nb201(void)
 {
-    const char *dir = getenv("ZCNAS_DATA");
-#ifdef ZCNAS_DATA_DIR
-    if (!dir) dir = ZCNAS_DATA_DIR;   /* set by CMake on libzcnas */
-#endif
-    if (!dir) {
-        printf("ZCNAS_DATA not set: skipping the bundled NB201 table\n");
-        return;
-    }
-    char path[1024];
-    snprintf(path, sizeof path, "%s/nb201/nb201_accuracy.csv", dir);
+    /* The real table, from the data root (scripts/test.sh sets $ZCNAS_DATA). */
+    char path[4096];
+    zc_status st = zc_data_bench_path("nb201_accuracy.csv", NULL, path, sizeof path);
+    CHECK_MSG(st == ZC_OK, "%s", zc_last_error());
+    if (st != ZC_OK) return;
     zc_bench_table t;
-    zc_status st = zc_bench_table_load(&t, path);
+    st = zc_bench_table_load(&t, path);
     CHECK_MSG(st == ZC_OK, "%s", zc_last_error());
     if (st != ZC_OK) return;
     CHECK(t.n_rows == 15625);

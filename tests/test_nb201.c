@@ -27,10 +27,9 @@ static void test_costs(void)
     costs("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|", 10, 32, &p, &f);
     CHECK(p == 1531546);
     CHECK(f == 220119690);
-    /* The bundled table's params_cifar10 column (and +5,850 for 100 classes) for a spread of archs. */
+    /* The benchmark table's params_cifar10 column (and +5,850 for 100 classes) for a spread of archs. */
     char path[4096];
-    const char *root = getenv("ZCNAS_DATA");
-    snprintf(path, sizeof path, "%s/nb201/nb201_accuracy.csv", root ? root : ZCNAS_DATA_DIR);
+    CHECK_MSG(zc_data_bench_path("nb201_accuracy.csv", NULL, path, sizeof path) == ZC_OK, "%s", zc_last_error());
     zc_bench_table t;
     CHECK(zc_bench_table_load(&t, path) == ZC_OK);
     int col = zc_bench_table_col(&t, "params_cifar10");
@@ -42,17 +41,43 @@ static void test_costs(void)
         CHECK(p == (long long)t.values[(size_t)i * t.n_cols + col] + 5850);
     }
     /* Every arch string of the table parses, maps to its row's index and prints back identically. */
+    static zc_nb201_index_map map;
+    CHECK_MSG(zc_nb201_index_map_from_table(&map, &t, path) == ZC_OK, "%s", zc_last_error());
     int bad = 0;
     for (int i = 0; i < t.n_rows; i++) {
         zc_nb201_arch a, b;
         char s[ZC_NB201_STR_MAX];
         if (zc_nb201_parse(t.arch[i], &a) != ZC_OK) { bad++; continue; }
         zc_nb201_format(&a, s, sizeof s);
-        if (strcmp(s, t.arch[i]) || zc_nb201_index(&a) != t.index[i]) bad++;
-        if (zc_nb201_from_index(t.index[i], &b) != ZC_OK || memcmp(&a, &b, sizeof a)) bad++;
+        if (strcmp(s, t.arch[i]) || zc_nb201_index(&map, &a) != t.index[i]) bad++;
+        if (zc_nb201_from_index(&map, t.index[i], &b) != ZC_OK || memcmp(&a, &b, sizeof a)) bad++;
     }
     CHECK_MSG(bad == 0, "%d of %d rows fail the round trip", bad, t.n_rows);
+    /* The API's index 0 (NAS-Bench-201 paper, spec 6.1). */
+    zc_nb201_arch a0;
+    CHECK(zc_nb201_from_index(&map, 0, &a0) == ZC_OK);
+    char s0[ZC_NB201_STR_MAX];
+    zc_nb201_format(&a0, s0, sizeof s0);
+    CHECK(!strcmp(s0, "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"));
+    CHECK(zc_nb201_from_index(&map, -1, &a0) == ZC_EINVAL && zc_nb201_from_index(&map, ZC_NB201_SIZE, &a0) == ZC_EINVAL);
+
+    /* A damaged table is refused with the row that is wrong. */
+    char *saved = t.arch[7];
+    t.arch[7] = t.arch[8];
+    CHECK(zc_nb201_index_map_from_table(&map, &t, "x.csv") == ZC_EDATA && strstr(zc_last_error(), "row 10"));
+    t.arch[7] = saved;
+    int saved_index = t.index[5];
+    t.index[5] = t.index[4];
+    CHECK(zc_nb201_index_map_from_table(&map, &t, "x.csv") == ZC_EDATA && strstr(zc_last_error(), "appears twice"));
+    t.index[5] = saved_index;
+    t.n_rows--;
+    CHECK(zc_nb201_index_map_from_table(&map, &t, "x.csv") == ZC_EDATA && strstr(zc_last_error(), "15624 rows"));
+    t.n_rows++;
+    CHECK(zc_nb201_index_map_from_table(&map, &t, "x.csv") == ZC_OK);
     zc_bench_table_free(&t);
+    /* No table: an index is refused, an arch has no index. */
+    CHECK(zc_nb201_from_index(NULL, 0, &a0) == ZC_EINVAL && strstr(zc_last_error(), "no benchmark table"));
+    CHECK(zc_nb201_index(NULL, &a0) == -1);
 }
 
 static void test_parse_errors(void)
@@ -71,8 +96,13 @@ static void test_parse_errors(void)
         CHECK_MSG(zc_nb201_parse(bad[i], &a) == ZC_EINVAL, "accepted '%s'", bad[i]);
     zc_nb201_parse(bad[2], &a);
     CHECK(strstr(zc_last_error(), "conv_7x7") != NULL);   /* the message names the bad token */
-    CHECK(zc_nb201_from_index(-1, &a) == ZC_EINVAL);
-    CHECK(zc_nb201_from_index(ZC_NB201_SIZE, &a) == ZC_EINVAL);
+    /* The arch code is a bijection with 0..15624. */
+    int codes_ok = 1;
+    for (int c = 0; c < ZC_NB201_SIZE; c++) {
+        zc_nb201_from_code(c, &a);
+        codes_ok &= zc_nb201_code(&a) == c;
+    }
+    CHECK(codes_ok);
     CHECK(zc_nb201_parse(NULL, &a) == ZC_EINVAL);
 }
 
@@ -108,7 +138,7 @@ static void test_structure(void)
     CHECK(zc_nb201_parse("|skip_connect~0|+|none~0|nor_conv_1x1~1|+|none~0|nor_conv_3x3~1|skip_connect~2|", &a) == ZC_OK);
     CHECK(!zc_nb201_has_convfree_path(&a));
     int convfree = 0;
-    for (int i = 0; i < ZC_NB201_SIZE; i++) { zc_nb201_from_index(i, &a); convfree += zc_nb201_has_convfree_path(&a); }
+    for (int c = 0; c < ZC_NB201_SIZE; c++) { zc_nb201_from_code(c, &a); convfree += zc_nb201_has_convfree_path(&a); }
     CHECK(convfree == 9226);   /* spec 2.6: 9,226 of 15,625 have a conv-free path */
 }
 

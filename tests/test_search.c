@@ -11,6 +11,10 @@
 #include "zcnas/zcnas.h"
 #include "zcnas/search.h"
 
+/* The benchmark's index table ($ZCNAS_DATA/benchmarks/nb201_accuracy.csv): the searches identify
+ * architectures by benchmark index. */
+static zc_nb201_index_map MAP;
+
 /* ------------------------------------------------------------------ synthetic fitness */
 
 typedef struct fit {
@@ -76,6 +80,7 @@ static zc_status run_search(zc_nb201_search_opts *o, fit *f, trace *t, zc_nb201_
 {
     memset(f->calls, 0, sizeof f->calls);
     trace_free(t);
+    o->map = &MAP;
     o->score = fit_score;
     o->score_ctx = f;
     o->on_eval = on_eval;
@@ -86,8 +91,8 @@ static zc_status run_search(zc_nb201_search_opts *o, fit *f, trace *t, zc_nb201_
 static int differ_edges(int a, int b)
 {
     zc_nb201_arch x, y;
-    zc_nb201_from_index(a, &x);
-    zc_nb201_from_index(b, &y);
+    zc_nb201_from_index(&MAP, a, &x);
+    zc_nb201_from_index(&MAP, b, &y);
     int d = 0;
     for (int e = 0; e < ZC_NB201_EDGES; e++) d += x.ops[e] != y.ops[e];
     return d;
@@ -110,7 +115,7 @@ static void test_mutation(void)
     const int n = 9000;
     for (int i = 0; i < n; i++) {
         zc_nb201_arch a, c;
-        zc_nb201_from_index((int)zc_rng_below(&rng, ZC_NB201_SIZE), &a);
+        zc_nb201_from_index(&MAP, (int)zc_rng_below(&rng, ZC_NB201_SIZE), &a);
         zc_nb201_mutate(&a, &rng, &c);
         int changed = 0, edge = -1;
         for (int e = 0; e < ZC_NB201_EDGES; e++)
@@ -223,7 +228,7 @@ static void test_budgets(void)
     fit *f = calloc(1, sizeof *f);
     trace t = {0};
     zc_nb201_cost_cache costs;
-    CHECK(zc_nb201_cost_cache_init(&costs, 10, 32) == ZC_OK);
+    CHECK(zc_nb201_cost_cache_init(&costs, &MAP, 10, 32) == ZC_OK);
     double fl, pa;
     CHECK(zc_nb201_cached_cost(&costs, 0, &fl, &pa) == ZC_OK && fl == 15647370 && pa == 129306);
     for (int algo = 0; algo < 2; algo++) {
@@ -271,7 +276,7 @@ static zc_status flaky_score(const zc_proxy_input *in, const zc_proxy_opts *opts
     if (fail_on_odd && in->stream % 2) return zc_fail(ZC_ENUM, "flaky: odd index");
     return ZC_OK;
 }
-static const zc_proxy flaky = {"flaky", "params, ZC_ENUM on odd indices", ZC_DATA_NONE, flaky_score};
+static const zc_proxy flaky = {"flaky", "params, ZC_ENUM on odd indices", ZC_DATA_NONE, flaky_score, 0};
 
 static void test_proxy_scorer(void)
 {
@@ -279,6 +284,7 @@ static void test_proxy_scorer(void)
     double s1[6], s3[6];
     zc_nb201_proxy_scorer ps;
     memset(&ps, 0, sizeof ps);
+    ps.map = &MAP;
     ps.proxy = &flaky;
     zc_proxy_opts_default(&ps.opts);
     ps.num_classes = 10;
@@ -501,6 +507,12 @@ static void test_zennas(void)
 
 int main(void)
 {
+    char path[4096];
+    if (zc_data_bench_path("nb201_accuracy.csv", NULL, path, sizeof path) != ZC_OK ||
+        zc_nb201_index_map_load(&MAP, path) != ZC_OK) {
+        fprintf(stderr, "test_search: %s\n", zc_last_error());
+        return 1;
+    }
     test_mutation();
     test_random_search();
     test_rea();

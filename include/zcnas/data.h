@@ -56,5 +56,22 @@ void zc_batch_free(zc_batch *b);
 
 /* Per-channel mean and std (in [0,1] units) used by NAS-Bench-201 for the dataset. */
 void zc_dataset_norm(zc_dataset_kind kind, float mean[3], float std[3]);
+/* Where the dataset's official files are published and which of them zcnas reads (for messages). */
+const char *zc_dataset_source(zc_dataset_kind kind);
+
+/* ---- where data is found (src/data/data_root.c) ----
+ * zcnas ships no third-party data. Datasets and benchmark tables come from, in order, an explicit
+ * path (a command's --data / --bench) and the data root: the directory named by $ZCNAS_DATA, laid
+ * out as cifar10/, cifar100/, imagenet16/, benchmarks/ and text/. */
+#define ZC_DATA_ENV "ZCNAS_DATA"
+/* $ZCNAS_DATA, or NULL when it is unset or empty. */
+const char *zc_data_root(void);
+/* The dataset's path: explicit_path when given, else <data root>/<dataset name>. Without either,
+ * ZC_EIO with a message naming the dataset, both ways to give it, and where to obtain it. */
+zc_status zc_data_dataset_path(zc_dataset_kind kind, const char *explicit_path, char *buf, size_t size);
+/* A benchmark table such as "nb201_accuracy.csv": explicit_path when given, else
+ * <data root>/benchmarks/<file>. ZC_EIO, naming the table, where it was looked for and how to
+ * obtain it, when neither is set or the file does not exist. */
+zc_status zc_data_bench_path(const char *file, const char *explicit_path, char *buf, size_t size);
 
 #endif

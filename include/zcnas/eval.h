@@ -43,6 +43,11 @@ typedef struct zc_eval_result {
 zc_status zc_evaluate(const double *score, const double *target, size_t n, const zc_eval_opts *opts,
                       zc_eval_result *out);
 
+/* The numbers the papers report (data/papers/reported.csv, compiled in): CSV text with the header
+ * proxy,space,dataset,metric,value,source; `zc_papers_reported_csv_len` bytes, NUL-terminated. */
+extern const char zc_papers_reported_csv[];
+extern const unsigned long zc_papers_reported_csv_len;
+
 /* numpy.nanpercentile(x, q) with the default 'linear' method (q in [0, 100]): NaNs ignored, NaN if
  * nothing is left or q is outside [0, 100]. Infinities take part as numpy's arithmetic makes them. */
 double zc_nanpercentile(const double *x, size_t n, double q);

@@ -95,7 +95,7 @@ zc_status zc_image_batches(const char *root, int resolution, int batch_size, int
 /* Resamples every channel of an already-normalised batch to resolution x resolution with a
  * separable triangle (bilinear) filter centred like PIL / align_corners=False. Upscaling equals
  * torch's F.interpolate(mode="bilinear", align_corners=False); downscaling widens the filter
- * (antialias=True). Labels are copied. Lets the bundled 32x32 CIFAR sample stand in for ImageNet. */
+ * (antialias=True). Labels are copied. Lets 32x32 CIFAR images stand in for ImageNet in demos and tests. */
 zc_status zc_batch_resize(const zc_batch *in, int resolution, zc_batch *out);
 
 /* 1 when the build can decode JPEG / PNG files. */

@@ -27,9 +27,25 @@ const char *zc_nb201_op_name(int op);
 /* Parses "|nor_conv_3x3~0|+|...|"; errors name the offending token. */
 zc_status zc_nb201_parse(const char *s, zc_nb201_arch *arch);
 void zc_nb201_format(const zc_nb201_arch *arch, char *buf, size_t size);
-/* Benchmark (API) index <-> arch; the table is compiled into the library. */
-int zc_nb201_index(const zc_nb201_arch *arch);
-zc_status zc_nb201_from_index(int index, zc_nb201_arch *arch);
+/* The arch code: the six ops as a base-5 number (edge 0 least significant), a bijection with
+ * 0..ZC_NB201_SIZE-1 that needs no benchmark table. */
+int zc_nb201_code(const zc_nb201_arch *arch);
+void zc_nb201_from_code(int code, zc_nb201_arch *arch);
+
+/* The benchmark's (API) index <-> arch mapping, read from a benchmark table with `index` and `arch`
+ * columns (e.g. $ZCNAS_DATA/benchmarks/nb201_accuracy.csv): nothing of the benchmark is compiled in. */
+typedef struct zc_nb201_index_map {
+    uint16_t code_of[ZC_NB201_SIZE];    /* arch code of benchmark index i */
+    int16_t index_of[ZC_NB201_SIZE];    /* benchmark index of arch code c */
+} zc_nb201_index_map;
+struct zc_bench_table;
+/* Every index 0..ZC_NB201_SIZE-1 exactly once, every arch string valid and distinct; otherwise
+ * ZC_EDATA naming the table and the first bad row. */
+zc_status zc_nb201_index_map_from_table(zc_nb201_index_map *map, const struct zc_bench_table *t,
+                                        const char *path);
+zc_status zc_nb201_index_map_load(zc_nb201_index_map *map, const char *path);
+int zc_nb201_index(const zc_nb201_index_map *map, const zc_nb201_arch *arch);
+zc_status zc_nb201_from_index(const zc_nb201_index_map *map, int index, zc_nb201_arch *arch);
 /* Source/target node of each edge. */
 void zc_nb201_edge_nodes(int edge, int *from, int *to);
 /* 1 when some path from cell input to cell output uses only skip_connect / avg_pool_3x3. */

@@ -56,6 +56,8 @@ typedef struct zc_proxy {
     const char *help;
     int needs_batches;           /* which data: one of ZC_DATA_* */
     zc_status (*score)(const zc_proxy_input *in, const zc_proxy_opts *opts, double *score);
+    int init_free;               /* 1: the score does not depend on the random initialisation (the
+                                    arch's init stream is not used) */
 } zc_proxy;
 
 const zc_proxy *zc_proxy_find(const char *name);

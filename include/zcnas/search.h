@@ -29,6 +29,8 @@ typedef zc_status (*zc_nb201_score_fn)(void *ctx, const int *indices, int n, dou
 typedef zc_status (*zc_nb201_cost_fn)(void *ctx, int index, double *flops, double *params);
 
 typedef struct zc_nb201_search_opts {
+    const zc_nb201_index_map *map;   /* the benchmark's index <-> arch mapping (architectures are
+                                        identified by benchmark index) */
     int algo;                 /* zc_search_algo */
     int evals;                /* N: random search draws N architectures; REA evaluates the initial
                                  population plus children until N evaluations (re-drawn or re-visited
@@ -75,6 +77,7 @@ void zc_nb201_mutate(const zc_nb201_arch *a, zc_rng *rng, zc_nb201_arch *out);
  * order: identical to `zcnas score` with the same proxy, data and seed. A proxy's numeric failure
  * (ZC_ENUM) gives NaN instead of stopping the search. */
 typedef struct zc_nb201_proxy_scorer {
+    const zc_nb201_index_map *map;
     const zc_proxy *proxy;
     zc_proxy_opts opts;
     int num_classes, resolution;   /* 10, 32 for CIFAR-10 */
@@ -92,10 +95,12 @@ zc_status zc_nb201_proxy_score(void *scorer, const int *indices, int n, double *
 /* Costs counted on a shapes-only build (zc_net_flops, zc_net_param_count), memoised per index.
  * ctx = a zc_nb201_cost_cache set up by zc_nb201_cost_cache_init. */
 typedef struct zc_nb201_cost_cache {
+    const zc_nb201_index_map *map;
     int num_classes, resolution;
     double *flops, *params;        /* ZC_NB201_SIZE each, NaN until counted */
 } zc_nb201_cost_cache;
-zc_status zc_nb201_cost_cache_init(zc_nb201_cost_cache *c, int num_classes, int resolution);
+zc_status zc_nb201_cost_cache_init(zc_nb201_cost_cache *c, const zc_nb201_index_map *map, int num_classes,
+                                   int resolution);
 void zc_nb201_cost_cache_free(zc_nb201_cost_cache *c);
 zc_status zc_nb201_cached_cost(void *cache, int index, double *flops, double *params);
 
@@ -122,8 +127,10 @@ typedef struct zc_zennas_candidate {
 } zc_zennas_candidate;
 
 typedef struct zc_zennas_progress {
+    long start;            /* iteration this run started at (0, or where --resume picked up) */
     long iteration, iterations;
-    int population;
+    int population;        /* members now: up to the population size + 1 (pruning comes first in an
+                              iteration, the new child last) */
     double best, median;   /* of the population (NaN when empty) */
     long scored, rej_layers, rej_params, rej_flops, rej_nan;
     double seconds;        /* wall time of this run (not counting earlier runs of a resumed search) */
@@ -167,7 +174,8 @@ typedef struct zc_zennas_result {
     int best_layers;
     long iterations;                  /* iterations done in total (including earlier runs) */
     long resumed_from;                /* iteration the run started at (0: fresh) */
-    int population;                   /* final population size */
+    int population;                   /* members of the final population: up to opts.population + 1, as in
+                                         the official loop (remove-min first, then append) */
     long scored, rej_layers, rej_params, rej_flops, rej_nan;
     int interrupted;                  /* opts->stop was set: stopped early after a checkpoint */
     double seconds;                   /* wall time of this run */

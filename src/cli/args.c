@@ -21,17 +21,39 @@ int cli_status_code(zc_status st) { return st == ZC_EINVAL ? CLI_USAGE : CLI_RUN
 
 int cli_fail_status(zc_status st) { return cli_error(cli_status_code(st), "%s", zc_last_error()); }
 
+/* Prints `text` from column `col`, wrapped before column `width`, continuation lines indented to `col`. */
+static void print_wrapped(const char *text, int col, int width)
+{
+    int at = col;
+    while (*text) {
+        while (*text == ' ') text++;
+        size_t len = strcspn(text, " ");
+        if (at > col && at + 1 + (int)len > width) {
+            printf("\n%*s", col, "");
+            at = col;
+        } else if (at > col) {
+            putchar(' ');
+            at++;
+        }
+        printf("%.*s", (int)len, text);
+        at += (int)len;
+        text += len;
+    }
+    putchar('\n');
+}
+
 static void print_help(const char *cmd, const char *usage, cli_opt *opts, int n)
 {
     printf("usage: zcnas %s [options]\n", cmd);
     if (usage) printf("\n%s\n", usage);
     printf("\noptions:\n");
     for (int i = 0; i < n; i++) {
-        char left[64];
+        char left[64], text[1024];
         snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-        printf("  %-24s %s", left, opts[i].help);
-        if (opts[i].arg && opts[i].value) printf(" [default: %s]", opts[i].value);
-        printf("\n");
+        if (opts[i].arg && opts[i].value) snprintf(text, sizeof text, "%s [default: %s]", opts[i].help, opts[i].value);
+        else snprintf(text, sizeof text, "%s", opts[i].help);
+        printf("  %-24s ", left);
+        print_wrapped(text, 27, 100);
     }
     printf("  %-24s %s\n", "--help", "show this help");
 }

@@ -38,37 +38,51 @@ int cli_fail_status(zc_status st);
 int cli_status_code(zc_status st);
 
 /* ---- shared pieces ---- */
-/* The directory holding the bundled sample data: $ZCNAS_DATA, else the build-time path. */
-const char *cli_data_root(void);
-/* Dataset directory: --data if given, else <data root>/<dataset>. */
-void cli_dataset_dir(const char *data_opt, zc_dataset_kind kind, char *buf, size_t size);
-void cli_bench_path(const char *bench_opt, char *buf, size_t size);
+/* Data locations (zc_data_*): the option's path, else $ZCNAS_DATA. They print the library's message
+ * (what was looked for, where, how to obtain it) and return CLI_RUNTIME when nothing is found. */
+int cli_dataset_path(const char *data_opt, zc_dataset_kind kind, char *buf, size_t size);
+int cli_bench_path(const char *bench_opt, char *buf, size_t size);   /* the NB201 table */
+/* The NB201 index table from --bench / $ZCNAS_DATA. required: a missing table is an error (exit 1);
+ * otherwise *map is NULL without a word. Free with free(). */
+int cli_nb201_map(const char *bench_opt, int required, zc_nb201_index_map **map);
 
-/* NB201 architecture selection from --arch / --index / --arch-file / --sample / --all. */
+/* NB201 architecture selection from --arch / --index / --arch-file / --sample / --all. Indices
+ * need the benchmark table (--bench or $ZCNAS_DATA); arch strings do not, but their index is looked
+ * up when the table is there (index -1 otherwise). */
 typedef struct cli_archs {
     zc_nb201_arch *archs;
     int *index;
     int n;
+    zc_nb201_index_map *map;   /* NULL when no table was needed or found */
 } cli_archs;
 int cli_select_nb201(cli_opt *opts, int n, cli_archs *out);
 void cli_archs_free(cli_archs *a);
-/* One architecture from --space (nb201) and exactly one of --arch / --index. */
-int cli_one_nb201(const char *cmd, cli_opt *opts, int n, zc_nb201_arch *arch);
+/* One architecture from --space (nb201) and exactly one of --arch / --index; *index is -1 when the
+ * benchmark table is absent. */
+int cli_one_nb201(const char *cmd, cli_opt *opts, int n, zc_nb201_arch *arch, int *index);
+/* Each architecture's initialisation stream: its benchmark index, or when the table is absent its
+ * arch code (then gradient-proxy values differ from runs with the table; the CLI says so). */
+uint64_t cli_nb201_stream(const zc_nb201_arch *arch, int index);
 /* Parses "3,17,100-199" into indices within [0, max). */
 int cli_parse_index_list(const char *s, int max, int **out, int *count);
 zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats, int shapes_only);
 /* Builder context: the resolution and cell config of the chosen dataset (set before building). */
 void cli_nb201_set_resolution(int resolution);
 
-/* Progress bar on stderr (only when stderr is a terminal). */
+/* Progress on stderr: a bar when stderr is a terminal, otherwise a line every few seconds
+ * (done/total, rate, ETA); nothing with --quiet. */
+enum { CLI_PROGRESS_OFF, CLI_PROGRESS_BAR, CLI_PROGRESS_LINES };
 typedef struct cli_progress {
-    int enabled, total, done;
-    double start, last_draw;
+    int mode, total, done;
+    double start, last_draw, every;
     const char *what;
 } cli_progress;
-void cli_progress_start(cli_progress *p, int total, const char *what);
+/* every: seconds between lines off a terminal (<= 0: 5). */
+void cli_progress_start(cli_progress *p, int total, const char *what, int quiet, double every);
 void cli_progress_step(cli_progress *p, int done);
 void cli_progress_end(cli_progress *p);
+/* Erases the bar (terminal only) before something else is printed; it is redrawn at the next step. */
+void cli_progress_clear(cli_progress *p);
 double cli_now(void);
 
 /* Output of per-architecture rows (CSV or JSON lines). */
@@ -101,21 +115,23 @@ typedef struct cli_scoring {
     const zc_proxy *proxies[16];
     int n_proxies;
     zc_dataset_kind dataset;
-    const char *data_opt;      /* --data, or NULL for the bundled sample */
+    const char *data_opt;      /* --data, or NULL for $ZCNAS_DATA/<dataset> */
+    const zc_dataset *loaded;  /* the dataset when the caller loaded it already, else NULL */
     int batch_size, n_batches, eps_batch_size, base_batch_size, nwot_batch_size;
     zc_sampler sampler;
     int augment;
     uint64_t seed;
     int threads;
     zc_proxy_opts popts;
-    int quiet;                 /* no progress bar */
+    int quiet;                 /* --quiet: no progress */
+    double progress_every;     /* --progress-every: seconds between progress lines off a terminal */
 } cli_scoring;
 
 /* The options every scoring command accepts (appended to the command's own table). */
 #define CLI_SCORING_OPTS \
-    {"proxy", "LIST", "comma-separated proxies (zico, epsilon, params, flops; or all)", "zico,epsilon,params,flops", 0}, \
+    {"proxy", "LIST", cli_proxy_list_help(), "zico,epsilon,params,flops", 0}, \
     {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes, resolution, normalisation)", "cifar10", 0}, \
-    {"data", "DIR", "dataset directory in the official binary format [default: the bundled sample]", NULL, 0}, \
+    {"data", "DIR", "dataset directory (or one file) in the official binary format [default: $ZCNAS_DATA/<dataset>]", NULL, 0}, \
     {"batch-size", "B", "ZiCo batch size", "64", 0}, \
     {"batches", "N", "ZiCo number of batches", "2", 0}, \
     {"eps-batch-size", "B", "epsilon batch size", "256", 0}, \
@@ -128,9 +144,16 @@ typedef struct cli_scoring {
     {"augment", NULL, "random crop (pad 4) + horizontal flip on the ZiCo batches", NULL, 0}, \
     {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \
     {"backend", "NAME", "dnnl (oneDNN, when built in) or ref (portable C) [default: dnnl if built in, else ref]", NULL, 0}, \
-    {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}
+    {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}, \
+    {"progress-every", "SEC", "seconds between progress lines when stderr is not a terminal", "5", 0}, \
+    {"quiet", NULL, "no progress bar or progress lines", NULL, 0}
 
+/* "comma-separated proxies: zico, epsilon, ... (or all)", from the registry. */
+const char *cli_proxy_list_help(void);
 int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s);
+/* Loads the dataset into *ds when a proxy needs images and none is loaded yet (s->loaded then points
+ * at it; free ds with zc_dataset_free). */
+int cli_scoring_load(cli_scoring *s, zc_dataset *ds);
 /* Loads the data the proxies need and scores archs; on_result as in zc_score_job. */
 int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
                     int (*on_result)(void *ctx, int i, const double *scores, const double *seconds),

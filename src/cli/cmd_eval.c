@@ -213,7 +213,7 @@ int cmd_eval(int argc, char **argv)
 {
     cli_opt opts[] = {
         {"scores", "FILE", "a CSV written by `zcnas score` (index, arch, <proxy>, <proxy>_seconds, ...)", NULL, 0},
-        {"bench", "FILE", "benchmark table with an index column [default: the bundled NB201 table]", NULL, 0},
+        {"bench", "FILE", "benchmark table with an index column [default: $ZCNAS_DATA/benchmarks/nb201_accuracy.csv]", NULL, 0},
         {"target", "COLUMN", "benchmark column to compare with", "cifar10_test", 0},
         {"proxy", "LIST", "score columns to evaluate [default: every column except index, arch, *_seconds]", NULL, 0},
         {"nan", "POLICY", "exclude (drop NaN scores, as the papers) or worst (rank them last)", "exclude", 0},
@@ -238,7 +238,7 @@ int cmd_eval(int argc, char **argv)
     const char *target = cli_str(opts, n, "target");
 
     char bench_path[4096];
-    cli_bench_path(cli_str(opts, n, "bench"), bench_path, sizeof bench_path);
+    if ((rc = cli_bench_path(cli_str(opts, n, "bench"), bench_path, sizeof bench_path))) return rc;
     zc_bench_table scores, bench;
     if ((rc = cli_load_scores(&scores, scores_path))) return rc;
     zc_status st = zc_bench_table_load(&bench, bench_path);

@@ -19,7 +19,8 @@ int cmd_info(int argc, char **argv)
     cli_opt opts[] = {
         {"space", "NAME", "search space", "nb201", 0},
         {"arch", "STR", "architecture string", NULL, 0},
-        {"index", "N", "benchmark index", NULL, 0},
+        {"index", "N", "benchmark index (needs the benchmark table)", NULL, 0},
+        {"bench", "FILE", "NB201 benchmark table for indices [default: $ZCNAS_DATA/benchmarks/nb201_accuracy.csv]", NULL, 0},
         {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes and input size)", "cifar10", 0},
         {"tensors", NULL, "also list every parameter tensor (state_dict key and shape)", NULL, 0},
     };
@@ -28,7 +29,8 @@ int cmd_info(int argc, char **argv)
                        argc, argv, opts, n);
     if (rc >= 0) return rc;
     zc_nb201_arch arch;
-    if ((rc = cli_one_nb201("info", opts, n, &arch))) return rc;
+    int index;
+    if ((rc = cli_one_nb201("info", opts, n, &arch, &index))) return rc;
     zc_dataset_kind kind;
     if (zc_dataset_kind_parse(cli_str(opts, n, "dataset"), &kind) != ZC_OK) return cli_fail_status(ZC_EINVAL);
     int classes = zc_dataset_classes(kind), res = zc_dataset_resolution(kind);
@@ -38,7 +40,8 @@ int cmd_info(int argc, char **argv)
     char s[ZC_NB201_STR_MAX];
     zc_nb201_format(&arch, s, sizeof s);
     printf("arch        %s\n", s);
-    printf("index       %d\n", zc_nb201_index(&arch));
+    if (index >= 0) printf("index       %d\n", index);
+    else printf("index       - (no benchmark table: --bench FILE or $ZCNAS_DATA)\n");
     printf("cell        ");
     for (int to = 1, e = 0; to <= 3; to++) {
         if (to > 1) printf("            ");

@@ -7,7 +7,8 @@ int cmd_init(int argc, char **argv)
     cli_opt opts[] = {
         {"space", "NAME", "search space", "nb201", 0},
         {"arch", "STR", "architecture string", NULL, 0},
-        {"index", "N", "benchmark index", NULL, 0},
+        {"index", "N", "benchmark index (needs the benchmark table)", NULL, 0},
+        {"bench", "FILE", "NB201 benchmark table for indices [default: $ZCNAS_DATA/benchmarks/nb201_accuracy.csv]", NULL, 0},
         {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (number of classes)", "cifar10", 0},
         {"classes", "N", "override the number of classes (e.g. 1 for epsilon's network)", NULL, 0},
         {"seed", "S", "seed; the same (seed, arch) gives the weights `zcnas score` uses", "0", 0},
@@ -22,7 +23,8 @@ int cmd_init(int argc, char **argv)
     if (rc >= 0) return rc;
     if (!cli_flag(opts, n, "save")) return cli_error(CLI_USAGE, "init: --save DIR is required");
     zc_nb201_arch arch;
-    if ((rc = cli_one_nb201("init", opts, n, &arch))) return rc;
+    int index;
+    if ((rc = cli_one_nb201("init", opts, n, &arch, &index))) return rc;
     zc_dataset_kind kind;
     if (zc_dataset_kind_parse(cli_str(opts, n, "dataset"), &kind) != ZC_OK) return cli_fail_status(ZC_EINVAL);
     long classes = zc_dataset_classes(kind), seed;
@@ -36,7 +38,7 @@ int cmd_init(int argc, char **argv)
     if (!net) return cli_fail_status(ZC_EINVAL);
     /* Same stream as the scorer: (seed, benchmark index). */
     zc_rng r;
-    zc_rng_seed(&r, (uint64_t)seed, (uint64_t)zc_nb201_index(&arch));
+    zc_rng_seed(&r, (uint64_t)seed, cli_nb201_stream(&arch, index));
     if (!strcmp(init, "default")) zc_net_init_default(net, &r);
     else if (!strcmp(init, "gaussian")) zc_net_init_gaussian(net, &r);
     else if (!strcmp(init, "constant")) zc_net_init_constant(net, (float)constant);

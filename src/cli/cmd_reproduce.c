@@ -12,8 +12,9 @@ static const char *usage_text =
     "Reproduces the papers' correlation tables on NAS-Bench-201. Scores a seeded random sample (or --all)\n"
     "with every proxy at the papers' settings -- ZiCo: 2 batches of 128; epsilon: weights 1e-7 and 1 on a\n"
     "batch of 256; gradient baselines: one batch of 64; NASWOT: 128 -- evaluates each proxy against the\n"
-    "200-epoch test accuracy of the dataset (cifar10_test, cifar100_test or imagenet16_test of the bundled\n"
-    "table) and prints the statistics beside the numbers the ZiCo paper and the epsinas notebooks report.\n"
+    "200-epoch test accuracy of the dataset (cifar10_test, cifar100_test or imagenet16_test of the\n"
+    "benchmark table) and prints the statistics beside the numbers the ZiCo paper and the epsinas\n"
+    "notebooks report.\n"
     "Proxies that are not implemented yet are skipped with a note.\n\n"
     "The report folder (--out) receives:\n"
     "  scores.csv               one row per architecture, as `zcnas score` writes it (--resume continues it)\n"
@@ -24,7 +25,7 @@ static const char *usage_text =
     "examples:\n"
     "  zcnas reproduce --dataset cifar10 --sample 1000 --seed 0 --data ~/cifar-10-batches-bin\n"
     "  zcnas reproduce --dataset cifar100 --all --data ~/cifar-100-binary --out c100-full --resume\n"
-    "  zcnas reproduce --sample 100 --proxy params,flops,epsilon     (a quick look on the bundled sample)";
+    "  zcnas reproduce --sample 100 --proxy params,flops,epsilon     (a quick look)";
 
 /* ---- the papers' numbers ---- */
 typedef struct reported {
@@ -40,11 +41,11 @@ static void copy_field(char *dst, size_t size, const char *src)
     dst[k] = '\0';
 }
 
-static int load_reported(const char *path, reported **out, int *count)
+static int load_reported(reported **out, int *count)
 {
     *out = NULL;
     *count = 0;
-    FILE *f = fopen(path, "r");
+    FILE *f = fmemopen((void *)zc_papers_reported_csv, zc_papers_reported_csv_len, "r");
     if (!f) return -1;
     char line[1024];
     int cap = 0, n = 0, lineno = 0;
@@ -159,7 +160,7 @@ static void probe_proxies(cli_scoring *s, const cli_archs *archs, char skipped[]
         .arch = &archs->archs[0],
         .num_classes = classes,
         .seed = s->seed,
-        .stream = (uint64_t)archs->index[0],
+        .stream = cli_nb201_stream(&archs->archs[0], archs->index[0]),
         .batches = two,
         .n_batches = 2,
         .eps_batch = &b,
@@ -235,7 +236,7 @@ int cmd_reproduce(int argc, char **argv)
         {"all", NULL, "every architecture of the space instead of a sample", NULL, 0},
         {"out", "DIR", "report folder [default: reproduce-<dataset>-<N or all>-<seed>]", NULL, 0},
         {"resume", NULL, "continue DIR/scores.csv of an interrupted run (same proxies and settings)", NULL, 0},
-        {"bench", "FILE", "benchmark accuracy table [default: the bundled NB201 table]", NULL, 0},
+        {"bench", "FILE", "NB201 benchmark table [default: $ZCNAS_DATA/benchmarks/nb201_accuracy.csv]", NULL, 0},
         {"nan", "POLICY", "NaN scores: exclude (as the papers) or worst (ranked last)", "exclude", 0},
         CLI_SCORING_OPTS,
     };
@@ -273,7 +274,10 @@ int cmd_reproduce(int argc, char **argv)
     if (out_opt) snprintf(dir, sizeof dir, "%s", out_opt);
     else if (all) snprintf(dir, sizeof dir, "reproduce-%s-all-%llu", dataset, (unsigned long long)s.seed);
     else snprintf(dir, sizeof dir, "reproduce-%s-%d-%llu", dataset, archs.n, (unsigned long long)s.seed);
-    cli_bench_path(cli_str(opts, n, "bench"), bench_path, sizeof bench_path);
+    if ((rc = cli_bench_path(cli_str(opts, n, "bench"), bench_path, sizeof bench_path))) {
+        cli_archs_free(&archs);
+        return rc;
+    }
 
     /* Everything that can fail early fails before any scoring. */
     zc_bench_table bench, scores;
@@ -307,7 +311,7 @@ int cmd_reproduce(int argc, char **argv)
     if (s.n_proxies == 0) { rc = cli_error(CLI_RUNTIME, "no proxy left to run (all are not implemented yet)"); goto done; }
     if ((rc = make_dirs(dir))) goto done;
     char dir_data[4096];
-    cli_dataset_dir(s.data_opt, s.dataset, dir_data, sizeof dir_data);
+    if ((rc = cli_dataset_path(s.data_opt, s.dataset, dir_data, sizeof dir_data))) goto done;
     printf("zcnas reproduce: %d %s NAS-Bench-201 architectures (seed %llu), %s images from %s\n", n_selected,
            all ? "(all)" : "random", (unsigned long long)s.seed, dataset, dir_data);
     printf("settings: ZiCo %d batches of %d; epsilon weights %g,%g on %d images; baselines batch %d; NASWOT batch %d\n",
@@ -369,12 +373,8 @@ int cmd_reproduce(int argc, char **argv)
     if (rc != CLI_OK) goto done;
 
     /* ---- the papers' numbers ---- */
-    snprintf(path, sizeof path, "%s/papers/reported.csv", cli_data_root());
-    char rep_path[4096];
-    snprintf(rep_path, sizeof rep_path, "%s", path);
-    if (load_reported(rep_path, &rep, &n_rep) != 0)
-        fprintf(stderr, "zcnas: cannot read the papers' numbers '%s': %s (paper columns left empty)\n", rep_path,
-                strerror(errno));
+    if (load_reported(&rep, &n_rep) != 0)
+        fprintf(stderr, "zcnas: cannot read the papers' numbers: %s (paper columns left empty)\n", strerror(errno));
     sources src = {{0}, 0};
 
     /* ---- terminal table ---- */

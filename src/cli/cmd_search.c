@@ -36,11 +36,14 @@ typedef struct eval_log {
     int repeat;
     zc_nb201_cost_cache *costs;
     int failed;
+    cli_progress progress;   /* over every evaluation of every repeat */
+    int evals_done;          /* before the current scoring call */
 } eval_log;
 
 static void on_eval(void *ctx, int eval, int index, double score)
 {
     eval_log *l = ctx;
+    cli_progress_step(&l->progress, ++l->evals_done);
     if (!l->f) return;
     double flops = NAN, params = NAN;
     if (zc_nb201_cached_cost(l->costs, index, &flops, &params) != ZC_OK) l->failed = 1;
@@ -99,12 +102,12 @@ static int search_data_make(const cli_scoring *s, const zc_dataset *ds, uint64_t
     return CLI_OK;
 }
 
+/* Within a scoring call: the architectures it scored are evaluations about to be recorded. */
 static void on_progress(void *ctx, int done, int total)
 {
-    cli_progress *p = ctx;
-    if (done == 1) cli_progress_start(p, total, "architectures");
-    cli_progress_step(p, done);
-    if (done == total) cli_progress_end(p);
+    (void)total;
+    eval_log *l = ctx;
+    cli_progress_step(&l->progress, l->evals_done + done);
 }
 
 typedef struct repeat_row {
@@ -145,7 +148,7 @@ static int search_nb201(int argc, char **argv)
         {"max-params", "P", "parameter budget (raw count, e.g. 1e6)", NULL, 0},
         {"score-seed", "S", "proxy data/init seed shared by every repeat (epsinas: one fixed score table; "
                             "scores are then cached across repeats) [default: each repeat's seed]", NULL, 0},
-        {"bench", "FILE", "benchmark table with <dataset>_test [default: the bundled NB201 table]", NULL, 0},
+        {"bench", "FILE", "benchmark table with <dataset>_test [default: $ZCNAS_DATA/benchmarks/nb201_accuracy.csv]", NULL, 0},
         {"log", "FILE", "CSV of every evaluation: repeat,eval,index,score,flops,params", NULL, 0},
         {"format", "FMT", "text or json", "text", 0},
         CLI_SCORING_OPTS,
@@ -196,34 +199,46 @@ static int search_nb201(int argc, char **argv)
     int acc_col = -1;
     char col_name[64], path[4096];
     snprintf(col_name, sizeof col_name, "%s_test", zc_dataset_name(s.dataset));
-    cli_bench_path(cli_str(opts, n, "bench"), path, sizeof path);
-    if (zc_bench_table_load(&bench, path) == ZC_OK) {
-        acc_col = zc_bench_table_col(&bench, col_name);
-        if (acc_col < 0 && cli_flag(opts, n, "bench")) {
-            zc_bench_table_free(&bench);
-            return cli_error(CLI_USAGE, "--bench: %s has no column %s", path, col_name);
-        }
-    } else if (cli_flag(opts, n, "bench")) {
-        return cli_fail_status(ZC_EIO);
+    /* The search identifies architectures by benchmark index and reports their accuracy: it needs
+     * the table. */
+    if ((rc = cli_bench_path(cli_str(opts, n, "bench"), path, sizeof path))) return rc;
+    if (zc_bench_table_load(&bench, path) != ZC_OK) return cli_fail_status(ZC_EIO);
+    zc_nb201_index_map *map = malloc(sizeof *map);
+    if (!map) {
+        zc_bench_table_free(&bench);
+        return cli_error(CLI_RUNTIME, "out of memory");
+    }
+    if (zc_nb201_index_map_from_table(map, &bench, path) != ZC_OK) {
+        free(map);
+        zc_bench_table_free(&bench);
+        return cli_fail_status(ZC_EDATA);
+    }
+    acc_col = zc_bench_table_col(&bench, col_name);
+    if (acc_col < 0 && cli_flag(opts, n, "bench")) {
+        free(map);
+        zc_bench_table_free(&bench);
+        return cli_error(CLI_USAGE, "--bench: %s has no column %s", path, col_name);
     }
 
     zc_dataset ds;
     memset(&ds, 0, sizeof ds);
     if (s.proxies[0]->needs_batches != ZC_DATA_NONE) {
         char dir[4096];
-        cli_dataset_dir(s.data_opt, s.dataset, dir, sizeof dir);
-        if (zc_dataset_load(&ds, s.dataset, dir) != ZC_OK) {
+        if ((rc = cli_dataset_path(s.data_opt, s.dataset, dir, sizeof dir)) ||
+            zc_dataset_load(&ds, s.dataset, dir) != ZC_OK) {
+            free(map);
             zc_bench_table_free(&bench);
-            return cli_error(CLI_RUNTIME, "%s", zc_last_error());
+            return rc ? rc : cli_error(CLI_RUNTIME, "%s", zc_last_error());
         }
     }
     zc_nb201_cost_cache costs;
     double *cache = NULL;
     unsigned char *cached = NULL;
     repeat_row *rows = calloc((size_t)repeats, sizeof *rows);
-    zc_status st = zc_nb201_cost_cache_init(&costs, classes, resolution);
+    zc_status st = zc_nb201_cost_cache_init(&costs, map, classes, resolution);
     if (st != ZC_OK || !rows) {
         free(rows);
+        free(map);
         zc_dataset_free(&ds);
         zc_bench_table_free(&bench);
         return cli_error(CLI_RUNTIME, "out of memory");
@@ -233,7 +248,9 @@ static int search_nb201(int argc, char **argv)
         cached = calloc(ZC_NB201_SIZE, 1);
         if (!cache || !cached) rc = cli_error(CLI_RUNTIME, "out of memory");
     }
-    eval_log elog = {NULL, 0, &costs, 0};
+    eval_log elog;
+    memset(&elog, 0, sizeof elog);
+    elog.costs = &costs;
     const char *log_path = cli_str(opts, n, "log");
     if (rc == CLI_OK && log_path) {
         elog.f = fopen(log_path, "w");
@@ -251,14 +268,15 @@ static int search_nb201(int argc, char **argv)
                "params", "flops", acc_col >= 0 ? col_name : "accuracy", "rank", "distinct", "seconds", "arch");
         fflush(stdout);
     }
-    cli_progress progress;
-    memset(&progress, 0, sizeof progress);
+    cli_progress_start(&elog.progress, (int)(repeats * so.evals > 2000000000L ? 2000000000L : repeats * so.evals),
+                       "evaluations", s.quiet, s.progress_every);
     for (long r = 0; r < repeats && rc == CLI_OK; r++) {
         uint64_t seed = s.seed + (uint64_t)r;
         uint64_t sseed = fixed_score_seed ? (uint64_t)score_seed : seed;
         search_data d;
         if ((rc = search_data_make(&s, &ds, sseed, &d))) break;
         zc_nb201_proxy_scorer ps = {
+            .map = map,
             .proxy = s.proxies[0],
             .opts = s.popts,
             .num_classes = classes,
@@ -270,10 +288,11 @@ static int search_nb201(int argc, char **argv)
             .nwot_batch = d.has_nwot ? &d.nwot_batch : NULL,
             .seed = sseed,
             .threads = s.threads,
-            .on_progress = s.quiet ? NULL : on_progress,
-            .progress_ctx = &progress,
+            .on_progress = on_progress,
+            .progress_ctx = &elog,
         };
         so.seed = seed;
+        so.map = map;
         so.score = zc_nb201_proxy_score;
         so.score_ctx = &ps;
         so.cost = zc_nb201_cached_cost;
@@ -301,7 +320,7 @@ static int search_nb201(int argc, char **argv)
         char arch[ZC_NB201_STR_MAX] = "-";
         if (res.index >= 0) {
             zc_nb201_arch a;
-            zc_nb201_from_index(res.index, &a);
+            zc_nb201_from_index(map, res.index, &a);
             zc_nb201_format(&a, arch, sizeof arch);
             if ((st = zc_nb201_cached_cost(&costs, res.index, &row->flops, &row->params)) != ZC_OK) {
                 rc = cli_fail_status(st);
@@ -319,11 +338,13 @@ static int search_nb201(int argc, char **argv)
             }
         }
         if (!json) {
+            cli_progress_clear(&elog.progress);
             printf("%-6ld %-6d %-6d %-14.6f %-9.0f %-11.0f %-12.4f %-6d %-8d %-8.1f %s\n", r, row->seed, row->index,
                    row->score, row->params, row->flops, row->acc, row->rank, row->distinct, row->seconds, arch);
             fflush(stdout);
         }
     }
+    cli_progress_end(&elog.progress);
     if (elog.f && fclose(elog.f) != 0 && rc == CLI_OK) rc = cli_error(CLI_RUNTIME, "%s: write failed", log_path);
     if (rc == CLI_OK) {
         double *acc = malloc((size_t)repeats * sizeof *acc), *rank = malloc((size_t)repeats * sizeof *rank);
@@ -357,7 +378,7 @@ static int search_nb201(int argc, char **argv)
                 const repeat_row *row = &rows[r];
                 char arch[ZC_NB201_STR_MAX] = "";
                 zc_nb201_arch a;
-                if (row->index >= 0 && zc_nb201_from_index(row->index, &a) == ZC_OK) zc_nb201_format(&a, arch, sizeof arch);
+                if (row->index >= 0 && zc_nb201_from_index(map, row->index, &a) == ZC_OK) zc_nb201_format(&a, arch, sizeof arch);
                 printf("%s{\"repeat\":%ld,\"seed\":%d,\"index\":", r ? "," : "", r, row->seed);
                 if (row->index >= 0) printf("%d,\"arch\":\"%s\"", row->index, arch);
                 else printf("null,\"arch\":null");
@@ -393,6 +414,7 @@ static int search_nb201(int argc, char **argv)
     zc_nb201_cost_cache_free(&costs);
     zc_dataset_free(&ds);
     zc_bench_table_free(&bench);
+    free(map);
     return rc;
 }
 

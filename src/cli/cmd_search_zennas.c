@@ -24,9 +24,18 @@ static const char *usage_text =
     "Images: --data DIR, an image folder (one sub-folder of JPEG/PNG files per class, ImageNet's\n"
     "layout) read with ZiCo's training transforms (RandomResizedCrop, ColorJitter, Lighting, flip,\n"
     "ImageNet normalisation; --eval-transforms: Resize + CenterCrop). With --dataset, --data (default:\n"
-    "the bundled sample) is read in that dataset's binary format instead, with its own normalisation,\n"
-    "and bilinearly resized to --resolution; without --data and --dataset the bundled CIFAR-10 sample\n"
-    "is used that way (its 932 images stand in for ImageNet in demos and tests).\n\n"
+    "$ZCNAS_DATA/<dataset>) is read in that dataset's binary format instead, with its own normalisation,\n"
+    "and bilinearly resized to --resolution; without --data and --dataset, $ZCNAS_DATA/cifar10 is used\n"
+    "that way (CIFAR images stand in for ImageNet in demos and tests).\n\n"
+    "A budget is required (--budget-flops and/or --budget-params, or --no-budget): the official\n"
+    "searches always have one. Cost: each iteration scores one candidate (2 forward/backward passes\n"
+    "of --batch-size images); with the defaults (100,000 iterations at 224x224, batch 128) that is\n"
+    "about 0.4 GPU-days by the paper, and several CPU-weeks on a small machine. The progress lines give\n"
+    "the rate and ETA after the first candidates; --iterations and --resolution cut the cost.\n\n"
+    "Population: --population E is the size the official loop prunes to at the start of each\n"
+    "iteration (remove-min), after which the new child is appended, so between iterations and at the\n"
+    "end the population holds up to E + 1 members; the answer is the best of them, as in the official\n"
+    "code. The output reports both (population_size, final_members).\n\n"
     "Output in --out DIR: best.txt (structure string), summary.json, candidates.csv (every candidate:\n"
     "iteration,structure,flops,params,layers,score,status) and checkpoint (written every\n"
     "--checkpoint-every iterations, at the end, and on SIGINT/SIGTERM after the current candidate;\n"
@@ -34,7 +43,7 @@ static const char *usage_text =
     "uninterrupted run; --iterations may be raised to extend a finished search.\n\n"
     "official settings (450M): --budget-flops 450e6 --max-layers 14 --population 512 --iterations 100000\n"
     "  --resolution 224 --batch-size 128 --data <ImageNet train>\n"
-    "reduced demo (minutes on 2 cores):\n"
+    "reduced demo (a few minutes on 2 cores):\n"
     "  zcnas search --space zennas --budget-flops 450e6 --max-layers 14 --population 32 \\\n"
     "      --iterations 300 --resolution 32 --batch-size 16 --out zennas-demo";
 
@@ -52,15 +61,20 @@ static void on_signal(int sig)
 
 typedef struct zctx {
     int quiet;
+    int population_size;
 } zctx;
 
 static void on_progress(void *ctx, const zc_zennas_progress *p)
 {
-    if (((zctx *)ctx)->quiet) return;
+    const zctx *z = ctx;
+    if (z->quiet) return;
+    long done = p->iteration - p->start;
+    double rate = p->seconds > 0 ? done / p->seconds : 0;
     fprintf(stderr,
-            "zcnas: search: iteration %ld/%ld  population %d  best %.4f  median %.4f  scored %ld  rejected %ld "
-            "(layers %ld, params %ld, flops %ld, nan %ld)  %.1f s\n",
-            p->iteration, p->iterations, p->population, p->best, p->median, p->scored,
+            "zcnas: search: iteration %ld/%ld  %.3g it/s  ETA %.0f s  members %d (size %d)  best %.4f  median %.4f  "
+            "scored %ld  rejected %ld (layers %ld, params %ld, flops %ld, nan %ld)  %.1f s\n",
+            p->iteration, p->iterations, rate, rate > 0 ? (p->iterations - p->iteration) / rate : NAN,
+            p->population, z->population_size, p->best, p->median, p->scored,
             p->rej_layers + p->rej_params + p->rej_flops + p->rej_nan, p->rej_layers, p->rej_params, p->rej_flops,
             p->rej_nan, p->seconds);
 }
@@ -96,11 +110,12 @@ int cmd_search_zennas(int argc, char **argv)
 {
     cli_opt opts[] = {
         {"space", "NAME", "zennas (nb201: see zcnas search --help)", "zennas", 0},
-        {"budget-flops", "F", "FLOPs budget (e.g. 450e6) [default: none]", NULL, 0},
-        {"budget-params", "P", "parameter budget [default: none]", NULL, 0},
+        {"budget-flops", "F", "FLOPs budget (e.g. 450e6, 600e6, 1000e6 as ZiCo's scripts)", NULL, 0},
+        {"budget-params", "P", "parameter budget", NULL, 0},
+        {"no-budget", NULL, "search without a FLOPs or parameter budget (not what the papers do)", NULL, 0},
         {"max-layers", "L", "layer budget (14 for 450M/600M, 16 for 1G) [default: none]", NULL, 0},
         {"iterations", "T", "evolution iterations", "100000", 0},
-        {"population", "E", "population size", "512", 0},
+        {"population", "E", "population size the loop prunes to (up to E + 1 members between iterations)", "512", 0},
         {"resolution", "R", "scoring resolution (images are resized to R x R)", "224", 0},
         {"budget-resolution", "R", "resolution of the FLOPs budget check", "224", 0},
         {"batch-size", "B", "ZiCo batch size", "128", 0},
@@ -108,7 +123,7 @@ int cmd_search_zennas(int argc, char **argv)
         {"num-classes", "K", "classifier outputs of the scored network", "1000", 0},
         {"initial", "STRUCT", "initial structure [default: ZiCo's]", NULL, 0},
         {"uniform-mutation", NULL, "draw block replacements uniformly instead of with random.choice's weights", NULL, 0},
-        {"data", "DIR", "image folder of training images [default: the bundled CIFAR-10 sample]", NULL, 0},
+        {"data", "DIR", "image folder of training images [default: $ZCNAS_DATA/cifar10, resized]", NULL, 0},
         {"eval-transforms", NULL, "image folder: Resize + CenterCrop instead of the training transforms", NULL, 0},
         {"dataset", "NAME", "read --data as cifar10, cifar100 or imagenet16 binaries instead of an image folder", NULL, 0},
         {"augment", NULL, "with --dataset: random crop (pad 4) + horizontal flip", NULL, 0},
@@ -136,6 +151,12 @@ int cmd_search_zennas(int argc, char **argv)
         if ((rc = cli_double(opts, n, "budget-params", &o.budget_params))) return rc;
         if (!(o.budget_params > 0)) return cli_error(CLI_USAGE, "--budget-params: must be positive");
     }
+    int budgeted = cli_flag(opts, n, "budget-flops") || cli_flag(opts, n, "budget-params");
+    if (!budgeted && !cli_flag(opts, n, "no-budget"))
+        return cli_error(CLI_USAGE, "search --space zennas: give a budget, e.g. --budget-flops 450e6 --max-layers 14 (ZiCo's "
+                                    "450M setting), or --no-budget; see zcnas search --space zennas --help for the cost");
+    if (budgeted && cli_flag(opts, n, "no-budget"))
+        return cli_error(CLI_USAGE, "--no-budget: contradicts --budget-flops / --budget-params");
     if (cli_flag(opts, n, "max-layers")) {
         if ((rc = cli_int(opts, n, "max-layers", 1, 100000, &v))) return rc;
         o.max_layers = (int)v;
@@ -171,7 +192,7 @@ int cmd_search_zennas(int argc, char **argv)
     } else {
         o.backend = zc_backend_default();
     }
-    /* an image folder (--data alone), or a binary dataset (--dataset, or nothing: the bundled sample) */
+    /* an image folder (--data alone), or a binary dataset (--dataset, or nothing: $ZCNAS_DATA/cifar10) */
     int folder = cli_flag(opts, n, "data") && !cli_flag(opts, n, "dataset");
     zc_dataset_kind kind = ZC_CIFAR10;
     if (cli_flag(opts, n, "dataset") && zc_dataset_kind_parse(cli_str(opts, n, "dataset"), &kind) != ZC_OK)
@@ -184,7 +205,7 @@ int cmd_search_zennas(int argc, char **argv)
     const char *out = cli_str(opts, n, "out");
     if (!out) return cli_error(CLI_USAGE, "search: --out DIR is required for --space zennas");
     o.resume = cli_flag(opts, n, "resume");
-    zctx zc = {cli_flag(opts, n, "quiet")};
+    zctx zc = {cli_flag(opts, n, "quiet"), o.population};
     if (o.initial) {
         zc_plainnet tmp;
         if (zc_plainnet_parse(o.initial, &tmp) != ZC_OK) return cli_error(CLI_USAGE, "--initial: %s", zc_last_error());
@@ -203,7 +224,8 @@ int cmd_search_zennas(int argc, char **argv)
 
     /* data: the training images, normalised, at the search resolution */
     char dir[4096];
-    cli_dataset_dir(cli_str(opts, n, "data"), kind, dir, sizeof dir);
+    if (folder) snprintf(dir, sizeof dir, "%s", cli_str(opts, n, "data"));
+    else if ((rc = cli_dataset_path(cli_str(opts, n, "data"), kind, dir, sizeof dir))) return rc;
     zc_batch *batches = calloc((size_t)n_batches, sizeof *batches);
     if (!batches) return cli_error(CLI_RUNTIME, "out of memory");
     zc_status st = ZC_OK;
@@ -256,6 +278,11 @@ int cmd_search_zennas(int argc, char **argv)
     stop_signal = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    if (st == ZC_OK && !zc.quiet)
+        fprintf(stderr, "zcnas: search --space zennas: %ld iterations, population size %d, %dx%d images, %ld batches of "
+                        "%ld, budget flops %.4g params %.4g layers %d (0: none); a progress line with the rate and "
+                        "ETA every %g s\n", o.iterations, o.population, o.resolution, o.resolution, n_batches,
+                batch_size, o.budget_flops, o.budget_params, o.max_layers, o.progress_seconds);
     if (st == ZC_OK) st = zc_zennas_search(&o, &res);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -284,11 +311,11 @@ int cmd_search_zennas(int argc, char **argv)
     fprintf(f, ",\"layers\":");
     if (res.best[0]) fprintf(f, "%d", res.best_layers);
     else fprintf(f, "null");
-    fprintf(f, ",\"iterations\":%ld,\"resumed_from\":%ld,\"interrupted\":%s,\"population\":%d,\"scored\":%ld,"
+    fprintf(f, ",\"iterations\":%ld,\"resumed_from\":%ld,\"interrupted\":%s,\"final_members\":%d,\"scored\":%ld,"
                "\"rejected\":{\"layers\":%ld,\"params\":%ld,\"flops\":%ld,\"nan\":%ld},\"seconds\":%.3f,",
             res.iterations, res.resumed_from, res.interrupted ? "true" : "false", res.population, res.scored,
             res.rej_layers, res.rej_params, res.rej_flops, res.rej_nan, res.seconds);
-    fprintf(f, "\"settings\":{\"seed\":%" PRIu64 ",\"iterations\":%ld,\"population\":%d,\"budget_flops\":", o.seed,
+    fprintf(f, "\"settings\":{\"seed\":%" PRIu64 ",\"iterations\":%ld,\"population_size\":%d,\"budget_flops\":", o.seed,
             o.iterations, o.population);
     json_double(f, o.budget_flops > 0 ? o.budget_flops : NAN);
     fprintf(f, ",\"budget_params\":");
@@ -312,8 +339,9 @@ int cmd_search_zennas(int argc, char **argv)
     }
     printf("best %s\nscore %.6f  flops %.0f  params %" PRId64 "  layers %d\n", res.best[0] ? res.best : "(none)",
            res.best_score, res.best_flops, res.best_params, res.best_layers);
-    printf("iterations %ld (resumed from %ld)  population %d  scored %ld  rejected: layers %ld, params %ld, flops %ld, "
-           "nan %ld  %.1f s\noutput in %s\n", res.iterations, res.resumed_from, res.population, res.scored,
+    printf("iterations %ld (resumed from %ld)  population size %d, %d members at the end  scored %ld  rejected: layers "
+           "%ld, params %ld, flops %ld, nan %ld  %.1f s\noutput in %s\n", res.iterations, res.resumed_from,
+           o.population, res.population, res.scored,
            res.rej_layers, res.rej_params, res.rej_flops, res.rej_nan, res.seconds, out);
     return CLI_OK;
 }

@@ -6,22 +6,38 @@
 #include <unistd.h>
 #include "cli.h"
 
-const char *cli_data_root(void)
+int cli_dataset_path(const char *data_opt, zc_dataset_kind kind, char *buf, size_t size)
 {
-    const char *env = getenv("ZCNAS_DATA");
-    return env && *env ? env : ZCNAS_DATA_DIR;
+    return zc_data_dataset_path(kind, data_opt, buf, size) == ZC_OK ? CLI_OK : cli_error(CLI_RUNTIME, "%s", zc_last_error());
 }
 
-void cli_dataset_dir(const char *data_opt, zc_dataset_kind kind, char *buf, size_t size)
+int cli_bench_path(const char *bench_opt, char *buf, size_t size)
 {
-    if (data_opt) snprintf(buf, size, "%s", data_opt);
-    else snprintf(buf, size, "%s/%s", cli_data_root(), zc_dataset_name(kind));
+    return zc_data_bench_path("nb201_accuracy.csv", bench_opt, buf, size) == ZC_OK
+               ? CLI_OK
+               : cli_error(CLI_RUNTIME, "%s", zc_last_error());
 }
 
-void cli_bench_path(const char *bench_opt, char *buf, size_t size)
+int cli_nb201_map(const char *bench_opt, int required, zc_nb201_index_map **map)
 {
-    if (bench_opt) snprintf(buf, size, "%s", bench_opt);
-    else snprintf(buf, size, "%s/nb201/nb201_accuracy.csv", cli_data_root());
+    *map = NULL;
+    char path[4096];
+    if (zc_data_bench_path("nb201_accuracy.csv", bench_opt, path, sizeof path) != ZC_OK)
+        return required || bench_opt ? cli_error(CLI_RUNTIME, "%s", zc_last_error()) : CLI_OK;
+    zc_nb201_index_map *m = malloc(sizeof *m);
+    if (!m) return cli_error(CLI_RUNTIME, "out of memory");
+    if (zc_nb201_index_map_load(m, path) != ZC_OK) {
+        free(m);
+        return cli_error(CLI_RUNTIME, "%s", zc_last_error());
+    }
+    *map = m;
+    return CLI_OK;
+}
+
+uint64_t cli_nb201_stream(const zc_nb201_arch *arch, int index)
+{
+    /* Codes are offset past the indices so that the two kinds of stream never coincide. */
+    return index >= 0 ? (uint64_t)index : (uint64_t)ZC_NB201_SIZE + (uint64_t)zc_nb201_code(arch);
 }
 
 /* ---- NB201 builder (the resolution is a process-wide setting of the CLI) ---- */
@@ -45,21 +61,47 @@ double cli_now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void cli_progress_start(cli_progress *p, int total, const char *what)
+/* h:mm:ss, or m:ss under an hour. */
+static void format_duration(double sec, char *buf, size_t size)
 {
-    p->enabled = total > 1 && isatty(STDERR_FILENO);
+    if (!(sec >= 0) || sec > 1e8) { snprintf(buf, size, "?"); return; }
+    long t = (long)(sec + 0.5);
+    if (t >= 3600) snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
+}
+
+void cli_progress_start(cli_progress *p, int total, const char *what, int quiet, double every)
+{
+    /* A bar on a terminal; elsewhere (nohup, a pipe, a batch scheduler's log) a line every `every`
+     * seconds, so that a long run never looks stalled. */
+    p->mode = quiet || total < 1 ? CLI_PROGRESS_OFF : isatty(STDERR_FILENO) ? CLI_PROGRESS_BAR : CLI_PROGRESS_LINES;
+    if (p->mode == CLI_PROGRESS_BAR && total == 1) p->mode = CLI_PROGRESS_OFF;
+    p->every = every > 0 ? every : 5.0;
     p->total = total;
     p->done = 0;
     p->start = p->last_draw = cli_now();
     p->what = what;
-    if (p->enabled) cli_progress_step(p, 0);
+    if (p->mode == CLI_PROGRESS_BAR) cli_progress_step(p, 0);
 }
 
 void cli_progress_step(cli_progress *p, int done)
 {
     p->done = done;
-    if (!p->enabled) return;
-    double t = cli_now();
+    if (p->mode == CLI_PROGRESS_OFF) return;
+    double t = cli_now(), elapsed = t - p->start;
+    double rate = elapsed > 0 ? done / elapsed : 0.0;
+    double eta = done ? elapsed / done * (p->total - done) : -1.0;
+    char el[32], et[32];
+    format_duration(elapsed, el, sizeof el);
+    format_duration(eta, et, sizeof et);
+    if (p->mode == CLI_PROGRESS_LINES) {
+        if (t - p->last_draw < p->every || done == p->total) return;   /* the caller's summary ends it */
+        p->last_draw = t;
+        fprintf(stderr, "zcnas: %d/%d %s (%.1f%%), %.3g/s, %s elapsed, ETA %s\n", done, p->total, p->what,
+                100.0 * done / p->total, rate, el, done ? et : "?");
+        fflush(stderr);
+        return;
+    }
     if (done != p->total && done != 0 && t - p->last_draw < 0.2) return;
     p->last_draw = t;
     const int width = 30;
@@ -67,17 +109,23 @@ void cli_progress_step(cli_progress *p, int done)
     char bar[width + 1];
     for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
     bar[width] = '\0';
-    double elapsed = t - p->start;
-    double eta = done ? elapsed / done * (p->total - done) : 0.0;
-    fprintf(stderr, "\r[%s] %d/%d %s  %.1fs elapsed", bar, done, p->total, p->what, elapsed);
-    if (done && done < p->total) fprintf(stderr, ", ETA %.0fs ", eta);
-    else fprintf(stderr, "          ");
+    fprintf(stderr, "\r[%s] %d/%d %s  %s elapsed", bar, done, p->total, p->what, el);
+    if (done && done < p->total) fprintf(stderr, ", %.3g/s, ETA %s ", rate, et);
+    else fprintf(stderr, "                    ");
     fflush(stderr);
+}
+
+void cli_progress_clear(cli_progress *p)
+{
+    if (p->mode != CLI_PROGRESS_BAR) return;
+    fputs("\r\033[K", stderr);   /* erase the bar so that a row printed now starts a clean line */
+    fflush(stderr);
+    p->last_draw = 0;             /* redraw at the next step */
 }
 
 void cli_progress_end(cli_progress *p)
 {
-    if (p->enabled) fputc('\n', stderr);
+    if (p->mode == CLI_PROGRESS_BAR) fputc('\n', stderr);
 }
 
 /* ---- rows ---- */
@@ -99,15 +147,18 @@ static void print_value(FILE *f, double v, int is_int, int json)
 
 void cli_writer_row(cli_writer *w, int index, const char *arch, const double *values, const int *is_int)
 {
+    /* An index of -1 (no benchmark table) is an empty CSV field / JSON null. */
     if (w->jsonl) {
-        fprintf(w->f, "{\"index\": %d, \"arch\": \"%s\"", index, arch);
+        if (index >= 0) fprintf(w->f, "{\"index\": %d, \"arch\": \"%s\"", index, arch);
+        else fprintf(w->f, "{\"index\": null, \"arch\": \"%s\"", arch);
         for (int i = 0; i < w->n_cols; i++) {
             fprintf(w->f, ", \"%s\": ", w->cols[i]);
             print_value(w->f, values[i], is_int && is_int[i], 1);
         }
         fputs("}\n", w->f);
     } else {
-        fprintf(w->f, "%d,%s", index, arch);
+        if (index >= 0) fprintf(w->f, "%d,%s", index, arch);
+        else fprintf(w->f, ",%s", arch);
         for (int i = 0; i < w->n_cols; i++) {
             fputc(',', w->f);
             print_value(w->f, values[i], is_int && is_int[i], 0);

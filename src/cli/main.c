@@ -7,7 +7,7 @@ static const cli_cmd commands[] = {
     {"score", "score architectures with zero-cost proxies (CSV / JSON lines)", NULL, cmd_score},
     {"info", "print an architecture's structure, parameters and FLOPs", NULL, cmd_info},
     {"init", "write a network's initial weights as .npy files (PyTorch state_dict names)", NULL, cmd_init},
-    {"demo", "score a sample on the bundled data and compare with benchmark accuracy", NULL, cmd_demo},
+    {"demo", "score a sample of NB201 on real data and compare with the benchmark's accuracy", NULL, cmd_demo},
     {"eval", "rank correlations of score columns against a benchmark table", NULL, cmd_eval},
     {"reproduce", "reproduce the papers' correlation tables (all proxies, report folder)", NULL, cmd_reproduce},
     {"search", "zero-shot architecture search (random, ageing evolution, ZiCo's evolution)", NULL, cmd_search},
@@ -16,12 +16,20 @@ static const cli_cmd commands[] = {
 
 static void usage(FILE *f)
 {
+    /* One column width for both lists, from the longest name. */
+    int w = 0;
+    for (int i = 0; i < N_COMMANDS; i++)
+        if ((int)strlen(commands[i].name) > w) w = (int)strlen(commands[i].name);
+    for (const zc_proxy *const *p = zc_proxy_all(); *p; p++)
+        if ((int)strlen((*p)->name) > w) w = (int)strlen((*p)->name);
     fprintf(f, "zcnas %s - training-free (zero-cost) neural architecture search\n\n"
                "usage: zcnas COMMAND [options]   (zcnas COMMAND --help for its options)\n\ncommands:\n",
             ZCNAS_VERSION);
-    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-*s  %s\n", w, commands[i].name, commands[i].summary);
     fprintf(f, "\nproxies:\n");
-    for (const zc_proxy *const *p = zc_proxy_all(); *p; p++) fprintf(f, "  %-8s %s\n", (*p)->name, (*p)->help);
+    for (const zc_proxy *const *p = zc_proxy_all(); *p; p++) fprintf(f, "  %-*s  %s\n", w, (*p)->name, (*p)->help);
+    fprintf(f, "\ndata: datasets and benchmark tables are read from --data / --bench, else from the directory\n"
+               "$%s (cifar10/, cifar100/, imagenet16/, benchmarks/); zcnas ships none of them.\n", ZC_DATA_ENV);
     fprintf(f, "\nexit status: 0 success, 1 runtime error (files, data, numerics), 2 usage error\n");
 }
 

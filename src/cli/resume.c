@@ -29,18 +29,32 @@ static char *read_all(const char *path, size_t *len, int *missing)
     return buf;
 }
 
-/* The index a row starts with, or -1. */
-static int row_index(const char *line, int jsonl)
+/* The NB201 arch code of a row (rows are matched on their arch string, which every row has, with or
+ * without a benchmark index), or -1. */
+static int row_code(const char *line, int jsonl)
 {
-    const char *p = line;
+    char arch[ZC_NB201_STR_MAX];
+    const char *p, *end;
     if (jsonl) {
-        p = strstr(line, "\"index\":");
+        p = strstr(line, "\"arch\": \"");
         if (!p) return -1;
-        p += 8;
+        p += 9;
+        end = strchr(p, '"');
+    } else {
+        p = strchr(line, ',');
+        if (!p) return -1;
+        p++;
+        end = strchr(p, ',');
     }
-    char *end;
-    long v = strtol(p, &end, 10);
-    return end == p || v < 0 || v > 1000000000L ? -1 : (int)v;
+    if (!end || end - p >= (long)sizeof arch) return -1;
+    memcpy(arch, p, (size_t)(end - p));
+    arch[end - p] = '\0';
+    zc_nb201_arch a;
+    if (zc_nb201_parse(arch, &a) != ZC_OK) {
+        zc_clear_error();
+        return -1;
+    }
+    return zc_nb201_code(&a);
 }
 
 int cli_resume_filter(const char *path, const cli_writer *w, cli_archs *archs, int *appending)
@@ -87,8 +101,8 @@ int cli_resume_filter(const char *path, const cli_writer *w, cli_archs *archs, i
     for (; *line; line = nl + 1) {
         nl = strchr(line, '\n');
         *nl = '\0';
-        int idx = row_index(line, w->jsonl);
-        if (idx < 0 || idx >= ZC_NB201_SIZE) {
+        int idx = row_code(line, w->jsonl);
+        if (idx < 0) {
             free(done);
             free(text);
             return cli_error(CLI_RUNTIME, "--resume: '%s' has a malformed row: '%.60s'", path, line);
@@ -98,7 +112,7 @@ int cli_resume_filter(const char *path, const cli_writer *w, cli_archs *archs, i
     }
     int kept = 0;
     for (int i = 0; i < archs->n; i++)
-        if (!done[archs->index[i]]) {
+        if (!done[zc_nb201_code(&archs->archs[i])]) {
             archs->archs[kept] = archs->archs[i];
             archs->index[kept] = archs->index[i];
             kept++;

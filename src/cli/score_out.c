@@ -54,18 +54,30 @@ int cli_score_write(const cli_scoring *s, cli_archs *archs, const char *out, int
     c.w.n_cols = 2 * s->n_proxies;
     int rc, appending = 0;
     if (resume && !out) return cli_error(CLI_USAGE, "--resume needs --out FILE");
-    if (resume && (rc = cli_resume_filter(out, &c.w, archs, &appending))) return rc;
-    if (out && !(c.w.f = fopen(out, appending ? "a" : "w")))
+    /* The data before any output: a missing dataset leaves no header-only file behind. */
+    cli_scoring sl = *s;
+    zc_dataset ds;
+    if ((rc = cli_scoring_load(&sl, &ds))) return rc;
+    s = &sl;
+    c.s = s;
+    if (resume && (rc = cli_resume_filter(out, &c.w, archs, &appending))) {
+        zc_dataset_free(&ds);
+        return rc;
+    }
+    if (out && !(c.w.f = fopen(out, appending ? "a" : "w"))) {
+        zc_dataset_free(&ds);
         return cli_error(CLI_RUNTIME, "--out: cannot open '%s': %s", out, strerror(errno));
+    }
     if (!appending) cli_writer_header(&c.w);
     double t0 = cli_now();
-    cli_progress_start(&c.progress, archs->n, "architectures");
+    cli_progress_start(&c.progress, archs->n, "architectures", s->quiet, s->progress_every);
     rc = cli_scoring_run(s, archs, on_result, &c);
     cli_progress_end(&c.progress);
     if (rc == CLI_OK && c.n_done != archs->n) rc = CLI_RUNTIME;
-    if (rc == CLI_OK && archs->n > 1)
+    if (rc == CLI_OK && archs->n > 1 && !s->quiet)
         /* (counts only what this run scored; --resume skipped the rest) */
         fprintf(stderr, "zcnas: scored %d architectures in %.1f s\n", archs->n, cli_now() - t0);
     if (out && fclose(c.w.f) != 0 && rc == CLI_OK) rc = cli_error(CLI_RUNTIME, "--out: error closing '%s'", out);
+    zc_dataset_free(&ds);
     return rc;
 }

@@ -10,6 +10,7 @@ void cli_archs_free(cli_archs *a)
 {
     free(a->archs);
     free(a->index);
+    free(a->map);
     memset(a, 0, sizeof *a);
 }
 
@@ -26,7 +27,7 @@ static int push(cli_archs *a, int *cap, const zc_nb201_arch *arch)
         *cap = c;
     }
     a->archs[a->n] = *arch;
-    a->index[a->n] = zc_nb201_index(arch);
+    a->index[a->n] = zc_nb201_index(a->map, arch);
     a->n++;
     return CLI_OK;
 }
@@ -88,6 +89,21 @@ static char *trim(char *s)
     return s;
 }
 
+/* 1 when a line of the file is a benchmark index rather than an arch string. */
+static int file_has_indices(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;   /* from_file reports it */
+    char line[1024];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        char *s = trim(line);
+        found = *s && *s != '#' && *s != '|';
+    }
+    fclose(f);
+    return found;
+}
+
 static int from_file(const char *path, cli_archs *a, int *cap)
 {
     FILE *f = fopen(path, "r");
@@ -106,7 +122,8 @@ static int from_file(const char *path, cli_archs *a, int *cap)
             char *end;
             errno = 0;
             long idx = strtol(s, &end, 10);
-            if (end == s || *end || errno || zc_nb201_from_index((int)idx, &arch) != ZC_OK || idx > ZC_NB201_SIZE)
+            if (end == s || *end || errno || idx < 0 || idx >= ZC_NB201_SIZE ||
+                zc_nb201_from_index(a->map, (int)idx, &arch) != ZC_OK)
                 rc = cli_error(CLI_USAGE, "%s:%d: '%s' is neither an NB201 arch string nor an index 0..%d",
                                path, lineno, s, ZC_NB201_SIZE - 1);
         }
@@ -127,28 +144,44 @@ int cli_select_nb201(cli_opt *opts, int n, cli_archs *out)
     if (given != 1)
         return cli_error(CLI_USAGE, "choose the architectures with exactly one of --arch, --index, --arch-file, "
                                     "--sample or --all");
-    int cap = 0, rc = CLI_OK;
+    /* Usage errors first, then the benchmark table: indices need it, an arch string only uses it for
+     * its index column. */
+    int rc;
     zc_nb201_arch arch;
+    long k = 0, seed = 0;
+    if (cli_flag(opts, n, "arch") && zc_nb201_parse(cli_str(opts, n, "arch"), &arch) != ZC_OK)
+        return cli_fail_status(ZC_EINVAL);
+    if (cli_flag(opts, n, "sample")) {
+        if ((rc = cli_int(opts, n, "sample", 1, ZC_NB201_SIZE, &k))) return rc;
+        if (cli_find(opts, n, "seed") && (rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &seed))) return rc;
+    }
+    const char *bench = cli_find(opts, n, "bench") ? cli_str(opts, n, "bench") : NULL;
+    int need_map = !cli_flag(opts, n, "arch") &&
+                   !(cli_flag(opts, n, "arch-file") && !file_has_indices(cli_str(opts, n, "arch-file")));
+    if ((rc = cli_nb201_map(bench, need_map, &out->map)) != CLI_OK) return rc;
+    int cap = 0;
     if (cli_flag(opts, n, "arch")) {
-        if (zc_nb201_parse(cli_str(opts, n, "arch"), &arch) != ZC_OK) return cli_fail_status(ZC_EINVAL);
         rc = push(out, &cap, &arch);
     } else if (cli_flag(opts, n, "index")) {
         int *idx = NULL, count = 0;
         rc = cli_parse_index_list(cli_str(opts, n, "index"), ZC_NB201_SIZE, &idx, &count);
         for (int i = 0; rc == CLI_OK && i < count; i++) {
-            zc_nb201_from_index(idx[i], &arch);
+            zc_nb201_from_index(out->map, idx[i], &arch);
             rc = push(out, &cap, &arch);
         }
         free(idx);
     } else if (cli_flag(opts, n, "arch-file")) {
         rc = from_file(cli_str(opts, n, "arch-file"), out, &cap);
     } else if (cli_flag(opts, n, "sample")) {
-        long k, seed = 0;
-        if ((rc = cli_int(opts, n, "sample", 1, ZC_NB201_SIZE, &k))) return rc;
-        if (cli_find(opts, n, "seed") && (rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &seed))) return rc;
         /* A seeded partial Fisher-Yates over all indices, then sorted: K distinct architectures. */
         int *perm = malloc(ZC_NB201_SIZE * sizeof *perm);
-        if (!perm) return cli_error(CLI_RUNTIME, "out of memory");
+        char *chosen = calloc(ZC_NB201_SIZE, 1);
+        if (!perm || !chosen) {
+            free(perm);
+            free(chosen);
+            cli_archs_free(out);
+            return cli_error(CLI_RUNTIME, "out of memory");
+        }
         for (int i = 0; i < ZC_NB201_SIZE; i++) perm[i] = i;
         zc_rng r;
         zc_rng_seed(&r, (uint64_t)seed, 0x5A3B1E);
@@ -156,16 +189,14 @@ int cli_select_nb201(cli_opt *opts, int n, cli_archs *out)
             int j = i + (int)zc_rng_below(&r, (uint64_t)(ZC_NB201_SIZE - i));
             int t = perm[i]; perm[i] = perm[j]; perm[j] = t;
         }
-        char *chosen = calloc(ZC_NB201_SIZE, 1);
-        for (int i = 0; chosen && i < k; i++) chosen[perm[i]] = 1;
-        for (int i = 0; chosen && rc == CLI_OK && i < ZC_NB201_SIZE; i++)
-            if (chosen[i]) { zc_nb201_from_index(i, &arch); rc = push(out, &cap, &arch); }
-        if (!chosen) rc = cli_error(CLI_RUNTIME, "out of memory");
+        for (int i = 0; i < k; i++) chosen[perm[i]] = 1;
+        for (int i = 0; rc == CLI_OK && i < ZC_NB201_SIZE; i++)
+            if (chosen[i]) { zc_nb201_from_index(out->map, i, &arch); rc = push(out, &cap, &arch); }
         free(chosen);
         free(perm);
     } else {
         for (int i = 0; rc == CLI_OK && i < ZC_NB201_SIZE; i++) {
-            zc_nb201_from_index(i, &arch);
+            zc_nb201_from_index(out->map, i, &arch);
             rc = push(out, &cap, &arch);
         }
     }
@@ -173,17 +204,25 @@ int cli_select_nb201(cli_opt *opts, int n, cli_archs *out)
     return rc;
 }
 
-int cli_one_nb201(const char *cmd, cli_opt *opts, int n, zc_nb201_arch *arch)
+int cli_one_nb201(const char *cmd, cli_opt *opts, int n, zc_nb201_arch *arch, int *index)
 {
     const char *space = cli_str(opts, n, "space");
     if (space && strcmp(space, "nb201"))
         return cli_error(CLI_USAGE, "--space: unknown search space '%s' (available: nb201)", space);
     if (cli_flag(opts, n, "arch") == cli_flag(opts, n, "index"))
         return cli_error(CLI_USAGE, "%s: give exactly one of --arch or --index", cmd);
-    if (cli_flag(opts, n, "arch"))
-        return zc_nb201_parse(cli_str(opts, n, "arch"), arch) == ZC_OK ? CLI_OK : cli_fail_status(ZC_EINVAL);
-    long idx;
-    int rc = cli_int(opts, n, "index", 0, ZC_NB201_SIZE - 1, &idx);
-    if (rc == CLI_OK) zc_nb201_from_index((int)idx, arch);
-    return rc;
+    long idx = -1;
+    int rc;
+    if (cli_flag(opts, n, "arch")) {
+        if (zc_nb201_parse(cli_str(opts, n, "arch"), arch) != ZC_OK) return cli_fail_status(ZC_EINVAL);
+    } else if ((rc = cli_int(opts, n, "index", 0, ZC_NB201_SIZE - 1, &idx))) {
+        return rc;
+    }
+    const char *bench = cli_find(opts, n, "bench") ? cli_str(opts, n, "bench") : NULL;
+    zc_nb201_index_map *map;
+    if ((rc = cli_nb201_map(bench, idx >= 0, &map))) return rc;
+    if (idx >= 0) zc_nb201_from_index(map, (int)idx, arch);
+    *index = zc_nb201_index(map, arch);
+    free(map);
+    return CLI_OK;
 }

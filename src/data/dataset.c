@@ -16,13 +16,20 @@ typedef struct kind_info {
     int header;         /* label bytes before the pixels; the label used is the last of them */
     int coarse;         /* CIFAR-100: classes of the coarse byte, validated too; 0 otherwise */
     const char *files;  /* expected directory contents, for messages */
+    const char *source; /* where the official files are published */
 } kind_info;
 
 static const kind_info KINDS[] = {
-    [ZC_CIFAR10] = {"cifar10", 10, 32, 1, 0, "data_batch_1.bin .. data_batch_5.bin"},
-    [ZC_CIFAR100] = {"cifar100", 100, 32, 2, 20, "train.bin"},
+    [ZC_CIFAR10] = {"cifar10", 10, 32, 1, 0, "data_batch_1.bin .. data_batch_5.bin",
+                    "cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extracted "
+                    "(the folder cifar-10-batches-bin/ or its parent)"},
+    [ZC_CIFAR100] = {"cifar100", 100, 32, 2, 20, "train.bin",
+                     "cifar-100-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extracted "
+                     "(the folder cifar-100-binary/ or its parent)"},
     [ZC_IMAGENET16] = {"imagenet16", 120, 16, 1, 0,
-                       "imagenet16_120.bin or train_data_batch_1 .. train_data_batch_10"},
+                       "imagenet16_120.bin or train_data_batch_1 .. train_data_batch_10",
+                       "the 16x16 downsampled ImageNet (Imagenet16_train from https://image-net.org/download-images), "
+                       "classes 1..120 converted to imagenet16_120.bin as the README shows"},
 };
 #define N_KINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
 
@@ -36,6 +43,11 @@ static size_t record_bytes(const kind_info *k) { return (size_t)k->header + pixe
 const char *zc_dataset_name(zc_dataset_kind kind) {
     const kind_info *k = info(kind);
     return k ? k->name : "unknown";
+}
+
+const char *zc_dataset_source(zc_dataset_kind kind) {
+    const kind_info *k = info(kind);
+    return k ? k->source : "unknown dataset";
 }
 
 int zc_dataset_classes(zc_dataset_kind kind) {
@@ -232,8 +244,8 @@ zc_status zc_dataset_load(zc_dataset *ds, zc_dataset_kind kind, const char *path
     struct stat st;
     if (stat(path, &st) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
-            return zc_fail(ZC_EIO, "%s: %s: no such file or directory (expected a directory with %s, or one such file)",
-                           k->name, path, k->files);
+            return zc_fail(ZC_EIO, "%s: %s: no such file or directory (expected a directory with %s, or one "
+                           "such file); official files: %s", k->name, path, k->files, k->source);
         return zc_fail(ZC_EIO, "%s: %s: %s", k->name, path, strerror(errno));
     }
 
@@ -250,7 +262,8 @@ zc_status zc_dataset_load(zc_dataset *ds, zc_dataset_kind kind, const char *path
             if (r < 0) goto nomem_list;
         }
         if (fl.n == 0)
-            return zc_fail(ZC_EIO, "%s: %s: no %s in this directory", k->name, path, k->files);
+            return zc_fail(ZC_EIO, "%s: %s: no %s in this directory; official files: %s", k->name, path,
+                           k->files, k->source);
     } else if (S_ISREG(st.st_mode)) {
         size_t len = strlen(path);
         fl.path[0] = malloc(len + 1);

@@ -61,5 +61,4 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_fisher = {
-    "fisher", "sum over conv/linear output channels of 1/2 mean_n (sum_hw a*dL/da)^2, times the fan-in "
-    "(zero-cost-nas; one training batch)", ZC_DATA_BASE, score};
+    "fisher", "sum over channels of 1/2 mean (sum a * dL/da)^2 (zero-cost-nas; one batch)", ZC_DATA_BASE, score, 0};

@@ -61,5 +61,5 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_grad_norm = {
-    "grad_norm", "sum over conv/linear layers of the weight-gradient norms (zero-cost-nas; one training batch)",
-    ZC_DATA_BASE, score};
+    "grad_norm", "sum of the conv/linear weight-gradient norms (zero-cost-nas; one batch)",
+    ZC_DATA_BASE, score, 0};

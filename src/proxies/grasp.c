@@ -178,5 +178,4 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_grasp = {
-    "grasp", "-sum of w * (H g) over conv/linear weights (zero-cost-nas; one training batch; "
-    "Hessian products by central differences with ReLU masks frozen)", ZC_DATA_BASE, score};
+    "grasp", "-sum of w * (H g) over conv/linear weights (zero-cost-nas; one batch)", ZC_DATA_BASE, score, 0};

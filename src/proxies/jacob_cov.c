@@ -54,5 +54,4 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_jacob_cov = {
-    "jacob_cov", "-sum (ln(v+1e-5) + 1/(v+1e-5)) over the eigenvalues v of the correlation of the "
-    "per-sample input gradients (zero-cost-nas; one training batch, NaN possible)", ZC_DATA_BASE, score};
+    "jacob_cov", "eigenvalues of the input-gradient correlation (zero-cost-nas; one batch; NaN possible)", ZC_DATA_BASE, score, 0};

@@ -22,5 +22,5 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_l2_norm = {
-    "l2_norm", "sum over conv/linear layers of the weight norms of the initialised network (zero-cost-nas)",
-    ZC_DATA_NONE, score};
+    "l2_norm", "sum of the conv/linear weight norms at initialisation (zero-cost-nas)",
+    ZC_DATA_NONE, score, 0};

@@ -181,5 +181,5 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_nwot = {
-    "nwot", "NASWOT: ln|det| of the ReLU-code agreement kernel on one batch (original code, batch 128)",
-    ZC_DATA_NWOT, score};
+    "nwot", "NASWOT: ln|det| of the ReLU-code agreement kernel on one batch (original code)",
+    ZC_DATA_NWOT, score, 0};

@@ -8,4 +8,4 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_plain = {
-    "plain", "sum of w * dL/dw over conv/linear weights (zero-cost-nas; one training batch)", ZC_DATA_BASE, score};
+    "plain", "sum of w * dL/dw over conv/linear weights (zero-cost-nas; one batch)", ZC_DATA_BASE, score, 0};

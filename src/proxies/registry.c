@@ -80,13 +80,13 @@ static zc_status score_flops(const zc_proxy_input *in, const zc_proxy_opts *o, d
 }
 
 const zc_proxy zc_proxy_zico = {
-    "zico", "ZiCo: sum over layers of log sum |mean g| / std g over N training batches", ZC_DATA_ZICO, score_zico};
+    "zico", "ZiCo: sum over layers of log sum |mean g| / std g over N training batches", ZC_DATA_ZICO, score_zico, 0};
 const zc_proxy zc_proxy_epsilon = {
     "epsilon", "epsinas: output dispersion between two constant-weight inits (NaN possible)", ZC_DATA_EPS,
-    score_epsilon};
-const zc_proxy zc_proxy_params = {"params", "number of trainable parameters", ZC_DATA_NONE, score_params};
+    score_epsilon, 1};
+const zc_proxy zc_proxy_params = {"params", "number of trainable parameters", ZC_DATA_NONE, score_params, 1};
 const zc_proxy zc_proxy_flops = {
-    "flops", "multiply-accumulates per image (NAS-Bench-201 API rules)", ZC_DATA_NONE, score_flops};
+    "flops", "multiply-accumulates per image (NAS-Bench-201 API rules)", ZC_DATA_NONE, score_flops, 1};
 
 /* The baselines, one file each (src/proxies/<name>.c). */
 extern const zc_proxy zc_proxy_grad_norm, zc_proxy_snip, zc_proxy_grasp, zc_proxy_fisher, zc_proxy_synflow,

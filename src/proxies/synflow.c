@@ -355,5 +355,5 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_synflow = {
-    "synflow", "zero-cost-nas synflow: sum of |w * dR/dw| with |w|, all-ones input, no BN, float64",
-    ZC_DATA_NONE, score};
+    "synflow", "sum of |w * dR/dw| on |w|, all-ones input, no BN, float64 (zero-cost-nas)",
+    ZC_DATA_NONE, score, 0};

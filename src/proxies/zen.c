@@ -144,6 +144,5 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_zen = {
-    "zen", "Zen-score (ZiCo repo): ln mean |f(x) - f(x + 0.01 eps)| before pooling + BN running-var terms; "
-    "Gaussian init, random inputs",
-    ZC_DATA_NONE, score};
+    "zen", "Zen-score: ln mean |f(x) - f(x + 0.01 eps)| + BN terms (Gaussian init and inputs)",
+    ZC_DATA_NONE, score, 0};

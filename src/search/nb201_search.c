@@ -47,9 +47,11 @@ void zc_nb201_mutate(const zc_nb201_arch *a, zc_rng *rng, zc_nb201_arch *out)
 
 /* ------------------------------------------------------------------ costs */
 
-zc_status zc_nb201_cost_cache_init(zc_nb201_cost_cache *c, int num_classes, int resolution)
+zc_status zc_nb201_cost_cache_init(zc_nb201_cost_cache *c, const zc_nb201_index_map *map, int num_classes,
+                                   int resolution)
 {
     memset(c, 0, sizeof *c);
+    c->map = map;
     c->num_classes = num_classes;
     c->resolution = resolution;
     c->flops = malloc(ZC_NB201_SIZE * sizeof *c->flops);
@@ -75,7 +77,7 @@ zc_status zc_nb201_cached_cost(void *ctx, int index, double *flops, double *para
     if (index < 0 || index >= ZC_NB201_SIZE) return zc_fail(ZC_EINVAL, "NB201 index %d out of range", index);
     if (isnan(c->flops[index])) {
         zc_nb201_arch a;
-        zc_status st = zc_nb201_from_index(index, &a);
+        zc_status st = zc_nb201_from_index(c->map, index, &a);
         if (st != ZC_OK) return st;
         zc_nb201_config cfg = zc_nb201_default_config(c->num_classes, c->resolution);
         cfg.shapes_only = 1;
@@ -122,7 +124,7 @@ static zc_status wrapped_score(const zc_proxy_input *in, const zc_proxy_opts *op
     return st;
 }
 
-static const zc_proxy wrapper_proxy = {"search", "proxy wrapper of the NB201 search", ZC_DATA_NONE, wrapped_score};
+static const zc_proxy wrapper_proxy = {"search", "proxy wrapper of the NB201 search", ZC_DATA_NONE, wrapped_score, 0};
 
 typedef struct collect_ctx {
     double *scores;
@@ -153,7 +155,7 @@ zc_status zc_nb201_proxy_score(void *ctx, const int *indices, int n, double *sco
     }
     zc_status st = ZC_OK;
     for (int i = 0; i < n && st == ZC_OK; i++) {
-        st = zc_nb201_from_index(indices[i], &archs[i].arch);
+        st = zc_nb201_from_index(s->map, indices[i], &archs[i].arch);
         archs[i].resolution = s->resolution;
         archs[i].proxy = s->proxy;
         streams[i] = (uint64_t)indices[i];
@@ -308,12 +310,12 @@ static zc_status random_search(search *s)
 static zc_status mutate_feasible(search *s, int parent, int *child)
 {
     zc_nb201_arch a, c;
-    zc_status st = zc_nb201_from_index(parent, &a);
+    zc_status st = zc_nb201_from_index(s->o->map, parent, &a);
     if (st != ZC_OK) return st;
     int tried[ZC_NB201_EDGES * ZC_NB201_OPS] = {0}, n_tried = 0;
     while (n_tried < ZC_NB201_EDGES * (ZC_NB201_OPS - 1)) {
         zc_nb201_mutate(&a, &s->rng, &c);
-        int k = zc_nb201_index(&c);
+        int k = zc_nb201_index(s->o->map, &c);
         if (k < 0) return zc_fail(ZC_EINVAL, "search: mutation left the NB201 space");
         int f = feasible(s, k);
         if (f < 0) return ZC_EINVAL;
@@ -376,6 +378,7 @@ zc_status zc_nb201_search(const zc_nb201_search_opts *o, zc_nb201_search_result 
     if (o->algo == ZC_SEARCH_REA && (o->population < 1 || o->sample_size < 1))
         return zc_fail(ZC_EINVAL, "search: REA needs a population and a sample size of at least 1");
     if (!o->score) return zc_fail(ZC_EINVAL, "search: no score function");
+    if (!o->map) return zc_fail(ZC_EINVAL, "search: NAS-Bench-201 search needs the benchmark's index table");
     if (has_budget(o) && !o->cost) return zc_fail(ZC_EINVAL, "search: a budget needs a cost function");
     search s;
     memset(&s, 0, sizeof s);

@@ -112,9 +112,10 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void progress(const state *st, double t0, zc_zennas_progress *p)
+static void progress(const state *st, long start, double t0, zc_zennas_progress *p)
 {
     memset(p, 0, sizeof *p);
+    p->start = start;
     p->iteration = st->iteration;
     p->iterations = st->o->iterations;
     p->population = st->n;
@@ -400,7 +401,7 @@ zc_status zc_zennas_search(const zc_zennas_opts *o, zc_zennas_result *res)
             rc = write_checkpoint(&st);
         double t = now_seconds();
         if (o->on_progress && (t - last >= o->progress_seconds || st.iteration == o->iterations)) {
-            progress(&st, t0, &pr);
+            progress(&st, res->resumed_from, t0, &pr);
             o->on_progress(o->ctx, &pr);
             last = t;
         }

@@ -2,13 +2,10 @@
  * Module and parameter names follow TinyNetwork's state_dict(): stem.{0,1}, cells.i.layers.j.op.{1,2}
  * (ReLUConvBN), cells.i.conv_{a,b}.op.{1,2} and cells.i.downsample.1 (ResNetBasicblock),
  * lastact.0, classifier. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "zcnas/nb201.h"
-
-extern const uint16_t zc_nb201_table_code[ZC_NB201_SIZE];
 
 static const char *const op_names[ZC_NB201_OPS] = {
     "none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"};
@@ -80,34 +77,16 @@ void zc_nb201_format(const zc_nb201_arch *a, char *buf, size_t size)
              op_names[a->ops[5]]);
 }
 
-static int arch_code(const zc_nb201_arch *a)
+int zc_nb201_code(const zc_nb201_arch *a)
 {
     int code = 0;
     for (int e = ZC_NB201_EDGES - 1; e >= 0; e--) code = code * ZC_NB201_OPS + a->ops[e];
     return code;
 }
 
-static int16_t inverse_table[ZC_NB201_SIZE];
-static pthread_once_t inverse_once = PTHREAD_ONCE_INIT;
-
-static void build_inverse(void)
+void zc_nb201_from_code(int code, zc_nb201_arch *a)
 {
-    for (int i = 0; i < ZC_NB201_SIZE; i++) inverse_table[zc_nb201_table_code[i]] = (int16_t)i;
-}
-
-int zc_nb201_index(const zc_nb201_arch *arch)
-{
-    pthread_once(&inverse_once, build_inverse);
-    return inverse_table[arch_code(arch)];
-}
-
-zc_status zc_nb201_from_index(int index, zc_nb201_arch *arch)
-{
-    if (index < 0 || index >= ZC_NB201_SIZE)
-        return zc_fail(ZC_EINVAL, "nb201: index %d out of range 0..%d", index, ZC_NB201_SIZE - 1);
-    int code = zc_nb201_table_code[index];
-    for (int e = 0; e < ZC_NB201_EDGES; e++) { arch->ops[e] = (uint8_t)(code % ZC_NB201_OPS); code /= ZC_NB201_OPS; }
-    return ZC_OK;
+    for (int e = 0; e < ZC_NB201_EDGES; e++) { a->ops[e] = (uint8_t)(code % ZC_NB201_OPS); code /= ZC_NB201_OPS; }
 }
 
 int zc_nb201_has_convfree_path(const zc_nb201_arch *a)
