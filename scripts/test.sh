@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, run the whole test suite (unit tests, CLI tests and the
-# PyTorch/SciPy oracles), then the C unit tests and the CLI behaviour test again under AddressSanitizer +
+# PyTorch/SciPy oracles), then the C unit tests and the CLI behaviour and search tests again under AddressSanitizer +
 # UBSan (the heavier end-to-end tests run once, in the optimised build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +15,4 @@ echo "zcnas: tests read data from ZCNAS_DATA=$ZCNAS_DATA"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCNAS_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j2 -R '^(test_|cli_behaviour)')
+    ctest --output-on-failure -j2 -R '^(test_|cli_behaviour|cli_search)')

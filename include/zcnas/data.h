@@ -73,5 +73,8 @@ zc_status zc_data_dataset_path(zc_dataset_kind kind, const char *explicit_path, 
  * <data root>/benchmarks/<file>. ZC_EIO, naming the table, where it was looked for and how to
  * obtain it, when neither is set or the file does not exist. */
 zc_status zc_data_bench_path(const char *file, const char *explicit_path, char *buf, size_t size);
+/* 1 when path is a folder of class folders holding JPEG/PNG images (torchvision's ImageFolder
+ * layout, read by images.h) rather than a dataset's binary files. */
+int zc_data_is_image_folder(const char *path);
 
 #endif

@@ -12,6 +12,9 @@
 #ifndef ZCNAS_EVAL_H
 #define ZCNAS_EVAL_H
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "zcnas/bench_table.h"
 #include "zcnas/error.h"
 
 typedef enum zc_nan_policy {
@@ -42,6 +45,64 @@ typedef struct zc_eval_result {
  * undefined (fewer than two archs, constant inputs) are NaN; only NULL arguments are errors. */
 zc_status zc_evaluate(const double *score, const double *target, size_t n, const zc_eval_opts *opts,
                       zc_eval_result *out);
+
+/* ---- score files against benchmark tables (src/eval/scores.c) ---- */
+/* A CSV written by `zcnas score` (an `index` column and at least one row, indices unique). */
+zc_status zc_scores_load(zc_bench_table *t, const char *path);
+/* The index of column `name` in *col, or ZC_EINVAL "<path>: no <what> column 'name' (available: ...)". */
+zc_status zc_table_find(const zc_bench_table *t, const char *path, const char *what, const char *name, int *col);
+/* target[r] = the value in column col of bench's row with scores' index of row r; an index missing
+ * from bench is an error. */
+zc_status zc_scores_join(const zc_bench_table *scores, const char *scores_path, const zc_bench_table *bench,
+                         const char *bench_path, int col, double *target);
+/* The proxy columns of a score table: every column except index, arch and *_seconds. */
+int zc_scores_columns(const zc_bench_table *t, int *cols, int max);
+/* Column c of t as a vector (t->n_rows values). */
+void zc_table_values(const zc_bench_table *t, int c, double *out);
+
+/* Statistics of several proxies, printed as a table for people, CSV or JSON (src/eval/print.c). */
+typedef struct zc_eval_row {
+    const char *proxy;
+    zc_eval_result r;
+} zc_eval_row;
+typedef enum zc_eval_format { ZC_EVAL_TABLE = 0, ZC_EVAL_CSV = 1, ZC_EVAL_JSON = 2 } zc_eval_format;
+void zc_eval_print_csv(FILE *f, const zc_eval_row *rows, int n);
+void zc_eval_print_table(FILE *f, const zc_eval_row *rows, int n);
+/* {"scores": ..., "bench": ..., "target": ..., "nan": ..., "maximize": ..., "results": [...]} */
+void zc_eval_print_json(FILE *f, const char *scores, const char *bench, const char *target, const zc_eval_opts *o,
+                        const zc_eval_row *rows, int n);
+
+/* ---- figures (src/eval/svg.c: plain SVG, no plotting library) ---- */
+/* Score (x; log scale when no finite score is negative and the positive ones span more than two
+ * decades; zeros are then drawn on the left edge) against the target (y). Points with a non-finite
+ * score or target are left out and counted in the title. */
+zc_status zc_svg_scatter(const char *path, const char *proxy, const char *target, const double *score,
+                         const double *acc, int n, const zc_eval_result *r);
+/* A k x k heatmap of m (row-major, values in [-1, 1], NaN drawn grey) with the names on both axes. */
+zc_status zc_svg_matrix(const char *path, const char *title, const char *const *names, const double *m, int k);
+
+/* ---- the papers' tables (src/eval/reproduce.c) ---- */
+typedef struct zc_reproduce {
+    const char *dir;               /* report folder (exists) */
+    const char *scores_path;       /* its scores.csv, written by the scoring run */
+    const char *bench_path;
+    const char *space, *dataset, *target;
+    const char *command;           /* the command line, for report.md */
+    const char *images;            /* where the images came from */
+    const char *settings;          /* one line of settings, for report.md */
+    const long *selected;          /* benchmark indices of the selection (scores.csv may hold more) */
+    int n_selected, all;
+    uint64_t seed;
+    zc_eval_opts eval;
+    const char *const *proxies;
+    int n_proxies;
+    const char *const *skipped;    /* notes on proxies that were not run */
+    int n_skipped;
+} zc_reproduce;
+/* Evaluates every proxy of scores.csv on the selection against the target, prints the table beside the
+ * reported values on `terminal`, and writes stats.csv, one scatter plot per proxy, the correlation
+ * matrix (.csv, .svg) and report.md into dir. */
+zc_status zc_reproduce_report(const zc_reproduce *r, FILE *terminal);
 
 /* The numbers the papers report (data/papers/reported.csv, compiled in): CSV text with the header
  * proxy,space,dataset,metric,value,source; `zc_papers_reported_csv_len` bytes, NUL-terminated. */

@@ -1,6 +1,9 @@
 /* The engine: a network is a small DAG of ops (nodes in topological order, built by a search
- * space), run forward and reverse-mode backward by a backend. Parameters are listed in
- * definition order and named by the official PyTorch model's state_dict() keys. */
+ * space), run forward and reverse-mode backward by a backend. Parameters are listed in definition
+ * order and named by the official PyTorch model's state_dict() keys.
+ *
+ * zc_net is opaque: its structure is read through zc_net_node_info / zc_net_param_info, and its
+ * tensors (which live in the backend's memory) through the accessors below. */
 #ifndef ZCNAS_NET_H
 #define ZCNAS_NET_H
 #include <stddef.h>
@@ -33,61 +36,39 @@ typedef enum zc_param_role {
     ZC_PARAM_BN_BETA   /* batch-norm bias */
 } zc_param_role;
 
-typedef struct zc_param {
-    char name[ZC_NAME_MAX];  /* state_dict key, e.g. "cells.0.layers.1.op.1.weight" */
-    zc_param_role role;
-    int node;                /* owning node */
-    int ndim;
-    int shape[4];
-    size_t numel;
-    float *data;
-    float *grad;             /* NULL until a backward pass needs it */
-} zc_param;
+typedef struct zc_net zc_net;
+typedef struct zc_node zc_node;
+typedef struct zc_param zc_param;
+struct zc_backend;
 
-typedef struct zc_node {
+/* What a node computes (a copy; see zc_net_node_info). */
+typedef struct zc_node_info {
     zc_op op;
     int n_in;
     int in[ZC_MAX_INPUTS];
-    int c, h, w;             /* output shape of one sample */
-    /* attributes (meaning depends on op) */
-    int k, stride, pad, groups;
-    int count_include_pad;
-    int affine, track_stats;  /* batch norm: learnable gamma/beta; has running-stat buffers */
+    int c, h, w;              /* output shape of one sample */
+    int k, stride, pad, groups, count_include_pad;
+    int affine, track_stats;  /* batch norm */
     float eps;
-    int weight, bias;        /* parameter indices, -1 when absent */
-    char name[ZC_NAME_MAX];  /* module path in the PyTorch model ("stem.0"), "" for param-less ops */
-    /* run-time state, owned by the net */
-    float *out;              /* batch x c x h x w, in the backend's layout for this node */
-    float *grad;             /* d loss / d out, same layout */
-    double *saved;           /* op-specific (batch norm: per-channel mean and invstd) */
-    float *ws;               /* backend workspace (e.g. reordered weights), freed with the buffers */
-    int layout;              /* backend-defined memory layout; 0 = plain NCHW */
-    int live;                /* 1 when the node is computed (its value reaches the output) */
-    int users;               /* live nodes that read this output */
-    int merged;              /* identical param-free nodes merged into this one (CSE), plus 1 */
-    int grad_set;            /* backends that write first contributions: grad holds a value */
-    int keep;                /* output and grad kept through forward and backward (zc_net_keep) */
-} zc_node;
+    int weight, bias;         /* parameter indices, -1 when absent */
+    const char *name;         /* module path in the PyTorch model, "" for param-less ops */
+    int live;                 /* computed in the current graph (reaches the output) */
+    int merged;               /* identical param-free nodes it stands for (0: merged into another) */
+} zc_node_info;
 
-struct zc_backend;
-
-typedef struct zc_net {
-    zc_node *nodes;
-    int n_nodes, cap_nodes;
-    zc_param *params;
-    int n_params, cap_params;
-    int output;              /* node index of the network output (logits) */
-    int batch;               /* batch size of the buffers currently allocated */
-    int prune_zero;          /* treat 'none' (x*0) as exactly 0: what feeds only 'none' ops is
-                                not computed. Exact for finite activations; set by gradient proxies,
-                                whose gradients through x*0 are exactly 0 anyway. */
-    int need_input_grad;     /* backward also computes d loss / d input (nodes[0].grad) */
-    int shapes_only;         /* parameters have shapes but no values (set before adding layers) */
-    const struct zc_backend *backend;
-} zc_net;
+typedef struct zc_param_info {
+    const char *name;         /* state_dict key */
+    zc_param_role role;
+    int node;                 /* owning node */
+    int ndim;
+    int shape[4];
+    size_t numel;
+} zc_param_info;
 
 /* ---- building (returns the new node's index, or -1 with zc_last_error set) ---- */
 zc_net *zc_net_new(int c, int h, int w);                 /* node 0 is the input */
+/* Parameters get shapes but never values (enough for counting); call before adding layers. */
+void zc_net_set_shapes_only(zc_net *net);
 void zc_net_free(zc_net *net);
 int zc_net_conv2d(zc_net *net, int x, const char *name, int c_out, int k, int stride, int pad,
                   int groups, int bias);
@@ -104,19 +85,38 @@ int zc_net_sigmoid(zc_net *net, int x);
 int zc_net_scale(zc_net *net, int x, int s);
 static inline int zc_net_identity(zc_net *net, int x) { (void)net; return x; }
 /* Marks the output, merges identical parameter-free nodes (same op on the same input) and
- * computes which nodes are needed. Call again after changing prune_zero. */
+ * computes which nodes are needed. */
 zc_status zc_net_finish(zc_net *net, int output);
+/* Treats 'none' (x*0) as exactly 0: what feeds only 'none' ops is not computed, and sums drop such
+ * terms. Exact for finite activations; gradient proxies set it (their gradients through x*0 are
+ * exactly 0 anyway). */
+void zc_net_prune_zero(zc_net *net);
+/* Backward also computes d loss / d input (read it with zc_net_read(net, 0, 1, ...)). */
+void zc_net_need_input_grad(zc_net *net, int on);
 
-/* ---- parameters ---- */
+/* ---- structure ---- */
+int zc_net_num_nodes(const zc_net *net);
+int zc_net_num_params(const zc_net *net);
+int zc_net_output_node(const zc_net *net);
+int zc_net_is_shapes_only(const zc_net *net);
+void zc_net_node_info(const zc_net *net, int node, zc_node_info *out);
+void zc_net_param_info(const zc_net *net, int param, zc_param_info *out);
 int zc_net_find_param(const zc_net *net, const char *name);
-size_t zc_net_count_params(const zc_net *net);
+/* 1 for the weight of a Conv2d or Linear layer (what ZiCo and the zero-cost-nas measures score). */
+int zc_net_is_layer_weight(const zc_net *net, int param);
+
+/* ---- parameter values (in the backend's memory; these are host views) ----
+ * A view stays valid until the next forward, backward, write or zc_net_set_backend. */
+const float *zc_net_param_data(zc_net *net, int param);   /* NULL in a shapes-only net */
+const float *zc_net_param_grad(zc_net *net, int param);   /* NULL before a backward pass */
+zc_status zc_net_param_write(zc_net *net, int param, const float *values);   /* numel values */
 /* PyTorch default init: conv/linear weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
  * batch-norm gamma 1, beta 0. Deterministic given the rng. */
-void zc_net_init_default(zc_net *net, zc_rng *rng);
+zc_status zc_net_init_default(zc_net *net, zc_rng *rng);
 /* Gaussian init N(0, 1) of conv/linear weights, biases 0, BN gamma 1 beta 0 (Zen-score style). */
-void zc_net_init_gaussian(zc_net *net, zc_rng *rng);
+zc_status zc_net_init_gaussian(zc_net *net, zc_rng *rng);
 /* epsilon's constant init: every weight (conv, linear, BN gamma) = value, every bias/beta = 0. */
-void zc_net_init_constant(zc_net *net, float value);
+zc_status zc_net_init_constant(zc_net *net, float value);
 
 /* ---- running ---- */
 typedef enum zc_run_mode {
@@ -124,25 +124,25 @@ typedef enum zc_run_mode {
     ZC_RUN_TRAIN    /* keep what backward needs */
 } zc_run_mode;
 
-/* x: batch x c x h x w of the input node. On success the output is zc_net_output(). */
+/* Runs the net on this backend from now on (NULL: the default one). */
+void zc_net_set_backend(zc_net *net, const struct zc_backend *backend);
+/* x: batch x c x h x w of the input node (host memory). */
 zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mode);
-const float *zc_net_output(const zc_net *net, int *batch, int *dim);
+/* The output after a forward pass (a host view, batch x dim), or NULL. */
+const float *zc_net_output(zc_net *net, int *batch, int *dim);
 /* Backward from d loss / d output (batch x dim); fills every parameter's grad (overwriting). */
 zc_status zc_net_backward(zc_net *net, const float *dout);
-/* Exact forward pass for a network whose every parameter tensor is one repeated constant (epsilon's
- * initialisation): identical channels are carried once, repeated subexpressions and exactly-zero maps
- * are not recomputed. Same output as zc_net_forward up to float summation order; ZC_EUNSUPPORTED when
- * the parameters are not constant. */
-zc_status zc_net_forward_uniform(zc_net *net, const float *x, int batch);
-int zc_net_params_constant(const zc_net *net);
 /* Copies a node's output (which = 0) or gradient (which = 1) as plain NCHW (batch x c x h x w)
  * into dst, whatever layout the backend keeps it in. ZC_EINVAL when that buffer does not exist
  * (outputs are released during training runs unless kept: see zc_net_keep). */
 zc_status zc_net_read(zc_net *net, int node, int which, float *dst);
+/* 1 when the node's output (which = 0) or gradient (which = 1) exists now. */
+int zc_net_has_buffer(const zc_net *net, int node, int which);
 /* Keeps a node's output and gradient until the next forward (for proxies that inspect them). */
 void zc_net_keep(zc_net *net, int node);
 /* Releases activation buffers (keeps parameters and their grads). */
 void zc_net_release_buffers(zc_net *net);
+int zc_net_batch(const zc_net *net);
 
 /* Mean cross-entropy over the batch; writes d loss / d logits to dlogits if not NULL. */
 zc_status zc_cross_entropy(const float *logits, const int *labels, int batch, int classes,

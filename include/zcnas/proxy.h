@@ -1,4 +1,5 @@
-/* Zero-cost proxies. A proxy scores one architecture given a way to build its network. */
+/* Zero-cost proxies as plug-ins: a descriptor (name, help, declared data needs, init, score
+ * function) per proxy, one file each under src/proxies/, registered in one table. */
 #ifndef ZCNAS_PROXY_H
 #define ZCNAS_PROXY_H
 #include <stddef.h>
@@ -6,15 +7,10 @@
 #include "zcnas/net.h"
 #include "zcnas/data.h"
 #include "zcnas/backend.h"
-
-/* Builds a fresh, uninitialised network of the architecture for `num_classes` outputs
- * (epsilon asks for 1). `track_running_stats` selects the model variant's BN buffers;
- * `shapes_only` skips allocating parameter values (enough for counting). */
-typedef zc_net *(*zc_net_builder)(const void *arch, int num_classes, int track_running_stats,
-                                  int shapes_only);
+#include "zcnas/space.h"
 
 typedef struct zc_proxy_opts {
-    const zc_backend *backend;
+    const zc_backend *backend;    /* NULL: the default backend */
     /* ZiCo */
     int zico_paper_std;   /* 0: std of the signed gradient (official code); 1: std of |g| (paper Eq. 15) */
     /* epsilon */
@@ -29,40 +25,56 @@ typedef struct zc_proxy_opts {
 
 void zc_proxy_opts_default(zc_proxy_opts *o);
 
-/* Everything a proxy may need about one architecture. */
-typedef struct zc_proxy_input {
-    zc_net_builder build;
-    const void *arch;
-    int num_classes;
-    uint64_t seed, stream;       /* random init = zc_rng_seed(seed, stream): stream is the arch's
-                                    benchmark index, so a score never depends on run order */
-    const zc_batch *batches;     /* training batches (ZiCo uses all n_batches) */
-    int n_batches;
-    const zc_batch *eps_batch;   /* the fixed epsilon batch */
-    const zc_batch *base_batch;  /* one training batch for the baseline proxies (ZCN harness, 64) */
-    const zc_batch *nwot_batch;  /* NASWOT's batch (128) */
-} zc_proxy_input;
+/* ---- what a proxy consumes ----
+ * Proxies declare their inputs; the scoring context (run.h) draws and caches the image batches of
+ * every lane the requested proxies name, once per run, and hands each proxy its own lane. */
+typedef enum zc_input_kind {
+    ZC_INPUT_NONE = 0,       /* no input (params, flops) */
+    ZC_INPUT_IMAGES = 1,     /* real labelled images of the dataset, drawn by the context */
+    ZC_INPUT_GAUSSIAN = 2,   /* N(0,1) inputs the proxy draws from the network's init stream (zen) */
+    ZC_INPUT_ONES = 3        /* an all-ones input the proxy makes (synflow) */
+} zc_input_kind;
 
-enum {
-    ZC_DATA_NONE = 0,    /* no images (params, flops, synflow, zen, ...) */
-    ZC_DATA_ZICO = 1,    /* the N ZiCo batches */
-    ZC_DATA_EPS = 2,     /* the fixed epsilon batch */
-    ZC_DATA_BASE = 3,    /* one training batch (base_batch) */
-    ZC_DATA_NWOT = 4     /* NASWOT's batch (nwot_batch) */
-};
+typedef enum zc_init_kind {
+    ZC_INIT_DEFAULT = 0,     /* PyTorch's default init from the network's stream (or --weights) */
+    ZC_INIT_GAUSSIAN = 1,    /* N(0,1) weights from the network's stream */
+    ZC_INIT_CONSTANT = 2,    /* constant weights: no random stream (epsilon) */
+    ZC_INIT_NONE = 3         /* no values needed (counters) */
+} zc_init_kind;
+
+typedef struct zc_data_need {
+    zc_input_kind input;
+    const char *lane;        /* ZC_INPUT_IMAGES: proxies naming the same lane share its batches */
+    int batch_size;          /* default size of the lane's batches (a run may override it) */
+    int n_batches;           /* default number of batches */
+    uint64_t seed_offset;    /* the lane's batches for seed S are drawn with seed 2S + seed_offset */
+    int augment;             /* 1: the run's augmentation setting applies; 0: never augmented */
+} zc_data_need;
+
+typedef struct zc_proxy_input {
+    const zc_space_ctx *space;   /* builds the architecture's networks */
+    const void *arch;
+    uint64_t seed, stream;       /* random init = zc_rng_seed(seed, stream): the stream is the arch's
+                                    (zc_space_stream), so a score never depends on run order */
+    const zc_batch *batches;     /* this proxy's lane (ZC_INPUT_IMAGES): n_batches batches */
+    int n_batches;
+} zc_proxy_input;
 
 typedef struct zc_proxy {
     const char *name;
     const char *help;
-    int needs_batches;           /* which data: one of ZC_DATA_* */
+    zc_data_need data;           /* what it consumes */
+    zc_init_kind init;           /* how its networks are initialised */
     zc_status (*score)(const zc_proxy_input *in, const zc_proxy_opts *opts, double *score);
-    int init_free;               /* 1: the score does not depend on the random initialisation (the
-                                    arch's init stream is not used) */
+    int is_count;                /* 1: the score is a count (printed as an integer) */
 } zc_proxy;
 
-const zc_proxy *zc_proxy_find(const char *name);
-/* NULL-terminated list of every proxy. */
+/* NULL-terminated list of every proxy (src/proxies/registry.c). */
 const zc_proxy *const *zc_proxy_all(void);
+/* By name; NULL with zc_last_error naming the known proxies. */
+const zc_proxy *zc_proxy_find(const char *name);
+/* 1 when the score depends on the network's random initialisation (its stream). */
+int zc_proxy_uses_stream(const zc_proxy *p);
 
 /* ---- the algorithms on their raw inputs (exposed for tests and other callers) ---- */
 
@@ -78,11 +90,8 @@ zc_status zc_zico_net(zc_net *net, const zc_batch *batches, int n_batches, int p
 double zc_epsilon_from_outputs(const float *y_low, const float *y_high, size_t n);
 zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float w_high,
                          int exact_full, double *score);
-/* synflow (zero-cost-nas) of an initialised network, in float64 on |parameters| with BN as the
- * identity and an all-ones input of batch 1; the net itself is not modified. */
-zc_status zc_synflow_net(const zc_net *net, double *score);
 /* NASWOT: ln|det K| of the ReLU-code agreement kernel of one forward of batch->x (BN batch stats),
- * each ReLU module counted (merged ReLU nodes weighted by node->merged); wrapper_hooks = 1 also
+ * each ReLU module counted (merged ReLU nodes weighted by their merge count); wrapper_hooks = 1 also
  * counts each xautodl ReLUConvBN module (ReLU -> conv -> BN) as the official code's hooks on every
  * type name containing 'ReLU' do, i.e. its code twice; 0: every ReLU once. -inf if K is singular. */
 zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, double *score);

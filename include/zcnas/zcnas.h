@@ -6,17 +6,18 @@
 #include "zcnas/net.h"
 #include "zcnas/backend.h"
 #include "zcnas/cost.h"
-#include "zcnas/nb201.h"
-#include "zcnas/plainnet.h"
+#include "zcnas/evaluators.h"
+#include "zcnas/space.h"
 #include "zcnas/data.h"
+#include "zcnas/images.h"
 #include "zcnas/weights.h"
 #include "zcnas/proxy.h"
+#include "zcnas/run.h"
+#include "zcnas/search.h"
 #include "zcnas/stats.h"
 #include "zcnas/bench_table.h"
-#include "zcnas/buffers.h"
-#include "zcnas/scorer.h"
 #include "zcnas/eval.h"
 
-#define ZCNAS_VERSION "0.1.0"
+#define ZCNAS_VERSION "0.2.0"  /* keep equal to project(VERSION) in CMakeLists.txt */
 
 #endif

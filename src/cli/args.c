@@ -21,6 +21,11 @@ int cli_status_code(zc_status st) { return st == ZC_EINVAL ? CLI_USAGE : CLI_RUN
 
 int cli_fail_status(zc_status st) { return cli_error(cli_status_code(st), "%s", zc_last_error()); }
 
+int cli_fail_prefix(zc_status st, const char *prefix)
+{
+    return cli_error(cli_status_code(st), "%s: %s", prefix, zc_last_error());
+}
+
 /* Prints `text` from column `col`, wrapped before column `width`, continuation lines indented to `col`. */
 static void print_wrapped(const char *text, int col, int width)
 {
@@ -94,6 +99,12 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_opt
         o->given = 1;
     }
     return -1;
+}
+
+void cli_default(cli_opt *opts, int n, const char *name, const char *value)
+{
+    cli_opt *o = cli_find(opts, n, name);
+    if (o) o->value = value;
 }
 
 const char *cli_str(cli_opt *opts, int n, const char *name)

@@ -1,4 +1,5 @@
-/* The zcnas command-line interface: a thin layer over libzcnas. */
+/* The zcnas command-line interface: a thin layer over libzcnas. Each command parses its options,
+ * calls the library and prints. */
 #ifndef ZC_CLI_H
 #define ZC_CLI_H
 #include <stdint.h>
@@ -17,60 +18,94 @@ typedef struct cli_opt {
     int given;
 } cli_opt;
 
-typedef struct cli_cmd {
-    const char *name;
-    const char *summary;
-    const char *usage;    /* extra text printed under --help */
-    int (*run)(int argc, char **argv);
-} cli_cmd;
-
 /* Returns -1 on success, or the exit code to return (0 after --help, CLI_USAGE on error). */
 int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_opt *opts, int n);
 cli_opt *cli_find(cli_opt *opts, int n, const char *name);
 const char *cli_str(cli_opt *opts, int n, const char *name);
 int cli_flag(cli_opt *opts, int n, const char *name);
+/* Sets an option's default (before cli_parse). */
+void cli_default(cli_opt *opts, int n, const char *name, const char *value);
 /* Strict integer / float parsing with a usage error naming the option. */
 int cli_int(cli_opt *opts, int n, const char *name, long lo, long hi, long *out);
 int cli_double(cli_opt *opts, int n, const char *name, double *out);
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Maps a library status to an exit code after printing zc_last_error(). */
+/* Maps a library status to an exit code after printing zc_last_error() (with an optional prefix). */
 int cli_fail_status(zc_status st);
+int cli_fail_prefix(zc_status st, const char *prefix);
 int cli_status_code(zc_status st);
 
-/* ---- shared pieces ---- */
-/* Data locations (zc_data_*): the option's path, else $ZCNAS_DATA. They print the library's message
- * (what was looked for, where, how to obtain it) and return CLI_RUNTIME when nothing is found. */
-int cli_dataset_path(const char *data_opt, zc_dataset_kind kind, char *buf, size_t size);
-int cli_bench_path(const char *bench_opt, char *buf, size_t size);   /* the NB201 table */
-/* The NB201 index table from --bench / $ZCNAS_DATA. required: a missing table is an error (exit 1);
- * otherwise *map is NULL without a word. Free with free(). */
-int cli_nb201_map(const char *bench_opt, int required, zc_nb201_index_map **map);
+/* ---- option groups shared by the commands ---- */
+/* The space and its settings. */
+#define CLI_SPACE_OPTS \
+    {"space", "NAME", cli_space_list_help(), "nb201", 0}, \
+    {"bench", "FILE", "the space's benchmark table (index <-> arch) [default: $ZCNAS_DATA/benchmarks/<table>]", NULL, 0}, \
+    {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes, input size, normalisation) [default: the space's]", NULL, 0}, \
+    {"resolution", "R", "input size R x R [default: the dataset's; zennas: 224]", NULL, 0}, \
+    {"num-classes", "K", "classifier outputs [default: the dataset's; zennas: 1000]", NULL, 0}
 
-/* NB201 architecture selection from --arch / --index / --arch-file / --sample / --all. Indices
- * need the benchmark table (--bench or $ZCNAS_DATA); arch strings do not, but their index is looked
- * up when the table is there (index -1 otherwise). */
-typedef struct cli_archs {
-    zc_nb201_arch *archs;
-    int *index;
-    int n;
-    zc_nb201_index_map *map;   /* NULL when no table was needed or found */
-} cli_archs;
-int cli_select_nb201(cli_opt *opts, int n, cli_archs *out);
-void cli_archs_free(cli_archs *a);
-/* One architecture from --space (nb201) and exactly one of --arch / --index; *index is -1 when the
- * benchmark table is absent. */
-int cli_one_nb201(const char *cmd, cli_opt *opts, int n, zc_nb201_arch *arch, int *index);
-/* Each architecture's initialisation stream: its benchmark index, or when the table is absent its
- * arch code (then gradient-proxy values differ from runs with the table; the CLI says so). */
-uint64_t cli_nb201_stream(const zc_nb201_arch *arch, int index);
-/* Parses "3,17,100-199" into indices within [0, max). */
-int cli_parse_index_list(const char *s, int max, int **out, int *count);
-zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats, int shapes_only);
-/* Builder context: the resolution and cell config of the chosen dataset (set before building). */
-void cli_nb201_set_resolution(int resolution);
+/* Which architectures. */
+#define CLI_SELECT_OPTS \
+    {"arch", "STR", "one architecture string", NULL, 0}, \
+    {"index", "LIST", "benchmark indices, e.g. 3,17,100-199 (--index, --sample and --all of nb201 need its table)", NULL, 0}, \
+    {"arch-file", "FILE", "one arch string or index per line (# comments)", NULL, 0}, \
+    {"sample", "K", "K distinct random architectures (seeded by --seed)", NULL, 0}, \
+    {"all", NULL, "every architecture of the space", NULL, 0}
 
-/* Progress on stderr: a bar when stderr is a terminal, otherwise a line every few seconds
- * (done/total, rate, ETA); nothing with --quiet. */
+/* Proxies, their data and the run. */
+#define CLI_PROXY_OPTS \
+    {"proxy", "LIST", cli_proxy_list_help(), "zico,epsilon,params,flops", 0}, \
+    {"data", "DIR", "the dataset's files (official binary format; a directory or one file), or a folder of class " \
+                    "folders of JPEG/PNG images (ZiCo's ImageNet transforms) [default: $ZCNAS_DATA/<dataset>]", NULL, 0}, \
+    {"eval-transforms", NULL, "image folder: Resize + CenterCrop instead of the training transforms", NULL, 0}, \
+    {"batch-size", "B", "ZiCo batch size", cli_lane_default("zico", 0), 0}, \
+    {"batches", "N", "ZiCo number of batches", cli_lane_default("zico", 1), 0}, \
+    {"eps-batch-size", "B", "epsilon batch size", cli_lane_default("epsilon", 0), 0}, \
+    {"base-batch-size", "B", "batch of the baseline proxies (grad_norm, snip, grasp, fisher, jacob_cov, plain)", \
+     cli_lane_default("base", 0), 0}, \
+    {"nwot-batch-size", "B", "NASWOT batch size", cli_lane_default("nwot", 0), 0}, \
+    {"eps-weights", "LOW,HIGH", "epsilon's two constant weights", "1e-7,1", 0}, \
+    {"exact-full", NULL, "epsilon on the full network instead of the exact one-channel evaluation", NULL, 0}, \
+    {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \
+    {"sampler", "KIND", "random (seeded) or sequential (file order)", "random", 0}, \
+    {"augment", NULL, "random crop (pad 4) + horizontal flip on the ZiCo batches", NULL, 0}, \
+    {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \
+    {"backend", "NAME", cli_backend_help(), NULL, 0}, \
+    {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}, \
+    {"progress-every", "SEC", "seconds between progress lines when stderr is not a terminal", "5", 0}, \
+    {"quiet", NULL, "no progress bar or progress lines", NULL, 0}
+
+const char *cli_space_list_help(void);
+/* The batch size (which = 0) or count (1) a lane's proxies declare, as a string. */
+const char *cli_lane_default(const char *lane, int which);
+const char *cli_proxy_list_help(void);
+const char *cli_backend_help(void);
+
+/* Opens --space with --bench / --dataset / --resolution / --num-classes. need_index: the benchmark
+ * table is required (indices are used). On success *kind is the dataset. */
+int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_dataset_kind *kind);
+/* 1 when the architecture selection uses benchmark indices (so the table is needed). */
+int cli_select_needs_index(cli_opt *opts, int n);
+/* --arch / --index / --arch-file / --sample / --all (exactly one) into l. */
+int cli_select(cli_opt *opts, int n, zc_arch_list *l);
+/* One architecture from --arch or --index into arch (space arch_size bytes). */
+int cli_select_one(const char *cmd, cli_opt *opts, int n, const zc_space_ctx *ctx, void *arch);
+
+/* CLI_PROXY_OPTS into run options (space set, proxies parsed, lanes from the batch options). */
+typedef struct cli_scoring {
+    zc_run_opts run;
+    zc_dataset_kind dataset;
+    int quiet;
+    double progress_every;
+} cli_scoring;
+int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_kind kind, cli_scoring *s);
+/* A failure of zc_run_open / zc_run_write / zc_run_score: a lane's batch error names the option that
+ * sets it (--batch-size, --eps-batch-size, ...). */
+int cli_fail_run(zc_status st);
+/* The one-line note when an index-less space network's init stream is not its benchmark index. */
+void cli_note_streams(const zc_space_ctx *ctx, const zc_run_opts *o, const zc_arch_list *l);
+
+/* ---- progress on stderr: a bar on a terminal, otherwise a line every few seconds
+ * (done/total, rate, ETA); nothing with --quiet ---- */
 enum { CLI_PROGRESS_OFF, CLI_PROGRESS_BAR, CLI_PROGRESS_LINES };
 typedef struct cli_progress {
     int mode, total, done;
@@ -83,22 +118,14 @@ void cli_progress_step(cli_progress *p, int done);
 void cli_progress_end(cli_progress *p);
 /* Erases the bar (terminal only) before something else is printed; it is redrawn at the next step. */
 void cli_progress_clear(cli_progress *p);
+/* A zc_run_opts.on_progress that steps the cli_progress passed as its context. */
+void cli_progress_callback(void *ctx, int done, int total);
 double cli_now(void);
 
-/* Output of per-architecture rows (CSV or JSON lines). */
-typedef struct cli_writer {
-    FILE *f;
-    int jsonl;
-    int n_cols;
-    const char *const *cols;
-} cli_writer;
-void cli_writer_header(cli_writer *w);
-/* values[i] is printed as an integer when is_int[i], as %.9g otherwise; NaN as nan (CSV) / null (JSON). */
-void cli_writer_row(cli_writer *w, int index, const char *arch, const double *values, const int *is_int);
-/* --resume: checks that FILE (if it exists) was written with the same columns and format, cuts a
- * torn last line, removes the architectures it already holds from `archs`, and says whether to
- * append (*appending = 1) or start the file. */
-int cli_resume_filter(const char *path, const cli_writer *w, cli_archs *archs, int *appending);
+/* "1,234,567" */
+void cli_grouped(int64_t v, char *buf, size_t size);
+/* The command line, for reports. */
+void cli_command_line(int argc, char **argv, const char *cmd, char *buf, size_t size);
 
 int cmd_score(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -109,56 +136,3 @@ int cmd_reproduce(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 
 #endif
-
-/* ---- scoring shared by `score` and `demo` ---- */
-typedef struct cli_scoring {
-    const zc_proxy *proxies[16];
-    int n_proxies;
-    zc_dataset_kind dataset;
-    const char *data_opt;      /* --data, or NULL for $ZCNAS_DATA/<dataset> */
-    const zc_dataset *loaded;  /* the dataset when the caller loaded it already, else NULL */
-    int batch_size, n_batches, eps_batch_size, base_batch_size, nwot_batch_size;
-    zc_sampler sampler;
-    int augment;
-    uint64_t seed;
-    int threads;
-    zc_proxy_opts popts;
-    int quiet;                 /* --quiet: no progress */
-    double progress_every;     /* --progress-every: seconds between progress lines off a terminal */
-} cli_scoring;
-
-/* The options every scoring command accepts (appended to the command's own table). */
-#define CLI_SCORING_OPTS \
-    {"proxy", "LIST", cli_proxy_list_help(), "zico,epsilon,params,flops", 0}, \
-    {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes, resolution, normalisation)", "cifar10", 0}, \
-    {"data", "DIR", "dataset directory (or one file) in the official binary format [default: $ZCNAS_DATA/<dataset>]", NULL, 0}, \
-    {"batch-size", "B", "ZiCo batch size", "64", 0}, \
-    {"batches", "N", "ZiCo number of batches", "2", 0}, \
-    {"eps-batch-size", "B", "epsilon batch size", "256", 0}, \
-    {"base-batch-size", "B", "batch of the baseline proxies (grad_norm, snip, grasp, fisher, jacob_cov, plain)", "64", 0}, \
-    {"nwot-batch-size", "B", "NASWOT batch size", "128", 0}, \
-    {"eps-weights", "LOW,HIGH", "epsilon's two constant weights", "1e-7,1", 0}, \
-    {"exact-full", NULL, "epsilon on the full network instead of the exact one-channel evaluation", NULL, 0}, \
-    {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \
-    {"sampler", "KIND", "random (seeded) or sequential (file order)", "random", 0}, \
-    {"augment", NULL, "random crop (pad 4) + horizontal flip on the ZiCo batches", NULL, 0}, \
-    {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \
-    {"backend", "NAME", "dnnl (oneDNN, when built in) or ref (portable C) [default: dnnl if built in, else ref]", NULL, 0}, \
-    {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}, \
-    {"progress-every", "SEC", "seconds between progress lines when stderr is not a terminal", "5", 0}, \
-    {"quiet", NULL, "no progress bar or progress lines", NULL, 0}
-
-/* "comma-separated proxies: zico, epsilon, ... (or all)", from the registry. */
-const char *cli_proxy_list_help(void);
-int cli_scoring_parse(cli_opt *opts, int n, cli_scoring *s);
-/* Loads the dataset into *ds when a proxy needs images and none is loaded yet (s->loaded then points
- * at it; free ds with zc_dataset_free). */
-int cli_scoring_load(cli_scoring *s, zc_dataset *ds);
-/* Loads the data the proxies need and scores archs; on_result as in zc_score_job. */
-int cli_scoring_run(const cli_scoring *s, const cli_archs *archs,
-                    int (*on_result)(void *ctx, int i, const double *scores, const double *seconds),
-                    void *ctx);
-/* Scores archs with s and writes the rows (CSV, or JSON lines when jsonl) to `out`, or to standard
- * output when out is NULL. resume (needs out): keep the rows already in `out` and score only the
- * rest; archs then holds only the architectures this call scored. */
-int cli_score_write(const cli_scoring *s, cli_archs *archs, const char *out, int jsonl, int resume);

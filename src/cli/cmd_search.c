@@ -1,105 +1,74 @@
-/* zcnas search: zero-shot architecture search with a proxy as the fitness.
- *   --space nb201 (default): random search / regularised ageing evolution over NAS-Bench-201, with
- *     the benchmark's accuracy and true rank of the chosen architecture (this file);
- *   --space zennas: ZiCo's evolutionary search over the ZenNAS PlainNet space (cmd_search_zennas.c). */
+/* zcnas search: zero-shot architecture search over any space with any one proxy as the fitness.
+ * random / rea: repeated searches reported with the benchmark's accuracy and true rank (this file);
+ * evolution: ZiCo's evolutionary search into an output folder (cmd_search_evo.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "zcnas/search.h"
-
-int cmd_search_zennas(int argc, char **argv);
+#include "cmd_search.h"
 
 static const char *usage_text =
-    "Searches NAS-Bench-201 with a zero-cost proxy as the fitness and reports, per repeat, the chosen\n"
-    "architecture, its proxy score, parameters, FLOPs and, from the benchmark table, its accuracy\n"
-    "(column <dataset>_test) and true rank (1 = best of the whole table); then mean and std (ddof 0)\n"
-    "of accuracy and rank over the repeats. Repeat r uses seed S + r for its draws and, unless\n"
-    "--score-seed is given, for the proxy's data and initialisation (scores then equal\n"
-    "`zcnas score --seed S+r`).\n\n"
-    "  random: N architectures drawn uniformly with replacement (epsinas' protocol: np.random.choice\n"
-    "          over the space), the highest score wins; NaN scores rank last.\n"
-    "  rea:    regularised ageing evolution (Real et al.): --population random architectures, then\n"
-    "          per cycle a tournament of --sample-size members (with replacement), its best is mutated\n"
-    "          (random node, random incoming edge, a different op), the child joins and the oldest\n"
-    "          leaves, until N evaluations; the answer is the best of the whole history.\n"
-    "Budgets (--max-flops, --max-params; raw counts, e.g. 100e6) keep every drawn architecture under\n"
-    "them; costs are those of `zcnas score --proxy flops,params`. Re-drawn architectures are scored once.\n\n"
-    "ZiCo's evolutionary search over the ZenNAS (ImageNet) space: zcnas search --space zennas --help\n\n"
+    "Searches a space with one zero-cost proxy as the fitness.\n\n"
+    "  random:    N architectures drawn uniformly with replacement (epsinas' protocol), the highest\n"
+    "             score wins; NaN scores rank last.\n"
+    "  rea:       regularised ageing evolution (Real et al.): --population random architectures, then per\n"
+    "             cycle a tournament of --sample-size members (with replacement), its best is mutated by\n"
+    "             the space (NB201: random node, random incoming edge, a different op), the child joins\n"
+    "             and the oldest leaves, until N evaluations; the answer is the best of the whole history.\n"
+    "  evolution: ZiCo's evolutionary search (evolution_search.py): a population of --population, each\n"
+    "             iteration removes the lowest-scoring members down to the population size, mutates the\n"
+    "             initial architecture (1 change, while the population has at most 10 members) or a random\n"
+    "             member (2 changes), rejects children over --max-layers / --budget-flops /\n"
+    "             --budget-params (the space's counters; zennas: the residual network at\n"
+    "             --budget-resolution) and scores the rest with the proxy, each network initialised from\n"
+    "             (seed, iteration). It writes --out DIR: best.txt, summary.json, candidates.csv (every\n"
+    "             candidate) and a checkpoint (every --checkpoint-every iterations, at the end, and on\n"
+    "             SIGINT/SIGTERM after the current candidate; exit status 130/143 then); --resume continues\n"
+    "             it exactly, and --iterations may be raised to extend a finished search. A budget is\n"
+    "             required (or --no-budget). The population holds up to --population + 1 members between\n"
+    "             iterations (pruning comes first, the child last), as in the official loop.\n"
+    "             Cost: one candidate per iteration; the official settings (100,000 iterations at 224x224,\n"
+    "             2 batches of 128) take about 0.4 GPU-days by the paper, weeks on a small CPU; the progress\n"
+    "             lines give the rate and ETA. --threads sets the threads inside the backend here.\n\n"
+    "random / rea report per repeat the chosen architecture, its score, parameters, FLOPs and, from the\n"
+    "space's benchmark table, its accuracy (<dataset>_test) and true rank (1 = best of the table); then\n"
+    "the mean and std (ddof 0) over the repeats. Repeat r uses seed S + r for its draws and, unless\n"
+    "--score-seed is given, for the proxy's data and initialisation (scores then equal `zcnas score\n"
+    "--seed S+r`). Budgets (--max-flops, --max-params) keep every drawn architecture under them.\n\n"
     "examples:\n"
     "  zcnas search --proxy zico --algo random --evals 1000 --repeat 10\n"
     "  zcnas search --proxy epsilon --algo rea --evals 300 --population 64 --sample-size 10\n"
-    "  zcnas search --proxy zico --evals 200 --max-params 0.5e6 --format json";
+    "  zcnas search --space zennas --budget-flops 450e6 --max-layers 14 --iterations 500 --population 64 \\\n"
+    "      --resolution 32 --batch-size 16 --out zennas-450M\n"
+    "official ZiCo 450M: --space zennas --budget-flops 450e6 --max-layers 14 --population 512\n"
+    "  --iterations 100000 --resolution 224 --batch-size 128 --data <ImageNet train folder>";
+
+/* ---------------------------------------------------------------- random / rea */
 
 typedef struct eval_log {
     FILE *f;
-    int repeat;
-    zc_nb201_cost_cache *costs;
-    int failed;
+    const zc_space_ctx *ctx;
+    int repeat, failed;
     cli_progress progress;   /* over every evaluation of every repeat */
     int evals_done;          /* before the current scoring call */
+    char *buf;
 } eval_log;
 
-static void on_eval(void *ctx, int eval, int index, double score)
+static void on_eval(void *ctx, int eval, const void *arch, double score)
 {
     eval_log *l = ctx;
     cli_progress_step(&l->progress, ++l->evals_done);
     if (!l->f) return;
-    double flops = NAN, params = NAN;
-    if (zc_nb201_cached_cost(l->costs, index, &flops, &params) != ZC_OK) l->failed = 1;
-    fprintf(l->f, "%d,%d,%d,", l->repeat, eval, index);
+    zc_cost c;
+    if (zc_space_cost(l->ctx, arch, &c) != ZC_OK || zc_space_format(l->ctx, arch, l->buf, l->ctx->space->str_max) != ZC_OK)
+        l->failed = 1;
+    long index = zc_space_index_of(l->ctx, arch);
+    fprintf(l->f, "%d,%d,", l->repeat, eval);
+    if (index >= 0) fprintf(l->f, "%ld", index);
+    fprintf(l->f, ",\"%s\",", l->buf);
     if (isnan(score)) fprintf(l->f, "nan");
     else fprintf(l->f, "%.17g", score);
-    fprintf(l->f, ",%.0f,%.0f\n", flops, params);
-}
-
-/* The batches `zcnas score` draws for this seed (same seeds as cli_scoring_run). */
-typedef struct search_data {
-    zc_batch *batches;
-    int n_batches;
-    zc_batch eps_batch, base_batch, nwot_batch;
-    int has_eps, has_base, has_nwot;
-} search_data;
-
-static void search_data_free(search_data *d)
-{
-    for (int i = 0; d->batches && i < d->n_batches; i++) zc_batch_free(&d->batches[i]);
-    free(d->batches);
-    zc_batch_free(&d->eps_batch);
-    zc_batch_free(&d->base_batch);
-    zc_batch_free(&d->nwot_batch);
-    memset(d, 0, sizeof *d);
-}
-
-static int search_data_make(const cli_scoring *s, const zc_dataset *ds, uint64_t seed, search_data *d)
-{
-    memset(d, 0, sizeof *d);
-    const zc_proxy *p = s->proxies[0];
-    zc_status st = ZC_OK;
-    if (p->needs_batches == ZC_DATA_ZICO) {
-        zc_batch_opts bo = {s->batch_size, s->n_batches, s->sampler, seed * 2, s->augment};
-        d->batches = calloc((size_t)s->n_batches, sizeof *d->batches);
-        if (!d->batches) return cli_error(CLI_RUNTIME, "out of memory");
-        d->n_batches = s->n_batches;
-        st = zc_batches_make(ds, &bo, d->batches);
-    } else if (p->needs_batches == ZC_DATA_EPS) {
-        zc_batch_opts bo = {s->eps_batch_size, 1, s->sampler, seed * 2 + 1, 0};
-        st = zc_batches_make(ds, &bo, &d->eps_batch);
-        d->has_eps = st == ZC_OK;
-    } else if (p->needs_batches == ZC_DATA_BASE) {
-        zc_batch_opts bo = {s->base_batch_size, 1, s->sampler, seed * 2 + (1ull << 40), 0};
-        st = zc_batches_make(ds, &bo, &d->base_batch);
-        d->has_base = st == ZC_OK;
-    } else if (p->needs_batches == ZC_DATA_NWOT) {
-        zc_batch_opts bo = {s->nwot_batch_size, 1, s->sampler, seed * 2 + (2ull << 40), 0};
-        st = zc_batches_make(ds, &bo, &d->nwot_batch);
-        d->has_nwot = st == ZC_OK;
-    }
-    if (st != ZC_OK) {
-        search_data_free(d);
-        return cli_fail_status(st);
-    }
-    return CLI_OK;
+    fprintf(l->f, ",%.0f,%.0f\n", c.flops, c.params);
 }
 
 /* Within a scoring call: the architectures it scored are evaluations about to be recorded. */
@@ -111,60 +80,69 @@ static void on_progress(void *ctx, int done, int total)
 }
 
 typedef struct repeat_row {
-    int seed, index;
+    int seed, rank, distinct, scored;
+    long index;
     double score, flops, params, acc, seconds;
-    int rank, distinct, scored;
+    char *arch;
 } repeat_row;
 
-static void mean_std(const double *v, int n, double *mean, double *std)
+static void print_json(const search_cli *sc, const char *algo, const zc_search_opts *so, const repeat_row *rows,
+                       long repeats, const char *acc_col, double ma, double sa, double mr, double sr)
 {
-    double s = 0, ss = 0;
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (!isnan(v[i])) { s += v[i]; k++; }
-    *mean = k ? s / k : NAN;
-    for (int i = 0; i < n; i++)
-        if (!isnan(v[i])) ss += (v[i] - *mean) * (v[i] - *mean);
-    *std = k ? sqrt(ss / k) : NAN;
+    printf("{\"space\":\"%s\",\"proxy\":\"%s\",\"algo\":\"%s\",\"evals\":%d,\"dataset\":\"%s\",\"seed\":%llu,",
+           sc->ctx->space->name, sc->s.run.proxies[0]->name, algo, so->evals, zc_dataset_name(sc->s.dataset),
+           (unsigned long long)sc->s.run.seed);
+    if (so->algo == ZC_SEARCH_REA)
+        printf("\"population\":%d,\"sample_size\":%d,\"generation\":%d,", so->population, so->sample_size,
+               so->generation);
+    printf("\"max_flops\":");
+    printf(so->max_flops > 0 ? "%.17g" : "null", so->max_flops);
+    printf(",\"max_params\":");
+    printf(so->max_params > 0 ? "%.17g" : "null", so->max_params);
+    printf(",\"accuracy_column\":");
+    if (acc_col) printf("\"%s\"", acc_col);
+    else printf("null");
+    printf(",\"repeats\":[");
+    for (long r = 0; r < repeats; r++) {
+        const repeat_row *row = &rows[r];
+        printf("%s{\"repeat\":%ld,\"seed\":%d,\"index\":", r ? "," : "", r, row->seed);
+        if (row->index >= 0) printf("%ld", row->index);
+        else printf("null");
+        printf(",\"arch\":");
+        if (row->arch) printf("\"%s\"", row->arch);
+        else printf("null");
+        printf(",\"score\":");
+        printf(isfinite(row->score) ? "%.17g" : "null", row->score);
+        printf(",\"params\":");
+        printf(isfinite(row->params) ? "%.0f" : "null", row->params);
+        printf(",\"flops\":");
+        printf(isfinite(row->flops) ? "%.0f" : "null", row->flops);
+        printf(",\"accuracy\":");
+        printf(isfinite(row->acc) ? "%.17g" : "null", row->acc);
+        printf(",\"rank\":");
+        if (row->rank > 0) printf("%d", row->rank);
+        else printf("null");
+        printf(",\"distinct\":%d,\"scored\":%d,\"seconds\":%.3f}", row->distinct, row->scored, row->seconds);
+    }
+    const double tail[4] = {ma, sa, mr, sr};
+    const char *names[4] = {"mean_accuracy", "std_accuracy", "mean_rank", "std_rank"};
+    printf("]");
+    for (int k = 0; k < 4; k++) {
+        printf(",\"%s\":", names[k]);
+        printf(isfinite(tail[k]) ? "%.17g" : "null", tail[k]);
+    }
+    printf("}\n");
 }
 
-static void json_num(FILE *f, double v, const char *fmt)
+static int search_repeats(search_cli *sc)
 {
-    if (isnan(v) || isinf(v)) fprintf(f, "null");
-    else fprintf(f, fmt, v);
-}
-
-static int search_nb201(int argc, char **argv)
-{
-    cli_opt opts[] = {
-        {"space", "NAME", "nb201 or zennas", "nb201", 0},
-        {"algo", "NAME", "random or rea", "random", 0},
-        {"evals", "N", "architectures evaluated per search (random: draws; rea: population + children)", "1000", 0},
-        {"repeat", "R", "independent searches with seeds S, S+1, ..., S+R-1", "1", 0},
-        {"population", "P", "rea: population size", "64", 0},
-        {"sample-size", "S", "rea: tournament size", "10", 0},
-        {"generation", "G", "rea: children bred per cycle from the same population and scored together", "1", 0},
-        {"max-flops", "F", "FLOPs budget (raw count, e.g. 100e6)", NULL, 0},
-        {"max-params", "P", "parameter budget (raw count, e.g. 1e6)", NULL, 0},
-        {"score-seed", "S", "proxy data/init seed shared by every repeat (epsinas: one fixed score table; "
-                            "scores are then cached across repeats) [default: each repeat's seed]", NULL, 0},
-        {"bench", "FILE", "benchmark table with <dataset>_test [default: $ZCNAS_DATA/benchmarks/nb201_accuracy.csv]", NULL, 0},
-        {"log", "FILE", "CSV of every evaluation: repeat,eval,index,score,flops,params", NULL, 0},
-        {"format", "FMT", "text or json", "text", 0},
-        CLI_SCORING_OPTS,
-    };
-    int n = (int)(sizeof opts / sizeof opts[0]);
-    cli_find(opts, n, "proxy")->value = "zico";
-    int rc = cli_parse("search", usage_text, argc, argv, opts, n);
-    if (rc >= 0) return rc;
-    if (strcmp(cli_str(opts, n, "space"), "nb201"))
-        return cli_error(CLI_USAGE, "--space: unknown search space '%s' (available: nb201, zennas)", cli_str(opts, n, "space"));
-    zc_nb201_search_opts so;
-    zc_nb201_search_opts_default(&so);
+    cli_opt *opts = sc->opts;
+    int n = sc->n, rc;
     const char *algo = cli_str(opts, n, "algo");
-    if (!strcmp(algo, "random")) so.algo = ZC_SEARCH_RANDOM;
-    else if (!strcmp(algo, "rea")) so.algo = ZC_SEARCH_REA;
-    else return cli_error(CLI_USAGE, "--algo: expected random or rea, got '%s'", algo);
+    zc_search_opts so;
+    zc_search_opts_default(&so);
+    so.space = sc->ctx;
+    so.algo = !strcmp(algo, "rea") ? ZC_SEARCH_REA : ZC_SEARCH_RANDOM;
     const char *format = cli_str(opts, n, "format");
     if (strcmp(format, "text") && strcmp(format, "json"))
         return cli_error(CLI_USAGE, "--format: expected text or json, got '%s'", format);
@@ -173,8 +151,10 @@ static int search_nb201(int argc, char **argv)
     if ((rc = cli_int(opts, n, "evals", 1, 100000000L, &v))) return rc;
     so.evals = (int)v;
     if ((rc = cli_int(opts, n, "repeat", 1, 1000000L, &repeats))) return rc;
-    if ((rc = cli_int(opts, n, "population", 1, 1000000L, &v))) return rc;
-    so.population = (int)v;
+    if (cli_flag(opts, n, "population")) {
+        if ((rc = cli_int(opts, n, "population", 1, 1000000L, &v))) return rc;
+        so.population = (int)v;
+    }
     if ((rc = cli_int(opts, n, "sample-size", 1, 1000000L, &v))) return rc;
     so.sample_size = (int)v;
     if ((rc = cli_int(opts, n, "generation", 1, 100000L, &v))) return rc;
@@ -183,170 +163,118 @@ static int search_nb201(int argc, char **argv)
     if (cli_flag(opts, n, "max-params") && (rc = cli_double(opts, n, "max-params", &so.max_params))) return rc;
     if ((cli_flag(opts, n, "max-flops") && !(so.max_flops > 0)) || (cli_flag(opts, n, "max-params") && !(so.max_params > 0)))
         return cli_error(CLI_USAGE, "--max-flops / --max-params: a budget must be positive");
-    cli_scoring s;
-    if ((rc = cli_scoring_parse(opts, n, &s))) return rc;
-    if (s.n_proxies != 1)
-        return cli_error(CLI_USAGE, "--proxy: the search needs exactly one proxy as its fitness, got %d", s.n_proxies);
     int fixed_score_seed = cli_flag(opts, n, "score-seed");
     long score_seed = 0;
     if (fixed_score_seed && (rc = cli_int(opts, n, "score-seed", 0, 0x7fffffffL, &score_seed))) return rc;
-    if ((long)s.seed + repeats - 1 > 0x7fffffffL) return cli_error(CLI_USAGE, "--seed + --repeat: seeds past 2^31-1");
-    int classes = zc_dataset_classes(s.dataset), resolution = zc_dataset_resolution(s.dataset);
+    uint64_t seed0 = sc->s.run.seed;
+    if ((long)seed0 + repeats - 1 > 0x7fffffffL) return cli_error(CLI_USAGE, "--seed + --repeat: seeds past 2^31-1");
 
-    /* benchmark table */
+    /* The benchmark's accuracy column when the space has a table. */
     zc_bench_table bench;
     memset(&bench, 0, sizeof bench);
     int acc_col = -1;
     char col_name[64], path[4096];
-    snprintf(col_name, sizeof col_name, "%s_test", zc_dataset_name(s.dataset));
-    /* The search identifies architectures by benchmark index and reports their accuracy: it needs
-     * the table. */
-    if ((rc = cli_bench_path(cli_str(opts, n, "bench"), path, sizeof path))) return rc;
-    if (zc_bench_table_load(&bench, path) != ZC_OK) return cli_fail_status(ZC_EIO);
-    zc_nb201_index_map *map = malloc(sizeof *map);
-    if (!map) {
-        zc_bench_table_free(&bench);
-        return cli_error(CLI_RUNTIME, "out of memory");
-    }
-    if (zc_nb201_index_map_from_table(map, &bench, path) != ZC_OK) {
-        free(map);
-        zc_bench_table_free(&bench);
-        return cli_fail_status(ZC_EDATA);
-    }
-    acc_col = zc_bench_table_col(&bench, col_name);
-    if (acc_col < 0 && cli_flag(opts, n, "bench")) {
-        free(map);
-        zc_bench_table_free(&bench);
-        return cli_error(CLI_USAGE, "--bench: %s has no column %s", path, col_name);
-    }
-
-    zc_dataset ds;
-    memset(&ds, 0, sizeof ds);
-    if (s.proxies[0]->needs_batches != ZC_DATA_NONE) {
-        char dir[4096];
-        if ((rc = cli_dataset_path(s.data_opt, s.dataset, dir, sizeof dir)) ||
-            zc_dataset_load(&ds, s.dataset, dir) != ZC_OK) {
-            free(map);
+    snprintf(col_name, sizeof col_name, "%s_test", zc_dataset_name(sc->s.dataset));
+    if (sc->ctx->space->bench_table) {
+        zc_status st = zc_data_bench_path(sc->ctx->space->bench_table, cli_str(opts, n, "bench"), path, sizeof path);
+        if (st == ZC_OK) st = zc_bench_table_load(&bench, path);
+        if (st != ZC_OK) return cli_fail_status(st);
+        if ((acc_col = zc_bench_table_col(&bench, col_name)) < 0 && cli_flag(opts, n, "bench")) {
             zc_bench_table_free(&bench);
-            return rc ? rc : cli_error(CLI_RUNTIME, "%s", zc_last_error());
+            return cli_error(CLI_USAGE, "--bench: %s has no column %s", path, col_name);
         }
     }
-    zc_nb201_cost_cache costs;
-    double *cache = NULL;
-    unsigned char *cached = NULL;
     repeat_row *rows = calloc((size_t)repeats, sizeof *rows);
-    zc_status st = zc_nb201_cost_cache_init(&costs, map, classes, resolution);
-    if (st != ZC_OK || !rows) {
-        free(rows);
-        free(map);
-        zc_dataset_free(&ds);
-        zc_bench_table_free(&bench);
-        return cli_error(CLI_RUNTIME, "out of memory");
-    }
-    if (fixed_score_seed) {
-        cache = calloc(ZC_NB201_SIZE, sizeof *cache);
-        cached = calloc(ZC_NB201_SIZE, 1);
-        if (!cache || !cached) rc = cli_error(CLI_RUNTIME, "out of memory");
-    }
+    zc_search_cache *cache = fixed_score_seed ? zc_search_cache_new() : NULL;
+    void *best = calloc(1, sc->ctx->space->arch_size);
     eval_log elog;
     memset(&elog, 0, sizeof elog);
-    elog.costs = &costs;
+    elog.ctx = sc->ctx;
+    elog.buf = malloc(sc->ctx->space->str_max);
+    if (!rows || !best || !elog.buf || (fixed_score_seed && !cache)) rc = cli_error(CLI_RUNTIME, "out of memory");
     const char *log_path = cli_str(opts, n, "log");
-    if (rc == CLI_OK && log_path) {
-        elog.f = fopen(log_path, "w");
-        if (!elog.f) rc = cli_error(CLI_RUNTIME, "%s: cannot write", log_path);
-        else fprintf(elog.f, "repeat,eval,index,score,flops,params\n");
+    if (!rc && log_path) {
+        if (!(elog.f = fopen(log_path, "w"))) rc = cli_error(CLI_RUNTIME, "%s: cannot write", log_path);
+        else fprintf(elog.f, "repeat,eval,index,arch,score,flops,params\n");
     }
-    if (rc == CLI_OK && !json) {
-        printf("search nb201 %s %s: %d evaluations", s.proxies[0]->name, algo, so.evals);
+    if (!rc && !json) {
+        printf("search %s %s %s: %d evaluations", sc->ctx->space->name, sc->s.run.proxies[0]->name, algo, so.evals);
         if (so.algo == ZC_SEARCH_REA) printf(" (population %d, sample size %d)", so.population, so.sample_size);
-        printf(", %ld repeat%s from seed %llu, dataset %s", repeats, repeats > 1 ? "s" : "",
-               (unsigned long long)s.seed, zc_dataset_name(s.dataset));
+        printf(", %ld repeat%s from seed %llu, dataset %s", repeats, repeats > 1 ? "s" : "", (unsigned long long)seed0,
+               zc_dataset_name(sc->s.dataset));
         if (so.max_flops > 0) printf(", max flops %.0f", so.max_flops);
         if (so.max_params > 0) printf(", max params %.0f", so.max_params);
-        printf("\n%-6s %-6s %-6s %-14s %-9s %-11s %-12s %-6s %-8s %-8s %s\n", "repeat", "seed", "index", "score",
-               "params", "flops", acc_col >= 0 ? col_name : "accuracy", "rank", "distinct", "seconds", "arch");
+        /* index, accuracy and rank only where a benchmark table gives them */
+        if (acc_col >= 0)
+            printf("\n%-6s %-6s %-6s %-14s %-9s %-11s %-12s %-6s %-8s %-8s %s\n", "repeat", "seed", "index", "score",
+                   "params", "flops", col_name, "rank", "distinct", "seconds", "arch");
+        else
+            printf("\n%-6s %-6s %-14s %-9s %-11s %-8s %-8s %s\n", "repeat", "seed", "score", "params", "flops",
+                   "distinct", "seconds", "arch");
         fflush(stdout);
     }
     cli_progress_start(&elog.progress, (int)(repeats * so.evals > 2000000000L ? 2000000000L : repeats * so.evals),
-                       "evaluations", s.quiet, s.progress_every);
-    for (long r = 0; r < repeats && rc == CLI_OK; r++) {
-        uint64_t seed = s.seed + (uint64_t)r;
-        uint64_t sseed = fixed_score_seed ? (uint64_t)score_seed : seed;
-        search_data d;
-        if ((rc = search_data_make(&s, &ds, sseed, &d))) break;
-        zc_nb201_proxy_scorer ps = {
-            .map = map,
-            .proxy = s.proxies[0],
-            .opts = s.popts,
-            .num_classes = classes,
-            .resolution = resolution,
-            .batches = d.batches,
-            .n_batches = d.n_batches,
-            .eps_batch = d.has_eps ? &d.eps_batch : NULL,
-            .base_batch = d.has_base ? &d.base_batch : NULL,
-            .nwot_batch = d.has_nwot ? &d.nwot_batch : NULL,
-            .seed = sseed,
-            .threads = s.threads,
-            .on_progress = on_progress,
-            .progress_ctx = &elog,
-        };
+                       "evaluations", sc->s.quiet, sc->s.progress_every);
+    for (long r = 0; r < repeats && !rc; r++) {
+        uint64_t seed = seed0 + (uint64_t)r;
+        zc_run_opts ro = sc->s.run;
+        ro.seed = fixed_score_seed ? (uint64_t)score_seed : seed;
+        ro.nan_on_numeric_error = 1;
+        ro.on_progress = on_progress;
+        ro.progress_ctx = &elog;
+        zc_run *run;
+        zc_status st = zc_run_open(&ro, &run);
+        if (st != ZC_OK) { rc = cli_fail_run(st); break; }
         so.seed = seed;
-        so.map = map;
-        so.score = zc_nb201_proxy_score;
-        so.score_ctx = &ps;
-        so.cost = zc_nb201_cached_cost;
-        so.cost_ctx = &costs;
+        so.fitness = zc_run_fitness;
+        so.fitness_ctx = run;
         so.cache = cache;
-        so.cached = cached;
         so.on_eval = on_eval;
         so.eval_ctx = &elog;
         elog.repeat = (int)r;
-        zc_nb201_search_result res;
+        zc_search_result res = {.best = best};
         double t0 = cli_now();
-        st = zc_nb201_search(&so, &res);
-        search_data_free(&d);
+        st = zc_search(&so, &res);
+        zc_run_close(run);
         if (st != ZC_OK) { rc = cli_fail_status(st); break; }
         if (elog.failed) { rc = cli_error(CLI_RUNTIME, "%s", zc_last_error()); break; }
         repeat_row *row = &rows[r];
         row->seed = (int)seed;
-        row->index = res.index;
         row->score = res.score;
         row->seconds = cli_now() - t0;
         row->distinct = res.distinct;
         row->scored = res.scored;
         row->flops = row->params = row->acc = NAN;
         row->rank = -1;
-        char arch[ZC_NB201_STR_MAX] = "-";
-        if (res.index >= 0) {
-            zc_nb201_arch a;
-            zc_nb201_from_index(map, res.index, &a);
-            zc_nb201_format(&a, arch, sizeof arch);
-            if ((st = zc_nb201_cached_cost(&costs, res.index, &row->flops, &row->params)) != ZC_OK) {
-                rc = cli_fail_status(st);
+        row->index = -1;
+        if (res.found) {
+            zc_cost c;
+            if ((st = zc_space_cost(sc->ctx, best, &c)) != ZC_OK) { rc = cli_fail_status(st); break; }
+            row->flops = c.flops;
+            row->params = c.params;
+            row->index = zc_space_index_of(sc->ctx, best);
+            if (!(row->arch = malloc(sc->ctx->space->str_max)) ||
+                zc_space_format(sc->ctx, best, row->arch, sc->ctx->space->str_max) != ZC_OK) {
+                rc = cli_error(CLI_RUNTIME, "out of memory");
                 break;
             }
-            /* true rank: 1 + the number of table rows with a strictly higher accuracy */
-            int br = acc_col >= 0 ? zc_bench_table_row_of_index(&bench, res.index) : -1;
-            if (br >= 0) {
-                row->acc = bench.values[(size_t)br * bench.n_cols + acc_col];
-                if (!isnan(row->acc)) {
-                    row->rank = 1;
-                    for (int i = 0; i < bench.n_rows; i++)
-                        if (bench.values[(size_t)i * bench.n_cols + acc_col] > row->acc) row->rank++;
-                }
-            }
+            zc_bench_rank(&bench, acc_col, row->index, &row->acc, &row->rank);
         }
         if (!json) {
             cli_progress_clear(&elog.progress);
-            printf("%-6ld %-6d %-6d %-14.6f %-9.0f %-11.0f %-12.4f %-6d %-8d %-8.1f %s\n", r, row->seed, row->index,
-                   row->score, row->params, row->flops, row->acc, row->rank, row->distinct, row->seconds, arch);
+            if (acc_col >= 0)
+                printf("%-6ld %-6d %-6ld %-14.6f %-9.0f %-11.0f %-12.4f %-6d %-8d %-8.1f %s\n", r, row->seed, row->index,
+                       row->score, row->params, row->flops, row->acc, row->rank, row->distinct, row->seconds,
+                       row->arch ? row->arch : "-");
+            else
+                printf("%-6ld %-6d %-14.6f %-9.0f %-11.0f %-8d %-8.1f %s\n", r, row->seed, row->score, row->params,
+                       row->flops, row->distinct, row->seconds, row->arch ? row->arch : "-");
             fflush(stdout);
         }
     }
     cli_progress_end(&elog.progress);
-    if (elog.f && fclose(elog.f) != 0 && rc == CLI_OK) rc = cli_error(CLI_RUNTIME, "%s: write failed", log_path);
-    if (rc == CLI_OK) {
+    if (elog.f && fclose(elog.f) != 0 && !rc) rc = cli_error(CLI_RUNTIME, "%s: write failed", log_path);
+    if (!rc) {
         double *acc = malloc((size_t)repeats * sizeof *acc), *rank = malloc((size_t)repeats * sizeof *rank);
         double ma = NAN, sa = NAN, mr = NAN, sr = NAN;
         if (acc && rank) {
@@ -354,79 +282,88 @@ static int search_nb201(int argc, char **argv)
                 acc[r] = rows[r].acc;
                 rank[r] = rows[r].rank > 0 ? rows[r].rank : NAN;
             }
-            mean_std(acc, (int)repeats, &ma, &sa);
-            mean_std(rank, (int)repeats, &mr, &sr);
+            zc_mean_std(acc, (int)repeats, &ma, &sa);
+            zc_mean_std(rank, (int)repeats, &mr, &sr);
         }
-        if (!json) {
-            if (acc_col >= 0)
-                printf("mean %s %.2f +- %.2f, mean true rank %.1f +- %.1f (of %d), over %ld repeat%s (std: ddof 0)\n",
-                       col_name, ma, sa, mr, sr, bench.n_rows, repeats, repeats > 1 ? "s" : "");
-        } else {
-            printf("{\"space\":\"nb201\",\"proxy\":\"%s\",\"algo\":\"%s\",\"evals\":%d,\"dataset\":\"%s\",\"seed\":%llu,",
-                   s.proxies[0]->name, algo, so.evals, zc_dataset_name(s.dataset), (unsigned long long)s.seed);
-            if (so.algo == ZC_SEARCH_REA)
-                printf("\"population\":%d,\"sample_size\":%d,\"generation\":%d,", so.population, so.sample_size, so.generation);
-            printf("\"max_flops\":");
-            json_num(stdout, so.max_flops > 0 ? so.max_flops : NAN, "%.17g");
-            printf(",\"max_params\":");
-            json_num(stdout, so.max_params > 0 ? so.max_params : NAN, "%.17g");
-            printf(",\"accuracy_column\":");
-            if (acc_col >= 0) printf("\"%s\"", col_name);
-            else printf("null");
-            printf(",\"repeats\":[");
-            for (long r = 0; r < repeats; r++) {
-                const repeat_row *row = &rows[r];
-                char arch[ZC_NB201_STR_MAX] = "";
-                zc_nb201_arch a;
-                if (row->index >= 0 && zc_nb201_from_index(map, row->index, &a) == ZC_OK) zc_nb201_format(&a, arch, sizeof arch);
-                printf("%s{\"repeat\":%ld,\"seed\":%d,\"index\":", r ? "," : "", r, row->seed);
-                if (row->index >= 0) printf("%d,\"arch\":\"%s\"", row->index, arch);
-                else printf("null,\"arch\":null");
-                printf(",\"score\":");
-                json_num(stdout, row->score, "%.17g");
-                printf(",\"params\":");
-                json_num(stdout, row->params, "%.0f");
-                printf(",\"flops\":");
-                json_num(stdout, row->flops, "%.0f");
-                printf(",\"accuracy\":");
-                json_num(stdout, row->acc, "%.17g");
-                printf(",\"rank\":");
-                if (row->rank > 0) printf("%d", row->rank);
-                else printf("null");
-                printf(",\"distinct\":%d,\"scored\":%d,\"seconds\":%.3f}", row->distinct, row->scored, row->seconds);
-            }
-            printf("],\"mean_accuracy\":");
-            json_num(stdout, ma, "%.17g");
-            printf(",\"std_accuracy\":");
-            json_num(stdout, sa, "%.17g");
-            printf(",\"mean_rank\":");
-            json_num(stdout, mr, "%.17g");
-            printf(",\"std_rank\":");
-            json_num(stdout, sr, "%.17g");
-            printf("}\n");
-        }
+        if (!json && acc_col >= 0)
+            printf("mean %s %.2f +- %.2f, mean true rank %.1f +- %.1f (of %d), over %ld repeat%s (std: ddof 0)\n",
+                   col_name, ma, sa, mr, sr, bench.n_rows, repeats, repeats > 1 ? "s" : "");
+        if (json) print_json(sc, algo, &so, rows, repeats, acc_col >= 0 ? col_name : NULL, ma, sa, mr, sr);
         free(acc);
         free(rank);
     }
+    for (long r = 0; rows && r < repeats; r++) free(rows[r].arch);
     free(rows);
-    free(cache);
-    free(cached);
-    zc_nb201_cost_cache_free(&costs);
-    zc_dataset_free(&ds);
+    free(best);
+    free(elog.buf);
+    zc_search_cache_free(cache);
     zc_bench_table_free(&bench);
-    free(map);
     return rc;
 }
 
 int cmd_search(int argc, char **argv)
 {
-    /* The space decides the option table. */
-    for (int i = 1; i < argc; i++) {
-        const char *space = NULL;
-        if (!strcmp(argv[i], "--space") && i + 1 < argc) space = argv[i + 1];
-        else if (!strncmp(argv[i], "--space=", 8)) space = argv[i] + 8;
-        if (space && !strcmp(space, "zennas")) return cmd_search_zennas(argc, argv);
-        if (space) break;
+    cli_opt opts[] = {
+        CLI_SPACE_OPTS,
+        {"algo", "NAME", "random, rea or evolution [default: random for spaces with a benchmark table, else evolution]",
+         NULL, 0},
+        {"population", "P", "rea: population size [default: 64]; evolution: the size the loop prunes to [default: 512]",
+         NULL, 0},
+        /* random / rea */
+        {"evals", "N", "random / rea: architectures evaluated per search (random: draws; rea: population + children)",
+         "1000", 0},
+        {"repeat", "R", "random / rea: independent searches with seeds S, S+1, ..., S+R-1", "1", 0},
+        {"sample-size", "S", "rea: tournament size", "10", 0},
+        {"generation", "G", "rea: children bred per cycle from the same population and scored together", "1", 0},
+        {"max-flops", "F", "random / rea: FLOPs budget (raw count, e.g. 100e6)", NULL, 0},
+        {"max-params", "P", "random / rea: parameter budget (raw count, e.g. 1e6)", NULL, 0},
+        {"score-seed", "S", "random / rea: proxy data/init seed shared by every repeat (epsinas: one fixed score table; "
+                            "scores are then cached across repeats) [default: each repeat's seed]", NULL, 0},
+        {"log", "FILE", "random / rea: CSV of every evaluation: repeat,eval,index,arch,score,flops,params", NULL, 0},
+        {"format", "FMT", "random / rea: text or json", "text", 0},
+        /* evolution */
+        {"iterations", "T", "evolution: iterations", "100000", 0},
+        {"budget-flops", "F", "evolution: FLOPs budget (e.g. 450e6, 600e6, 1000e6 as ZiCo's scripts)", NULL, 0},
+        {"budget-params", "P", "evolution: parameter budget", NULL, 0},
+        {"no-budget", NULL, "evolution: search without a FLOPs or parameter budget (not what the papers do)", NULL, 0},
+        {"max-layers", "L", "evolution: layer budget (14 for 450M/600M, 16 for 1G) [default: none]", NULL, 0},
+        {"budget-resolution", "R", "evolution: input size of the budget counters [default: the space's; zennas: 224]",
+         NULL, 0},
+        {"initial", "ARCH", "evolution: initial architecture [default: the space's (zennas: ZiCo's)]", NULL, 0},
+        {"uniform-mutation", NULL, "evolution on zennas: draw block replacements uniformly instead of with random.choice's "
+                                   "weights", NULL, 0},
+        {"out", "DIR", "evolution: output directory (created)", NULL, 0},
+        {"resume", NULL, "evolution: continue the search checkpointed in --out", NULL, 0},
+        {"checkpoint-every", "K", "evolution: iterations between checkpoints (0: only at the end and on a signal)", "1000",
+         0},
+        CLI_PROXY_OPTS,
+    };
+    int n = (int)(sizeof opts / sizeof opts[0]);
+    cli_default(opts, n, "proxy", "zico");
+    int rc = cli_parse("search", usage_text, argc, argv, opts, n);
+    if (rc >= 0) return rc;
+    search_cli sc;
+    memset(&sc, 0, sizeof sc);
+    sc.opts = opts;
+    sc.n = n;
+    const zc_space *space = zc_space_find(cli_str(opts, n, "space"));
+    if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
+    const char *algo = cli_str(opts, n, "algo");
+    if (!algo) algo = space->bench_table ? "random" : "evolution";
+    cli_find(opts, n, "algo")->value = algo;
+    if (strcmp(algo, "random") && strcmp(algo, "rea") && strcmp(algo, "evolution"))
+        return cli_error(CLI_USAGE, "--algo: expected random, rea or evolution, got '%s'", algo);
+    int evo = !strcmp(algo, "evolution");
+    /* ZiCo's scripts score candidates on batches of 128. */
+    if (evo && !cli_flag(opts, n, "batch-size")) cli_find(opts, n, "batch-size")->value = "128";
+    if ((rc = cli_open_space(opts, n, !evo && space->bench_table != NULL, &sc.ctx, &sc.kind))) return rc;
+    if ((rc = cli_scoring_parse(opts, n, sc.ctx, sc.kind, &sc.s))) goto done;
+    if (sc.s.run.n_proxies != 1) {
+        rc = cli_error(CLI_USAGE, "--proxy: the search needs exactly one proxy as its fitness, got %d", sc.s.run.n_proxies);
+        goto done;
     }
-    return search_nb201(argc, argv);
+    rc = evo ? cmd_search_evolution(&sc) : search_repeats(&sc);
+done:
+    zc_space_close(sc.ctx);
+    return rc;
 }

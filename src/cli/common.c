@@ -1,4 +1,5 @@
-/* Pieces shared by the commands: data locations, the NB201 builder, progress and row output. */
+/* What the commands share: the space, the architecture selection and the scoring options turned into
+ * library calls, generated help texts, and progress on stderr. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,54 +7,324 @@
 #include <unistd.h>
 #include "cli.h"
 
-int cli_dataset_path(const char *data_opt, zc_dataset_kind kind, char *buf, size_t size)
-{
-    return zc_data_dataset_path(kind, data_opt, buf, size) == ZC_OK ? CLI_OK : cli_error(CLI_RUNTIME, "%s", zc_last_error());
-}
+/* ---------------------------------------------------------------- generated help texts */
 
-int cli_bench_path(const char *bench_opt, char *buf, size_t size)
+const char *cli_space_list_help(void)
 {
-    return zc_data_bench_path("nb201_accuracy.csv", bench_opt, buf, size) == ZC_OK
-               ? CLI_OK
-               : cli_error(CLI_RUNTIME, "%s", zc_last_error());
-}
-
-int cli_nb201_map(const char *bench_opt, int required, zc_nb201_index_map **map)
-{
-    *map = NULL;
-    char path[4096];
-    if (zc_data_bench_path("nb201_accuracy.csv", bench_opt, path, sizeof path) != ZC_OK)
-        return required || bench_opt ? cli_error(CLI_RUNTIME, "%s", zc_last_error()) : CLI_OK;
-    zc_nb201_index_map *m = malloc(sizeof *m);
-    if (!m) return cli_error(CLI_RUNTIME, "out of memory");
-    if (zc_nb201_index_map_load(m, path) != ZC_OK) {
-        free(m);
-        return cli_error(CLI_RUNTIME, "%s", zc_last_error());
+    static char buf[256];
+    if (!buf[0]) {
+        int o = snprintf(buf, sizeof buf, "search space:");
+        for (const zc_space *const *s = zc_space_all(); *s && o < (int)sizeof buf; s++)
+            o += snprintf(buf + o, sizeof buf - (size_t)o, "%s %s", s == zc_space_all() ? "" : ",", (*s)->name);
+        snprintf(buf + o, sizeof buf - (size_t)o, " (see zcnas --help)");
     }
-    *map = m;
+    return buf;
+}
+
+const char *cli_proxy_list_help(void)
+{
+    static char buf[512];
+    if (!buf[0]) {
+        int o = snprintf(buf, sizeof buf, "comma-separated proxies, or all:");
+        for (const zc_proxy *const *p = zc_proxy_all(); *p && o < (int)sizeof buf; p++)
+            o += snprintf(buf + o, sizeof buf - (size_t)o, "%s %s", p == zc_proxy_all() ? "" : ",", (*p)->name);
+    }
+    return buf;
+}
+
+const char *cli_backend_help(void)
+{
+    static char buf[160];
+    if (!buf[0])
+        snprintf(buf, sizeof buf, "compute backend: %s [default: %s]", zc_backend_names(),
+                 zc_backend_name(zc_backend_default()));
+    return buf;
+}
+
+const char *cli_lane_default(const char *lane, int which)
+{
+    static char buf[8][2][16];
+    static const char *names[8];
+    int k = 0;
+    while (k < 8 && names[k] && strcmp(names[k], lane)) k++;
+    if (k == 8) return NULL;
+    if (!names[k]) {
+        for (const zc_proxy *const *p = zc_proxy_all(); *p; p++)
+            if ((*p)->data.input == ZC_INPUT_IMAGES && !strcmp((*p)->data.lane, lane)) {
+                snprintf(buf[k][0], sizeof buf[k][0], "%d", (*p)->data.batch_size);
+                snprintf(buf[k][1], sizeof buf[k][1], "%d", (*p)->data.n_batches);
+                names[k] = lane;
+                break;
+            }
+        if (!names[k]) return NULL;
+    }
+    return buf[k][which];
+}
+
+/* ---------------------------------------------------------------- the space */
+
+int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_dataset_kind *kind)
+{
+    const zc_space *space = zc_space_find(cli_str(opts, n, "space"));
+    if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
+    const char *dataset = cli_str(opts, n, "dataset");
+    if (!dataset) dataset = space->dataset ? space->dataset : "cifar10";
+    if (zc_dataset_kind_parse(dataset, kind) != ZC_OK) return cli_fail_prefix(ZC_EINVAL, "--dataset");
+    zc_space_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    long v;
+    int rc;
+    if (cli_flag(opts, n, "resolution")) {
+        if ((rc = cli_int(opts, n, "resolution", 4, 4096, &v))) return rc;
+        cfg.resolution = (int)v;
+    }
+    if (cli_flag(opts, n, "num-classes")) {
+        if ((rc = cli_int(opts, n, "num-classes", 1, 1000000, &v))) return rc;
+        cfg.num_classes = (int)v;
+    }
+    if (cli_find(opts, n, "budget-resolution") && cli_flag(opts, n, "budget-resolution")) {
+        if ((rc = cli_int(opts, n, "budget-resolution", 4, 4096, &v))) return rc;
+        cfg.cost_resolution = (int)v;
+    }
+    cfg.uniform_mutation = cli_find(opts, n, "uniform-mutation") && cli_flag(opts, n, "uniform-mutation");
+    zc_space_config_for_dataset(space, *kind, &cfg);
+    cfg.bench_path = cli_find(opts, n, "bench") ? cli_str(opts, n, "bench") : NULL;
+    cfg.need_index = need_index;
+    zc_status st = zc_space_open(space, &cfg, ctx);
+    return st == ZC_OK ? CLI_OK : cli_fail_status(st);
+}
+
+/* ---------------------------------------------------------------- which architectures */
+
+static const char *const SELECT_KEYS[] = {"arch", "index", "arch-file", "sample", "all"};
+
+/* 1 when a line of the file is a benchmark index rather than an arch string. */
+static int file_has_indices(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;   /* the selection reports it */
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        char *s = line;
+        while (*s == ' ' || *s == '\t') s++;
+        found = *s >= '0' && *s <= '9' && strspn(s, "0123456789 \t\r\n") == strlen(s);
+    }
+    fclose(f);
+    return found;
+}
+
+int cli_select_needs_index(cli_opt *opts, int n)
+{
+    return cli_flag(opts, n, "index") || cli_flag(opts, n, "all") ||
+           (cli_find(opts, n, "sample") && cli_flag(opts, n, "sample")) ||
+           (cli_find(opts, n, "arch-file") && cli_flag(opts, n, "arch-file") &&
+            file_has_indices(cli_str(opts, n, "arch-file")));
+}
+
+int cli_select(cli_opt *opts, int n, zc_arch_list *l)
+{
+    int given = 0;
+    for (int i = 0; i < 5; i++) given += cli_find(opts, n, SELECT_KEYS[i]) && cli_flag(opts, n, SELECT_KEYS[i]);
+    if (given != 1)
+        return cli_error(CLI_USAGE, "choose the architectures with exactly one of --arch, --index, --arch-file, "
+                                    "--sample or --all");
+    zc_status st;
+    const char *what;
+    if (cli_flag(opts, n, "arch")) {
+        what = "--arch";
+        st = zc_arch_list_add_string(l, cli_str(opts, n, "arch"));
+    } else if (cli_flag(opts, n, "index")) {
+        what = "--index";
+        st = zc_arch_list_add_indices(l, cli_str(opts, n, "index"));
+    } else if (cli_flag(opts, n, "arch-file")) {
+        what = "--arch-file";
+        st = zc_arch_list_add_file(l, cli_str(opts, n, "arch-file"));
+    } else if (cli_flag(opts, n, "sample")) {
+        long k, seed = 0;
+        int rc;
+        if ((rc = cli_int(opts, n, "sample", 1, 100000000L, &k))) return rc;
+        if (cli_find(opts, n, "seed") && (rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &seed))) return rc;
+        what = "--sample";
+        st = zc_arch_list_add_sample(l, (int)k, (uint64_t)seed);
+    } else {
+        what = "--all";
+        st = zc_arch_list_add_all(l);
+    }
+    if (st == ZC_OK) return CLI_OK;
+    /* A malformed string is a usage error whose message names the token: print it as it is. */
+    return st == ZC_EINVAL && !strcmp(what, "--arch") ? cli_fail_status(st) : cli_fail_prefix(st, what);
+}
+
+int cli_select_one(const char *cmd, cli_opt *opts, int n, const zc_space_ctx *ctx, void *arch)
+{
+    if (cli_flag(opts, n, "arch") == cli_flag(opts, n, "index"))
+        return cli_error(CLI_USAGE, "%s: give exactly one of --arch or --index", cmd);
+    zc_status st;
+    if (cli_flag(opts, n, "arch")) {
+        st = zc_space_parse(ctx, cli_str(opts, n, "arch"), arch);
+        return st == ZC_OK ? CLI_OK : cli_fail_status(st);
+    }
+    long idx;
+    long long size = zc_space_size(ctx);
+    int rc = cli_int(opts, n, "index", 0, size > 0 ? (long)size - 1 : 0x7fffffffL, &idx);
+    if (rc) return rc;
+    st = zc_space_from_index(ctx, idx, arch);
+    return st == ZC_OK ? CLI_OK : cli_fail_prefix(st, "--index");
+}
+
+/* ---------------------------------------------------------------- scoring options */
+
+static int parse_proxies(const char *list, zc_run_opts *o)
+{
+    o->n_proxies = 0;
+    if (!strcmp(list, "all")) {
+        for (const zc_proxy *const *p = zc_proxy_all(); *p && o->n_proxies < ZC_RUN_MAX_PROXIES; p++)
+            o->proxies[o->n_proxies++] = *p;
+        return CLI_OK;
+    }
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        const zc_proxy *p = zc_proxy_find(tok);
+        if (!p) return cli_fail_prefix(ZC_EINVAL, "--proxy");
+        for (int i = 0; i < o->n_proxies; i++)
+            if (o->proxies[i] == p) return cli_error(CLI_USAGE, "--proxy: '%s' listed twice", tok);
+        if (o->n_proxies == ZC_RUN_MAX_PROXIES) return cli_error(CLI_USAGE, "--proxy: too many proxies");
+        o->proxies[o->n_proxies++] = p;
+    }
+    if (!o->n_proxies) return cli_error(CLI_USAGE, "--proxy: no proxy given");
     return CLI_OK;
 }
 
-uint64_t cli_nb201_stream(const zc_nb201_arch *arch, int index)
+/* The CLI options that size each lane of batches (the one table to extend for a proxy with a new
+ * lane): the batch-size option, the optional count option, the smallest batch the lane's proxies
+ * accept. */
+static const struct lane_cli {
+    const char *lane, *size_opt, *count_opt;
+    long min_size;
+} lane_cli[] = {
+    {"zico", "batch-size", "batches", 1},
+    {"epsilon", "eps-batch-size", NULL, 2},
+    {"base", "base-batch-size", NULL, 1},
+    {"nwot", "nwot-batch-size", NULL, 2},
+};
+#define N_LANE_CLI (sizeof lane_cli / sizeof lane_cli[0])
+
+/* The lanes' overrides from their options. */
+static int lane_options(cli_opt *opts, int n, zc_run_opts *o)
 {
-    /* Codes are offset past the indices so that the two kinds of stream never coincide. */
-    return index >= 0 ? (uint64_t)index : (uint64_t)ZC_NB201_SIZE + (uint64_t)zc_nb201_code(arch);
+    for (size_t i = 0; i < N_LANE_CLI; i++) {
+        const struct lane_cli *c = &lane_cli[i];
+        long bs, nb = 0;
+        int rc;
+        if ((rc = cli_int(opts, n, c->size_opt, c->min_size, 100000, &bs))) return rc;
+        if (c->count_opt && (rc = cli_int(opts, n, c->count_opt, 1, 1000, &nb))) return rc;
+        zc_lane_size *l = &o->lanes[o->n_lanes++];
+        l->lane = c->lane;
+        l->batch_size = (int)bs;
+        l->n_batches = (int)nb;
+    }
+    return CLI_OK;
 }
 
-/* ---- NB201 builder (the resolution is a process-wide setting of the CLI) ---- */
-static int nb201_resolution = 32;
-
-void cli_nb201_set_resolution(int resolution) { nb201_resolution = resolution; }
-
-zc_net *cli_nb201_builder(const void *arch, int num_classes, int track_running_stats, int shapes_only)
+int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_kind kind, cli_scoring *s)
 {
-    zc_nb201_config cfg = zc_nb201_default_config(num_classes, nb201_resolution);
-    cfg.track_running_stats = track_running_stats;
-    cfg.shapes_only = shapes_only;
-    return zc_nb201_build(arch, &cfg);
+    memset(s, 0, sizeof *s);
+    zc_run_opts *o = &s->run;
+    zc_run_opts_default(o);
+    o->space = ctx;
+    s->dataset = kind;
+    o->dataset = zc_dataset_name(kind);
+    int rc;
+    if ((rc = parse_proxies(cli_str(opts, n, "proxy"), o))) return rc;
+    o->data_path = cli_str(opts, n, "data");
+    if (o->data_path && zc_data_is_image_folder(o->data_path)) o->image_folder = 1;
+    o->eval_transforms = cli_flag(opts, n, "eval-transforms");
+    if (o->eval_transforms && !o->image_folder)
+        return cli_error(CLI_USAGE, "--eval-transforms: only for an image folder (--data with class folders)");
+    if ((rc = lane_options(opts, n, o))) return rc;
+    long v;
+    if ((rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &v))) return rc;
+    o->seed = (uint64_t)v;
+    if ((rc = cli_int(opts, n, "threads", 0, 1024, &v))) return rc;
+    o->threads = (int)v;
+    const char *w = cli_str(opts, n, "eps-weights");
+    char *end;
+    double lo = strtod(w, &end), hi = 0;
+    if (*end == ',') hi = strtod(end + 1, &end);
+    if (*end || !(lo > 0) || !(hi > 0) || lo == hi || lo > 3e38 || hi > 3e38)
+        return cli_error(CLI_USAGE, "--eps-weights: expected two different positive numbers LOW,HIGH, got '%s'", w);
+    o->proxy_opts.eps_w_low = (float)lo;
+    o->proxy_opts.eps_w_high = (float)hi;
+    const char *std = cli_str(opts, n, "zico-std");
+    if (!strcmp(std, "abs")) o->proxy_opts.zico_paper_std = 1;
+    else if (strcmp(std, "signed")) return cli_error(CLI_USAGE, "--zico-std: expected signed or abs, got '%s'", std);
+    const char *sampler = cli_str(opts, n, "sampler");
+    if (!strcmp(sampler, "sequential")) o->sampler = ZC_SAMPLER_SEQUENTIAL;
+    else if (strcmp(sampler, "random")) return cli_error(CLI_USAGE, "--sampler: expected random or sequential, got '%s'", sampler);
+    o->augment = cli_flag(opts, n, "augment");
+    if (o->augment && o->image_folder)
+        return cli_error(CLI_USAGE, "--augment: image folders use ZiCo's training transforms already (see --eval-transforms)");
+    o->proxy_opts.eps_exact_full = cli_flag(opts, n, "exact-full");
+    if (cli_str(opts, n, "backend") && !(o->proxy_opts.backend = zc_backend_get(cli_str(opts, n, "backend"))))
+        return cli_fail_prefix(ZC_EINVAL, "--backend");
+    s->quiet = cli_flag(opts, n, "quiet");
+    if ((rc = cli_double(opts, n, "progress-every", &s->progress_every))) return rc;
+    if (!(s->progress_every > 0)) return cli_error(CLI_USAGE, "--progress-every: must be a positive number of seconds");
+    return CLI_OK;
 }
 
-/* ---- progress ---- */
+int cli_fail_run(zc_status st)
+{
+    /* "<lane> batches: ..." is a lane's error: name the option that sizes it */
+    const char *msg = zc_last_error();
+    for (size_t i = 0; i < N_LANE_CLI; i++) {
+        size_t k = strlen(lane_cli[i].lane);
+        if (!strncmp(msg, lane_cli[i].lane, k) && !strncmp(msg + k, " batches", 8)) {
+            char opt[64];
+            snprintf(opt, sizeof opt, "--%s", lane_cli[i].size_opt);
+            return cli_fail_prefix(st, opt);
+        }
+    }
+    return cli_fail_status(st);
+}
+
+void cli_note_streams(const zc_space_ctx *ctx, const zc_run_opts *o, const zc_arch_list *l)
+{
+    if (ctx->has_index || !ctx->space->bench_table || !l->n || o->proxy_opts.weights_dir) return;
+    const char *seeded = NULL;
+    for (int p = 0; p < o->n_proxies && !seeded; p++)
+        if (zc_proxy_uses_stream(o->proxies[p])) seeded = o->proxies[p]->name;
+    if (seeded)
+        fprintf(stderr, "zcnas: note: no %s benchmark table (--bench FILE or $%s/benchmarks/%s), so the index column "
+                        "is empty and each network's initialisation is seeded by its arch code instead of its "
+                        "benchmark index: %s differs from runs with the table\n",
+                ctx->space->name, ZC_DATA_ENV, ctx->space->bench_table, seeded);
+}
+
+/* ---------------------------------------------------------------- small things */
+
+void cli_grouped(int64_t v, char *buf, size_t size)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%lld", (long long)v);
+    size_t len = strlen(raw), o = 0;
+    for (size_t i = 0; i < len && o + 2 < size; i++) {
+        if (i && raw[0] != '-' && (len - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = '\0';
+}
+
+void cli_command_line(int argc, char **argv, const char *cmd, char *buf, size_t size)
+{
+    int o = snprintf(buf, size, "zcnas %s", cmd);
+    for (int i = 1; i < argc && o < (int)size; i++) o += snprintf(buf + o, size - (size_t)o, " %s", argv[i]);
+}
+
+/* ---------------------------------------------------------------- progress */
+
 double cli_now(void)
 {
     struct timespec ts;
@@ -128,42 +399,9 @@ void cli_progress_end(cli_progress *p)
     if (p->mode == CLI_PROGRESS_BAR) fputc('\n', stderr);
 }
 
-/* ---- rows ---- */
-void cli_writer_header(cli_writer *w)
+void cli_progress_callback(void *ctx, int done, int total)
 {
-    if (w->jsonl) return;
-    fputs("index,arch", w->f);
-    for (int i = 0; i < w->n_cols; i++) fprintf(w->f, ",%s", w->cols[i]);
-    fputc('\n', w->f);
-}
-
-static void print_value(FILE *f, double v, int is_int, int json)
-{
-    if (isnan(v)) fputs(json ? "null" : "nan", f);
-    else if (isinf(v)) fputs(json ? "null" : (v > 0 ? "inf" : "-inf"), f);
-    else if (is_int) fprintf(f, "%.0f", v);
-    else fprintf(f, "%.9g", v);
-}
-
-void cli_writer_row(cli_writer *w, int index, const char *arch, const double *values, const int *is_int)
-{
-    /* An index of -1 (no benchmark table) is an empty CSV field / JSON null. */
-    if (w->jsonl) {
-        if (index >= 0) fprintf(w->f, "{\"index\": %d, \"arch\": \"%s\"", index, arch);
-        else fprintf(w->f, "{\"index\": null, \"arch\": \"%s\"", arch);
-        for (int i = 0; i < w->n_cols; i++) {
-            fprintf(w->f, ", \"%s\": ", w->cols[i]);
-            print_value(w->f, values[i], is_int && is_int[i], 1);
-        }
-        fputs("}\n", w->f);
-    } else {
-        if (index >= 0) fprintf(w->f, "%d,%s", index, arch);
-        else fprintf(w->f, ",%s", arch);
-        for (int i = 0; i < w->n_cols; i++) {
-            fputc(',', w->f);
-            print_value(w->f, values[i], is_int && is_int[i], 0);
-        }
-        fputc('\n', w->f);
-    }
-    fflush(w->f);
+    cli_progress *p = ctx;
+    p->total = total;
+    cli_progress_step(p, done);
 }

@@ -3,14 +3,20 @@
 #include <string.h>
 #include "cli.h"
 
+typedef struct cli_cmd {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} cli_cmd;
+
 static const cli_cmd commands[] = {
-    {"score", "score architectures with zero-cost proxies (CSV / JSON lines)", NULL, cmd_score},
-    {"info", "print an architecture's structure, parameters and FLOPs", NULL, cmd_info},
-    {"init", "write a network's initial weights as .npy files (PyTorch state_dict names)", NULL, cmd_init},
-    {"demo", "score a sample of NB201 on real data and compare with the benchmark's accuracy", NULL, cmd_demo},
-    {"eval", "rank correlations of score columns against a benchmark table", NULL, cmd_eval},
-    {"reproduce", "reproduce the papers' correlation tables (all proxies, report folder)", NULL, cmd_reproduce},
-    {"search", "zero-shot architecture search (random, ageing evolution, ZiCo's evolution)", NULL, cmd_search},
+    {"score", "score architectures of any space with zero-cost proxies (CSV / JSON lines)", cmd_score},
+    {"info", "print an architecture's structure, parameters and FLOPs", cmd_info},
+    {"init", "write a network's initial weights as .npy files (PyTorch state_dict names)", cmd_init},
+    {"demo", "score a sample of NB201 on real data and compare with the benchmark's accuracy", cmd_demo},
+    {"eval", "rank correlations of score columns against a benchmark table", cmd_eval},
+    {"reproduce", "reproduce the papers' correlation tables (all proxies, report folder)", cmd_reproduce},
+    {"search", "zero-shot search of any space (random, ageing evolution, ZiCo's evolution)", cmd_search},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -22,11 +28,15 @@ static void usage(FILE *f)
         if ((int)strlen(commands[i].name) > w) w = (int)strlen(commands[i].name);
     for (const zc_proxy *const *p = zc_proxy_all(); *p; p++)
         if ((int)strlen((*p)->name) > w) w = (int)strlen((*p)->name);
+    for (const zc_space *const *s = zc_space_all(); *s; s++)
+        if ((int)strlen((*s)->name) > w) w = (int)strlen((*s)->name);
     fprintf(f, "zcnas %s - training-free (zero-cost) neural architecture search\n\n"
                "usage: zcnas COMMAND [options]   (zcnas COMMAND --help for its options)\n\ncommands:\n",
             ZCNAS_VERSION);
     for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-*s  %s\n", w, commands[i].name, commands[i].summary);
-    fprintf(f, "\nproxies:\n");
+    fprintf(f, "\nspaces (--space):\n");
+    for (const zc_space *const *s = zc_space_all(); *s; s++) fprintf(f, "  %-*s  %s\n", w, (*s)->name, (*s)->title);
+    fprintf(f, "\nproxies (--proxy):\n");
     for (const zc_proxy *const *p = zc_proxy_all(); *p; p++) fprintf(f, "  %-*s  %s\n", w, (*p)->name, (*p)->help);
     fprintf(f, "\ndata: datasets and benchmark tables are read from --data / --bench, else from the directory\n"
                "$%s (cifar10/, cifar100/, imagenet16/, benchmarks/); zcnas ships none of them.\n", ZC_DATA_ENV);

@@ -238,3 +238,26 @@ zc_status zc_image_folder_scan(zc_image_folder *f, const char *root) {
     }
     return ZC_OK;
 }
+
+int zc_data_is_image_folder(const char *path) {
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    int found = 0;
+    struct dirent *e;
+    /* A class folder with an image in it makes an image folder (the official binary datasets hold
+     * files, or one extracted folder of files). */
+    while (!found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char *sub = join(path, e->d_name);
+        struct stat st;
+        if (sub && stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *c = opendir(sub);
+            struct dirent *f;
+            while (c && !found && (f = readdir(c)) != NULL) found = has_image_ext(f->d_name);
+            if (c) closedir(c);
+        }
+        free(sub);
+    }
+    closedir(d);
+    return found;
+}

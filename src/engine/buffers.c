@@ -5,9 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "zcnas/buffers.h"
+#include "engine/buffers.h"
 
 #define POOL_CAP_BYTES ((size_t)1 << 30)   /* cached (free) bytes kept per thread at most */
+#define POOL_MIN_BYTES ((size_t)16384)     /* smaller blocks come from malloc directly: cheap, and they
+                                              would only lengthen the free list */
 #define ALIGN 64
 
 typedef struct block {
@@ -41,12 +43,12 @@ static pool *thread_pool(void)
     return p;
 }
 
-float *zc_buf_get(size_t floats, int zeroed)
+float *zci_buf_get(size_t floats, int zeroed)
 {
     size_t bytes = (floats ? floats : 1) * sizeof(float);
     pool *p = thread_pool();
     block *b = NULL;
-    if (p)
+    if (p && bytes >= POOL_MIN_BYTES)
         for (block **link = &p->free_list; *link; link = &(*link)->next)
             if ((*link)->bytes == bytes) {
                 b = *link;
@@ -66,18 +68,18 @@ float *zc_buf_get(size_t floats, int zeroed)
     return data;
 }
 
-void zc_buf_put(float *data)
+void zci_buf_put(float *data)
 {
     if (!data) return;
     block *b = (block *)data - 1;
     pool *p = thread_pool();
-    if (!p || p->cached + b->bytes > POOL_CAP_BYTES) { free(b); return; }
+    if (!p || b->bytes < POOL_MIN_BYTES || p->cached + b->bytes > POOL_CAP_BYTES) { free(b); return; }
     b->next = p->free_list;
     p->free_list = b;
     p->cached += b->bytes;
 }
 
-void zc_buf_trim(void)
+void zci_buf_trim(void)
 {
     pool *p = thread_pool();
     if (!p) return;

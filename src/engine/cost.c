@@ -1,4 +1,5 @@
 /* Parameter and FLOP counts with the NAS-Bench-201 API rules (xautodl get_model_infos). */
+#include "engine/engine_impl.h"
 #include "zcnas/cost.h"
 
 int64_t zc_net_param_count(const zc_net *net)

@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "zcnas/backend.h"
-#include "zcnas/buffers.h"
-#include "zcnas/net.h"
+#include "backends/backend_impl.h"
+#include "engine/engine_impl.h"
 
 /* Activations larger than this (elements of one tensor) are treated as an absurd request. */
 #define ZC_MAX_TENSOR_ELEMS ((size_t)1 << 34)
@@ -27,7 +26,6 @@ zc_net *zc_net_new(int c, int h, int w)
     zc_net *net = calloc(1, sizeof *net);
     if (!net) return NULL;
     net->output = -1;
-    net->backend = zc_backend_default();
     zc_node *in = NULL;
     net->cap_nodes = 64;
     net->nodes = calloc((size_t)net->cap_nodes, sizeof *net->nodes);
@@ -40,32 +38,58 @@ zc_net *zc_net_new(int c, int h, int w)
     return net;
 }
 
-/* Large parameter tensors come from the thread's buffer pool like activations (a search space's
- * shapes repeat, so fresh zero pages are not faulted in for every architecture); small ones from
- * malloc. The size decides both ways, so allocation and release always agree. */
-#define POOLED_PARAM_FLOATS 4096
-
-static float *param_alloc(size_t numel, int zeroed)
+const zc_backend *zci_net_backend(const zc_net *net)
 {
-    if (numel >= POOLED_PARAM_FLOATS) return zc_buf_get(numel, zeroed);
-    return zeroed ? calloc(numel, sizeof(float)) : malloc(numel * sizeof(float));
+    return net->backend ? net->backend : zc_backend_default();
 }
 
-static void param_free(float *data, size_t numel)
+void zc_net_set_shapes_only(zc_net *net) { net->shapes_only = 1; }
+
+/* Parameter storage lives in the backend's memory and is allocated when values are first needed
+ * (a shapes-only network never gets any). */
+static zc_status ensure_params(zc_net *net)
 {
-    if (numel >= POOLED_PARAM_FLOATS) zc_buf_put(data);
-    else free(data);
+    if (net->params_ready) return ZC_OK;
+    if (net->shapes_only) return zc_fail(ZC_EINVAL, "the network has parameter shapes only (no values)");
+    const zc_backend *be = zci_net_backend(net);
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        if (!p->data && !(p->data = be->alloc(be->ctx, p->numel, 1)))
+            return zc_fail(ZC_ENOMEM, "out of memory for parameter %s", p->name);
+    }
+    net->params_ready = 1;
+    return ZC_OK;
+}
+
+static void release_params(zc_net *net, const zc_backend *be)
+{
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        be->release(be->ctx, p->data);
+        be->release(be->ctx, p->grad);
+        p->data = p->grad = NULL;
+        free(p->host_data);
+        free(p->host_grad);
+        p->host_data = p->host_grad = NULL;
+    }
+    net->params_ready = 0;
 }
 
 void zc_net_release_buffers(zc_net *net)
 {
     if (!net) return;
+    const zc_backend *be = zci_net_backend(net);
     for (int i = 0; i < net->n_nodes; i++) {
         zc_node *n = &net->nodes[i];
-        zc_buf_put(n->out); zc_buf_put(n->grad); free(n->saved); free(n->ws);
+        be->release(be->ctx, n->out);
+        be->release(be->ctx, n->grad);
+        be->release(be->ctx, n->ws);
+        free(n->saved);
         n->out = n->grad = n->ws = NULL;
         n->saved = NULL;
     }
+    free(net->host_out);
+    net->host_out = NULL;
     net->batch = 0;
 }
 
@@ -73,13 +97,37 @@ void zc_net_free(zc_net *net)
 {
     if (!net) return;
     zc_net_release_buffers(net);
-    for (int i = 0; i < net->n_params; i++) {
-        param_free(net->params[i].data, net->params[i].numel);
-        param_free(net->params[i].grad, net->params[i].numel);
-    }
+    release_params(net, zci_net_backend(net));
     free(net->params);
     free(net->nodes);
     free(net);
+}
+
+void zc_net_set_backend(zc_net *net, const zc_backend *backend)
+{
+    const zc_backend *from = zci_net_backend(net), *to = backend ? backend : zc_backend_default();
+    if (from == to) {
+        net->backend = backend;
+        return;
+    }
+    /* The values move into the new backend's memory; activations and gradients are recomputed. */
+    zc_net_release_buffers(net);
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        from->release(from->ctx, p->grad);
+        p->grad = NULL;
+        if (!p->data) continue;
+        float *moved = to->alloc(to->ctx, p->numel, 0), *tmp = malloc(p->numel * sizeof *tmp);
+        if (moved && tmp) {
+            from->read(from->ctx, p->data, tmp, p->numel);
+            to->write(to->ctx, moved, tmp, p->numel);
+        }
+        free(tmp);
+        from->release(from->ctx, p->data);
+        p->data = moved;   /* NULL on allocation failure: ensure_params allocates it again (zeroed) */
+        if (!moved) net->params_ready = 0;
+    }
+    net->backend = backend;
 }
 
 /* ---------------------------------------------------------------- building */
@@ -138,8 +186,7 @@ static int push_param(zc_net *net, int node, const char *module, const char *suf
     p->ndim = ndim;
     p->numel = 1;
     for (int i = 0; i < ndim; i++) { p->shape[i] = shape[i]; p->numel *= (size_t)shape[i]; }
-    p->data = net->shapes_only ? NULL : param_alloc(p->numel, 1);
-    if (!p->data && !net->shapes_only) { zc_fail(ZC_ENOMEM, "out of memory for parameter %s", p->name); return -1; }
+    net->params_ready = 0;   /* storage comes with the first values (ensure_params) */
     return net->n_params++;
 }
 
@@ -370,7 +417,50 @@ zc_status zc_net_finish(zc_net *net, int output)
     return ZC_OK;
 }
 
-/* ---------------------------------------------------------------- parameters */
+void zc_net_prune_zero(zc_net *net)
+{
+    if (net->prune_zero) return;
+    net->prune_zero = 1;
+    if (net->output >= 0) zc_net_finish(net, net->output);
+}
+
+void zc_net_need_input_grad(zc_net *net, int on) { net->need_input_grad = on != 0; }
+
+/* ---------------------------------------------------------------- structure */
+
+int zc_net_num_nodes(const zc_net *net) { return net->n_nodes; }
+int zc_net_num_params(const zc_net *net) { return net->n_params; }
+int zc_net_output_node(const zc_net *net) { return net->output; }
+int zc_net_is_shapes_only(const zc_net *net) { return net->shapes_only; }
+int zc_net_batch(const zc_net *net) { return net->batch; }
+
+void zc_net_node_info(const zc_net *net, int node, zc_node_info *out)
+{
+    const zc_node *n = &net->nodes[node];
+    out->op = n->op;
+    out->n_in = n->n_in;
+    memcpy(out->in, n->in, sizeof out->in);
+    out->c = n->c; out->h = n->h; out->w = n->w;
+    out->k = n->k; out->stride = n->stride; out->pad = n->pad; out->groups = n->groups;
+    out->count_include_pad = n->count_include_pad;
+    out->affine = n->affine; out->track_stats = n->track_stats;
+    out->eps = n->eps;
+    out->weight = n->weight; out->bias = n->bias;
+    out->name = n->name;
+    out->live = n->live;
+    out->merged = n->merged;
+}
+
+void zc_net_param_info(const zc_net *net, int param, zc_param_info *out)
+{
+    const zc_param *p = &net->params[param];
+    out->name = p->name;
+    out->role = p->role;
+    out->node = p->node;
+    out->ndim = p->ndim;
+    memcpy(out->shape, p->shape, sizeof out->shape);
+    out->numel = p->numel;
+}
 
 int zc_net_find_param(const zc_net *net, const char *name)
 {
@@ -379,68 +469,125 @@ int zc_net_find_param(const zc_net *net, const char *name)
     return -1;
 }
 
-size_t zc_net_count_params(const zc_net *net)
+int zc_net_is_layer_weight(const zc_net *net, int param)
 {
-    size_t total = 0;
-    for (int i = 0; i < net->n_params; i++) total += net->params[i].numel;
-    return total;
+    const zc_param *p = &net->params[param];
+    zc_op op = net->nodes[p->node].op;
+    return p->role == ZC_PARAM_WEIGHT && (op == ZC_OP_CONV2D || op == ZC_OP_LINEAR);
 }
 
-static size_t fan_in(const zc_net *net, const zc_param *weight)
+/* ---------------------------------------------------------------- parameter values */
+
+/* A host view of backend memory: the buffer itself on host-memory backends, else a host copy. */
+static const float *host_view(zc_net *net, const float *src, float **shadow, size_t n)
 {
-    const zc_param *w = weight;
-    (void)net;
+    const zc_backend *be = zci_net_backend(net);
+    if (!src) return NULL;
+    if (be->host_memory) return src;
+    if (!*shadow && !(*shadow = malloc(n * sizeof **shadow))) return NULL;
+    be->read(be->ctx, src, *shadow, n);
+    return *shadow;
+}
+
+const float *zc_net_param_data(zc_net *net, int param)
+{
+    zc_param *p = &net->params[param];
+    if (!net->shapes_only && ensure_params(net) != ZC_OK) return NULL;
+    return host_view(net, p->data, &p->host_data, p->numel);
+}
+
+const float *zc_net_param_grad(zc_net *net, int param)
+{
+    zc_param *p = &net->params[param];
+    return host_view(net, p->grad, &p->host_grad, p->numel);
+}
+
+zc_status zc_net_param_write(zc_net *net, int param, const float *values)
+{
+    zc_status st = ensure_params(net);
+    if (st != ZC_OK) return st;
+    const zc_backend *be = zci_net_backend(net);
+    zc_param *p = &net->params[param];
+    be->write(be->ctx, p->data, values, p->numel);
+    return ZC_OK;
+}
+
+/* Fills every parameter from fill(p, host buffer); the values reach the backend's memory in place
+ * on host-memory backends, else through one host buffer per tensor. */
+typedef void (*fill_fn)(const zc_net *net, const zc_param *p, float *dst, void *arg);
+
+static zc_status fill_params(zc_net *net, fill_fn fill, void *arg)
+{
+    zc_status st = ensure_params(net);
+    if (st != ZC_OK) return st;
+    const zc_backend *be = zci_net_backend(net);
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        if (be->host_memory) {
+            fill(net, p, p->data, arg);
+            continue;
+        }
+        float *tmp = malloc(p->numel * sizeof *tmp);
+        if (!tmp) return zc_fail(ZC_ENOMEM, "out of memory initialising %s", p->name);
+        fill(net, p, tmp, arg);
+        be->write(be->ctx, p->data, tmp, p->numel);
+        free(tmp);
+    }
+    return ZC_OK;
+}
+
+static size_t fan_in(const zc_param *w)
+{
     size_t f = 1;
     for (int d = 1; d < w->ndim; d++) f *= (size_t)w->shape[d];
     return f;
 }
 
-void zc_net_init_default(zc_net *net, zc_rng *rng)
+static void fill_default(const zc_net *net, const zc_param *p, float *data, void *arg)
 {
-    for (int i = 0; i < net->n_params; i++) {
-        zc_param *p = &net->params[i];
-        const zc_node *n = &net->nodes[p->node];
-        switch (p->role) {
-        case ZC_PARAM_WEIGHT:
-        case ZC_PARAM_BIAS: {
-            /* kaiming_uniform(a=sqrt(5)) and the bias rule both give bound 1/sqrt(fan_in). */
-            const zc_param *w = &net->params[n->weight];
-            double bound = 1.0 / sqrt((double)fan_in(net, w));
-            for (size_t j = 0; j < p->numel; j++)
-                p->data[j] = (float)((2.0 * zc_rng_double(rng) - 1.0) * bound);
-            break;
-        }
-        case ZC_PARAM_BN_GAMMA:
-            for (size_t j = 0; j < p->numel; j++) p->data[j] = 1.0f;
-            break;
-        case ZC_PARAM_BN_BETA:
-            memset(p->data, 0, p->numel * sizeof *p->data);
-            break;
-        }
+    zc_rng *rng = arg;
+    const zc_node *n = &net->nodes[p->node];
+    switch (p->role) {
+    case ZC_PARAM_WEIGHT:
+    case ZC_PARAM_BIAS: {
+        /* kaiming_uniform(a=sqrt(5)) and the bias rule both give bound 1/sqrt(fan_in). */
+        double bound = 1.0 / sqrt((double)fan_in(&net->params[n->weight]));
+        for (size_t j = 0; j < p->numel; j++) data[j] = (float)((2.0 * zc_rng_double(rng) - 1.0) * bound);
+        break;
+    }
+    case ZC_PARAM_BN_GAMMA:
+        for (size_t j = 0; j < p->numel; j++) data[j] = 1.0f;
+        break;
+    case ZC_PARAM_BN_BETA:
+        memset(data, 0, p->numel * sizeof *data);
+        break;
     }
 }
 
-void zc_net_init_gaussian(zc_net *net, zc_rng *rng)
+zc_status zc_net_init_default(zc_net *net, zc_rng *rng) { return fill_params(net, fill_default, rng); }
+
+static void fill_gaussian(const zc_net *net, const zc_param *p, float *data, void *arg)
 {
-    for (int i = 0; i < net->n_params; i++) {
-        zc_param *p = &net->params[i];
-        if (p->role == ZC_PARAM_WEIGHT)
-            for (size_t j = 0; j < p->numel; j++) p->data[j] = (float)zc_rng_normal(rng);
-        else if (p->role == ZC_PARAM_BN_GAMMA)
-            for (size_t j = 0; j < p->numel; j++) p->data[j] = 1.0f;
-        else
-            memset(p->data, 0, p->numel * sizeof *p->data);
-    }
+    (void)net;
+    zc_rng *rng = arg;
+    if (p->role == ZC_PARAM_WEIGHT)
+        for (size_t j = 0; j < p->numel; j++) data[j] = (float)zc_rng_normal(rng);
+    else if (p->role == ZC_PARAM_BN_GAMMA)
+        for (size_t j = 0; j < p->numel; j++) data[j] = 1.0f;
+    else
+        memset(data, 0, p->numel * sizeof *data);
 }
 
-void zc_net_init_constant(zc_net *net, float value)
+zc_status zc_net_init_gaussian(zc_net *net, zc_rng *rng) { return fill_params(net, fill_gaussian, rng); }
+
+static void fill_constant(const zc_net *net, const zc_param *p, float *data, void *arg)
 {
-    for (int i = 0; i < net->n_params; i++) {
-        zc_param *p = &net->params[i];
-        float v = (p->role == ZC_PARAM_WEIGHT || p->role == ZC_PARAM_BN_GAMMA) ? value : 0.0f;
-        for (size_t j = 0; j < p->numel; j++) p->data[j] = v;
-    }
+    (void)net;
+    float v = (p->role == ZC_PARAM_WEIGHT || p->role == ZC_PARAM_BN_GAMMA) ? *(const float *)arg : 0.0f;
+    for (size_t j = 0; j < p->numel; j++) data[j] = v;
 }
+
+zc_status zc_net_init_constant(zc_net *net, float value) { return fill_params(net, fill_constant, &value); }
 
 /* ---------------------------------------------------------------- running */
 
@@ -453,9 +600,9 @@ static int needs_input_in_backward(zc_op op)
            op == ZC_OP_SIGMOID || op == ZC_OP_SCALE;
 }
 
-static float *alloc_tensor(const zc_node *n, int batch, int zeroed)
+static float *alloc_tensor(const zc_backend *be, const zc_node *n, int batch, int zeroed)
 {
-    return zc_buf_get((size_t)batch * n->c * n->h * n->w, zeroed);
+    return be->alloc(be->ctx, (size_t)batch * n->c * n->h * n->w, zeroed);
 }
 
 zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mode)
@@ -464,12 +611,12 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
     const zc_node *in0 = &net->nodes[0];
     if (batch <= 0 || (size_t)batch * in0->c * in0->h * in0->w > ZC_MAX_TENSOR_ELEMS)
         return zc_fail(ZC_EINVAL, "invalid batch size %d", batch);
+    zc_status st = ensure_params(net);
+    if (st != ZC_OK) return st;
     zc_net_release_buffers(net);
     net->batch = batch;
-    if (net->backend->prepare) {
-        zc_status pst = net->backend->prepare(net, batch);
-        if (pst != ZC_OK) return pst;
-    }
+    const zc_backend *be = zci_net_backend(net);
+    if (be->prepare && (st = be->prepare(be->ctx, net, batch)) != ZC_OK) return st;
     /* pending: forward consumers still to run. An output is released after its last consumer
      * unless (training) some consumer's backward reads it (see needs_input_in_backward). */
     int *pending = malloc((size_t)net->n_nodes * sizeof *pending);
@@ -485,25 +632,22 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
     }
     keep[net->output] = 1;
     for (int i = 0; i < net->n_nodes; i++) keep[i] |= net->nodes[i].keep;
-    zc_status st = ZC_OK;
     for (int i = 0; i < net->n_nodes && st == ZC_OK; i++) {
         zc_node *n = &net->nodes[i];
         if (!n->live) continue;
-        n->out = alloc_tensor(n, batch, 0);
+        int pruned = n->op == ZC_OP_ZERO && net->prune_zero;
+        n->out = alloc_tensor(be, n, batch, pruned);
         if (!n->out) { st = zc_fail(ZC_ENOMEM, "out of memory for activations (batch %d)", batch); break; }
         if (n->op == ZC_OP_INPUT) {
-            memcpy(n->out, x, (size_t)batch * n->c * n->h * n->w * sizeof(float));
+            be->write(be->ctx, n->out, x, (size_t)batch * n->c * n->h * n->w);
             continue;
         }
-        if (n->op == ZC_OP_ZERO && net->prune_zero) {
-            memset(n->out, 0, (size_t)batch * n->c * n->h * n->w * sizeof(float));
-            continue;
-        }
-        st = net->backend->forward(net, n, batch, mode);
+        if (pruned) continue;   /* exactly zero */
+        st = be->forward(be->ctx, net, n, batch, mode);
         for (int j = 0; j < n->n_in; j++) {
             zc_node *src = &net->nodes[n->in[j]];
             if (--pending[n->in[j]] == 0 && !keep[n->in[j]]) {
-                zc_buf_put(src->out);
+                be->release(be->ctx, src->out);
                 src->out = NULL;
                 if (mode == ZC_RUN_INFER) { free(src->saved); src->saved = NULL; }
             }
@@ -513,6 +657,12 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
     free(keep);
     if (st != ZC_OK) zc_net_release_buffers(net);
     return st;
+}
+
+int zc_net_has_buffer(const zc_net *net, int node, int which)
+{
+    if (node < 0 || node >= net->n_nodes) return 0;
+    return (which ? net->nodes[node].grad : net->nodes[node].out) != NULL;
 }
 
 void zc_net_keep(zc_net *net, int node)
@@ -526,17 +676,24 @@ zc_status zc_net_read(zc_net *net, int node, int which, float *dst)
     const zc_node *n = &net->nodes[node];
     const float *src = which ? n->grad : n->out;
     if (!src) return zc_fail(ZC_EINVAL, "zc_net_read: node %d has no %s now", node, which ? "gradient" : "output");
-    if (net->backend->to_plain) return net->backend->to_plain(net, n, src, dst, net->batch);
-    memcpy(dst, src, (size_t)net->batch * n->c * n->h * n->w * sizeof(float));
+    const zc_backend *be = zci_net_backend(net);
+    if (be->to_plain) return be->to_plain(be->ctx, net, n, src, dst, net->batch);
+    be->read(be->ctx, src, dst, (size_t)net->batch * n->c * n->h * n->w);
     return ZC_OK;
 }
 
-const float *zc_net_output(const zc_net *net, int *batch, int *dim)
+const float *zc_net_output(zc_net *net, int *batch, int *dim)
 {
     const zc_node *o = &net->nodes[net->output];
+    size_t n = (size_t)net->batch * o->c * o->h * o->w;
     if (batch) *batch = net->batch;
     if (dim) *dim = o->c * o->h * o->w;
-    return o->out;
+    if (!o->out) return NULL;
+    /* The output is plain (every backend keeps the network output in NCHW). */
+    if (zci_net_backend(net)->host_memory) return o->out;
+    if (!net->host_out && !(net->host_out = malloc(n * sizeof *net->host_out))) return NULL;
+    if (zc_net_read(net, net->output, 0, net->host_out) != ZC_OK) return NULL;
+    return net->host_out;
 }
 
 zc_status zc_net_backward(zc_net *net, const float *dout)
@@ -544,20 +701,20 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
     int batch = net->batch;
     zc_node *o = &net->nodes[net->output];
     if (!o->out) return zc_fail(ZC_EINVAL, "backward without a training-mode forward pass");
+    const zc_backend *be = zci_net_backend(net);
     for (int i = 0; i < net->n_params; i++) {
         zc_param *p = &net->params[i];
-        if (!p->grad) p->grad = param_alloc(p->numel, 0);
-        if (!p->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
-        memset(p->grad, 0, p->numel * sizeof *p->grad);
+        if (p->grad) be->release(be->ctx, p->grad);
+        if (!(p->grad = be->alloc(be->ctx, p->numel, 1))) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
     }
     for (int i = 0; i < net->n_nodes; i++) {
-        zc_buf_put(net->nodes[i].grad);
+        be->release(be->ctx, net->nodes[i].grad);
         net->nodes[i].grad = NULL;
         net->nodes[i].grad_set = 0;
     }
-    o->grad = alloc_tensor(o, batch, 0);
+    o->grad = alloc_tensor(be, o, batch, 0);
     if (!o->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
-    memcpy(o->grad, dout, (size_t)batch * o->c * o->h * o->w * sizeof(float));
+    be->write(be->ctx, o->grad, dout, (size_t)batch * o->c * o->h * o->w);
     /* Activations are released once every consumer's backward has run. */
     int *pending = malloc((size_t)net->n_nodes * sizeof *pending);
     if (!pending) return zc_fail(ZC_ENOMEM, "out of memory");
@@ -573,25 +730,25 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
         for (int j = 0; run && j < n->n_in; j++) {
             zc_node *src = &net->nodes[n->in[j]];
             if (n->in[j] == 0 && !net->need_input_grad) continue;
-            if (!src->grad && !(src->grad = alloc_tensor(src, batch, !net->backend->writes_first_grad)))
+            if (!src->grad && !(src->grad = alloc_tensor(be, src, batch, !be->writes_first_grad)))
                 st = zc_fail(ZC_ENOMEM, "out of memory for gradients");
         }
         for (int j = 0; run && st == ZC_OK && j < n->n_in && needs_input_in_backward(n->op); j++) {
             zc_node *src = &net->nodes[n->in[j]];
             if (src->out || src->op != ZC_OP_RELU) continue;
-            if (!(src->out = alloc_tensor(src, batch, 0))) st = zc_fail(ZC_ENOMEM, "out of memory for activations");
-            else st = net->backend->forward(net, src, batch, ZC_RUN_TRAIN);   /* rematerialise */
+            if (!(src->out = alloc_tensor(be, src, batch, 0))) st = zc_fail(ZC_ENOMEM, "out of memory for activations");
+            else st = be->forward(be->ctx, net, src, batch, ZC_RUN_TRAIN);   /* rematerialise */
         }
-        if (run && st == ZC_OK) st = net->backend->backward(net, n, batch);
+        if (run && st == ZC_OK) st = be->backward(be->ctx, net, n, batch);
         if (!n->keep) {   /* consumed: every user has already been visited */
-            zc_buf_put(n->grad);
+            be->release(be->ctx, n->grad);
             n->grad = NULL;
         }
         if (n->op == ZC_OP_ZERO && net->prune_zero) continue;   /* did not read its input */
         for (int j = 0; j < n->n_in; j++)
             if (--pending[n->in[j]] == 0 && n->in[j] != 0 && !net->nodes[n->in[j]].keep) {
                 zc_node *src = &net->nodes[n->in[j]];
-                zc_buf_put(src->out);
+                be->release(be->ctx, src->out);
                 src->out = NULL;
             }
     }

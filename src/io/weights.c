@@ -17,7 +17,7 @@
 static const char *const BN_BUFFERS[] = {"running_mean", "running_var", "num_batches_tracked"};
 #define N_BN_BUFFERS 3
 
-static int has_buffers(const zc_node *nd) {
+static int has_buffers(const zc_node_info *nd) {
     return nd->op == ZC_OP_BATCHNORM && nd->track_stats;
 }
 
@@ -47,21 +47,24 @@ static const char *shape_str(char *buf, size_t cap, int ndim, const int *shape) 
 
 static zc_status check_net(const zc_net *net, const char *dir) {
     if (!net || !dir || !*dir) return zc_fail(ZC_EINVAL, "weights: missing network or directory");
-    for (int i = 0; i < net->n_params; i++) {
-        const zc_param *p = &net->params[i];
-        if (bad_key(p->name))
-            return zc_fail(ZC_EINVAL, "weights: parameter %d has an unusable name '%s'", i, p->name);
+    if (zc_net_is_shapes_only(net)) return zc_fail(ZC_EINVAL, "weights: the network has no parameter values");
+    for (int i = 0; i < zc_net_num_params(net); i++) {
+        zc_param_info p;
+        zc_net_param_info(net, i, &p);
+        if (bad_key(p.name))
+            return zc_fail(ZC_EINVAL, "weights: parameter %d has an unusable name '%s'", i, p.name);
         size_t numel = 1;
-        if (p->ndim < 0 || p->ndim > 4)
-            return zc_fail(ZC_EINVAL, "weights: parameter %s has %d dimensions", p->name, p->ndim);
-        for (int d = 0; d < p->ndim; d++) numel *= p->shape[d] > 0 ? (size_t)p->shape[d] : 0;
-        if (numel != p->numel || (numel > 0 && !p->data))
-            return zc_fail(ZC_EINVAL, "weights: parameter %s: shape and storage disagree", p->name);
+        if (p.ndim < 0 || p.ndim > 4)
+            return zc_fail(ZC_EINVAL, "weights: parameter %s has %d dimensions", p.name, p.ndim);
+        for (int d = 0; d < p.ndim; d++) numel *= p.shape[d] > 0 ? (size_t)p.shape[d] : 0;
+        if (numel != p.numel) return zc_fail(ZC_EINVAL, "weights: parameter %s: shape and size disagree", p.name);
     }
-    for (int i = 0; i < net->n_nodes; i++)
-        if (has_buffers(&net->nodes[i]) && bad_key(net->nodes[i].name))
-            return zc_fail(ZC_EINVAL, "weights: batch norm node %d has an unusable name '%s'", i,
-                           net->nodes[i].name);
+    for (int i = 0; i < zc_net_num_nodes(net); i++) {
+        zc_node_info nd;
+        zc_net_node_info(net, i, &nd);
+        if (has_buffers(&nd) && bad_key(nd.name))
+            return zc_fail(ZC_EINVAL, "weights: batch norm node %d has an unusable name '%s'", i, nd.name);
+    }
     return ZC_OK;
 }
 
@@ -85,18 +88,23 @@ static zc_status make_dirs(const char *dir) {
     return ZC_OK;
 }
 
-zc_status zc_net_save_weights(const zc_net *net, const char *dir) {
+zc_status zc_net_save_weights(zc_net *net, const char *dir) {
     zc_status s = check_net(net, dir);
     if (s != ZC_OK) return s;
     if ((s = make_dirs(dir)) != ZC_OK) return s;
     char path[PATH_CAP];
-    for (int i = 0; i < net->n_params; i++) {
-        const zc_param *p = &net->params[i];
-        if ((s = tensor_path(path, dir, p->name, NULL)) != ZC_OK) return s;
-        if ((s = zc_npy_write_f32(path, p->data, p->ndim, p->shape)) != ZC_OK) return s;
+    for (int i = 0; i < zc_net_num_params(net); i++) {
+        zc_param_info p;
+        zc_net_param_info(net, i, &p);
+        const float *data = zc_net_param_data(net, i);
+        if (!data) return zc_fail(ZC_ENOMEM, "weights: out of memory reading %s", p.name);
+        if ((s = tensor_path(path, dir, p.name, NULL)) != ZC_OK) return s;
+        if ((s = zc_npy_write_f32(path, data, p.ndim, p.shape)) != ZC_OK) return s;
     }
-    for (int i = 0; i < net->n_nodes; i++) {
-        const zc_node *nd = &net->nodes[i];
+    for (int i = 0; i < zc_net_num_nodes(net); i++) {
+        zc_node_info info;
+        zc_net_node_info(net, i, &info);
+        const zc_node_info *nd = &info;
         if (!has_buffers(nd)) continue;
         int c = nd->c;
         float *v = malloc((size_t)(c > 0 ? c : 1) * sizeof *v);
@@ -119,18 +127,17 @@ zc_status zc_net_save_weights(const zc_net *net, const char *dir) {
 
 /* 1 when `key` names a parameter or a running-stat buffer of this network. */
 static int known_key(const zc_net *net, const char *key) {
-    for (int i = 0; i < net->n_params; i++)
-        if (strcmp(net->params[i].name, key) == 0) return 1;
+    if (zc_net_find_param(net, key) >= 0) return 1;
     const char *dot = strrchr(key, '.');
     if (!dot) return 0;
     size_t base = (size_t)(dot - key);
     int is_buffer = 0;
     for (int b = 0; b < N_BN_BUFFERS; b++) is_buffer |= strcmp(dot + 1, BN_BUFFERS[b]) == 0;
     if (!is_buffer) return 0;
-    for (int i = 0; i < net->n_nodes; i++) {
-        const zc_node *nd = &net->nodes[i];
-        if (has_buffers(nd) && strlen(nd->name) == base && strncmp(nd->name, key, base) == 0)
-            return 1;
+    for (int i = 0; i < zc_net_num_nodes(net); i++) {
+        zc_node_info nd;
+        zc_net_node_info(net, i, &nd);
+        if (has_buffers(&nd) && strlen(nd.name) == base && strncmp(nd.name, key, base) == 0) return 1;
     }
     return 0;
 }
@@ -165,11 +172,14 @@ zc_status zc_net_load_weights(zc_net *net, const char *dir) {
     if (s != ZC_OK) return s;
     if ((s = check_folder(net, dir)) != ZC_OK) return s;
     /* Everything is read before anything is copied, so a failure leaves the network untouched. */
-    float **tmp = calloc((size_t)(net->n_params > 0 ? net->n_params : 1), sizeof *tmp);
+    int np = zc_net_num_params(net);
+    float **tmp = calloc((size_t)(np > 0 ? np : 1), sizeof *tmp);
     if (!tmp) return zc_fail(ZC_ENOMEM, "weights: out of memory loading %s", dir);
     char path[PATH_CAP];
-    for (int i = 0; i < net->n_params && s == ZC_OK; i++) {
-        const zc_param *p = &net->params[i];
+    for (int i = 0; i < np && s == ZC_OK; i++) {
+        zc_param_info info;
+        zc_net_param_info(net, i, &info);
+        const zc_param_info *p = &info;
         char want[96], got[96];
         if ((s = tensor_path(path, dir, p->name, NULL)) != ZC_OK) break;
         struct stat st;
@@ -187,9 +197,8 @@ zc_status zc_net_load_weights(zc_net *net, const char *dir) {
                         shape_str(got, sizeof got, ndim, shape), p->name,
                         shape_str(want, sizeof want, p->ndim, p->shape));
     }
-    for (int i = 0; i < net->n_params; i++) {
-        if (s == ZC_OK && net->params[i].numel > 0)
-            memcpy(net->params[i].data, tmp[i], net->params[i].numel * sizeof(float));
+    for (int i = 0; i < np; i++) {
+        if (s == ZC_OK) s = zc_net_param_write(net, i, tmp[i]);
         free(tmp[i]);
     }
     free(tmp);

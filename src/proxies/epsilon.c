@@ -6,7 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "zcnas/proxy.h"
+#include "proxies/proxy_impl.h"
+#include "zcnas/evaluators.h"
 
 /* (y - nanmin) / (nanmax - nanmin) in float32, zeros -> NaN. */
 static void normalise(const float *y, size_t n, float *p)
@@ -47,18 +48,28 @@ zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float 
                          int exact_full, double *score)
 {
     float *y[2] = {NULL, NULL};
-    size_t n = 0;
+    zc_node_info o;
+    zc_net_node_info(net, zc_net_output_node(net), &o);
+    size_t n = (size_t)batch->n * o.c * o.h * o.w;
     float w[2] = {w_low, w_high};
     zc_status st = ZC_OK;
     for (int k = 0; k < 2 && st == ZC_OK; k++) {
-        zc_net_init_constant(net, w[k]);
-        st = exact_full ? zc_net_forward(net, batch->x, batch->n, ZC_RUN_INFER)
-                        : zc_net_forward_uniform(net, batch->x, batch->n);
-        if (st != ZC_OK) break;
-        int nb, dim;
-        const float *out = zc_net_output(net, &nb, &dim);
-        n = (size_t)nb * dim;
+        if ((st = zc_net_init_constant(net, w[k])) != ZC_OK) break;
         if (!(y[k] = malloc(n * sizeof(float)))) { st = zc_fail(ZC_ENOMEM, "epsilon: out of memory"); break; }
+        if (!exact_full) {
+            st = zc_eval_uniform(net, batch->x, batch->n, y[k]);
+            /* An op the exact evaluator does not cover: both inits run the full network instead. */
+            if (st == ZC_EUNSUPPORTED && k == 0) {
+                zc_clear_error();
+                exact_full = 1;
+                st = ZC_OK;
+            } else {
+                continue;
+            }
+        }
+        if ((st = zc_net_forward(net, batch->x, batch->n, ZC_RUN_INFER)) != ZC_OK) break;
+        const float *out = zc_net_output(net, NULL, NULL);
+        if (!out) { st = zc_fail(ZC_ENOMEM, "epsilon: out of memory"); break; }
         memcpy(y[k], out, n * sizeof(float));
     }
     zc_net_release_buffers(net);
@@ -67,3 +78,25 @@ zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float 
     free(y[1]);
     return st;
 }
+
+static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)
+{
+    const zc_batch *b = NULL;
+    zc_status st = zci_proxy_need_batch(in, "epsilon", &b);
+    if (st != ZC_OK) return st;
+    /* epsinas builds NB201 with one output unit and BN without running stats. */
+    zc_build_opts bo = {1, 0, 0};
+    zc_net *net;
+    if ((st = zci_proxy_build(in, o, &bo, &net)) != ZC_OK) return st;
+    st = zc_epsilon_net(net, b, o->eps_w_low, o->eps_w_high, o->eps_exact_full, score);
+    zc_net_free(net);
+    return st;
+}
+
+const zc_proxy zc_proxy_epsilon = {
+    .name = "epsilon",
+    .help = "epsinas: output dispersion between two constant-weight inits (NaN possible)",
+    .data = {ZC_INPUT_IMAGES, "epsilon", 256, 1, 1, 0},
+    .init = ZC_INIT_CONSTANT,
+    .score = score,
+};

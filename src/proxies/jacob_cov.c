@@ -7,17 +7,17 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "proxies/baseline.h"
+#include "proxies/proxy_impl.h"
 
 static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
 {
-    const zc_batch *b = in->base_batch;
-    zc_status st = zc_proxy_need_batch(b, "jacob_cov");
+    const zc_batch *b = NULL;
+    zc_status st = zci_proxy_need_batch(in, "jacob_cov", &b);
     if (st != ZC_OK) return st;
     zc_net *net;
-    if ((st = zc_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
-    zc_proxy_prune_zero(net);
-    net->need_input_grad = 1;
+    if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    zc_net_prune_zero(net);
+    zc_net_need_input_grad(net, 1);
     int n = b->n;
     size_t d = (size_t)b->c * b->h * b->w;
     float *J = malloc((size_t)n * d * sizeof *J), *ones = NULL;
@@ -32,12 +32,12 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     }
     if (st == ZC_OK) st = zc_net_backward(net, ones);
     /* No path from the input to the output except through 'none' (x*0): the Jacobian is 0. */
-    if (st == ZC_OK && !net->nodes[0].grad) memset(J, 0, (size_t)n * d * sizeof *J);
+    if (st == ZC_OK && !zc_net_has_buffer(net, 0, 1)) memset(J, 0, (size_t)n * d * sizeof *J);
     else if (st == ZC_OK) st = zc_net_read(net, 0, 1, J);
     if (st == ZC_OK) {
         double s = NAN;
-        zc_corrcoef_rows(J, n, d, R);
-        if (zc_sym_eigvals(R, n, v) == ZC_OK) {
+        zci_corrcoef_rows(J, n, d, R);
+        if (zci_sym_eigvals(R, n, v) == ZC_OK) {
             s = 0.0;
             for (int i = 0; i < n; i++) s += log(v[i] + 1e-5) + 1.0 / (v[i] + 1e-5);
             s = -s;
@@ -54,4 +54,9 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 }
 
 const zc_proxy zc_proxy_jacob_cov = {
-    "jacob_cov", "eigenvalues of the input-gradient correlation (zero-cost-nas; one batch; NaN possible)", ZC_DATA_BASE, score, 0};
+    .name = "jacob_cov",
+    .help = "eigenvalues of the input-gradient correlation (zero-cost-nas; one batch; NaN possible)",
+    .data = ZCI_BASELINE_BATCH,
+    .init = ZC_INIT_DEFAULT,
+    .score = score,
+};

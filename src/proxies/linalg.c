@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "proxies/baseline.h"
+#include "proxies/proxy_impl.h"
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -14,7 +14,7 @@ static int cmp_double(const void *x, const void *y)
 /* Cyclic Jacobi (Golub & Van Loan, Alg. 8.5.3, with the numerically stable rotation of Rutishauser):
  * each sweep annihilates every off-diagonal element once; converges quadratically. Only the
  * eigenvalues are accumulated. The upper triangle is the reference (a is symmetrised first). */
-zc_status zc_sym_eigvals(double *a, int n, double *w)
+zc_status zci_sym_eigvals(double *a, int n, double *w)
 {
     if (n < 1) return zc_fail(ZC_EINVAL, "eigenvalues of an empty matrix");
     for (int i = 0; i < n; i++)
@@ -62,7 +62,7 @@ zc_status zc_sym_eigvals(double *a, int n, double *w)
     return zc_fail(ZC_ENUM, "eigenvalues: Jacobi iteration did not converge");
 }
 
-void zc_corrcoef_rows(const float *x, int n, size_t d, double *r)
+void zci_corrcoef_rows(const float *x, int n, size_t d, double *r)
 {
     double *c = malloc((size_t)n * d * sizeof *c);
     if (!c) {

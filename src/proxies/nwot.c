@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "zcnas/proxy.h"
-#include "proxies/baseline.h"
+#include "proxies/proxy_impl.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define NWOT_POPCNT __attribute__((target_clones("popcnt", "default")))
@@ -85,19 +85,19 @@ static NWOT_POPCNT void accumulate(const uint64_t *bits, const int64_t *ones, in
 
 /* 1 when every consumer of node r is a conv whose consumers are all batch norms (xautodl's
  * ReLUConvBN: ReLU -> Conv -> BN). */
-static int opens_relu_conv_bn(const zc_net *net, int r)
+static int opens_relu_conv_bn(const zc_node_info *info, int nn, int r)
 {
     int users = 0;
-    for (int i = r + 1; i < net->n_nodes; i++) {
-        const zc_node *n = &net->nodes[i];
+    for (int i = r + 1; i < nn; i++) {
+        const zc_node_info *n = &info[i];
         if (!n->live) continue;
         for (int k = 0; k < n->n_in; k++) {
             if (n->in[k] != r) continue;
             if (n->op != ZC_OP_CONV2D) return 0;
             users++;
             int bn_users = 0;
-            for (int j = i + 1; j < net->n_nodes; j++) {
-                const zc_node *m = &net->nodes[j];
+            for (int j = i + 1; j < nn; j++) {
+                const zc_node_info *m = &info[j];
                 if (!m->live) continue;
                 for (int q = 0; q < m->n_in; q++)
                     if (m->in[q] == i) {
@@ -114,23 +114,30 @@ static int opens_relu_conv_bn(const zc_net *net, int r)
 zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, double *score)
 {
     if (!batch || !batch->x || batch->n < 1) return zc_fail(ZC_EINVAL, "nwot: needs a batch of images");
-    const zc_node *in0 = &net->nodes[0];
-    if (batch->c != in0->c || batch->h != in0->h || batch->w != in0->w)
-        return zc_fail(ZC_EINVAL, "nwot: batch images are %dx%dx%d, the network takes %dx%dx%d", batch->c,
-                       batch->h, batch->w, in0->c, in0->h, in0->w);
+    int nn = zc_net_num_nodes(net);
+    zc_node_info *info = malloc((size_t)nn * sizeof *info);
+    if (!info) return zc_fail(ZC_ENOMEM, "nwot: out of memory");
+    for (int i = 0; i < nn; i++) zc_net_node_info(net, i, &info[i]);
+    const zc_node_info *in0 = &info[0];
+    if (batch->c != in0->c || batch->h != in0->h || batch->w != in0->w) {
+        zc_status e = zc_fail(ZC_EINVAL, "nwot: batch images are %dx%dx%d, the network takes %dx%dx%d", batch->c,
+                              batch->h, batch->w, in0->c, in0->h, in0->w);
+        free(info);
+        return e;
+    }
     int B = batch->n;
     size_t max_d = 0;
     int n_relu = 0;
-    for (int i = 0; i < net->n_nodes; i++) {
-        const zc_node *n = &net->nodes[i];
+    for (int i = 0; i < nn; i++) {
+        const zc_node_info *n = &info[i];
         if (n->op != ZC_OP_RELU || !n->live || n->merged <= 0) continue;
-        const zc_node *src = &net->nodes[n->in[0]];
+        const zc_node_info *src = &info[n->in[0]];
         size_t d = (size_t)src->c * src->h * src->w;
         if (d > max_d) max_d = d;
         zc_net_keep(net, n->in[0]);
         n_relu++;
     }
-    if (!n_relu) return zc_fail(ZC_EINVAL, "nwot: the network has no ReLU");
+    if (!n_relu) return free(info), zc_fail(ZC_EINVAL, "nwot: the network has no ReLU");
     size_t words = (max_d + 63) / 64;
     float *buf = malloc((size_t)B * max_d * sizeof *buf);
     uint64_t *bits = malloc((size_t)B * words * sizeof *bits);
@@ -140,10 +147,10 @@ zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, dou
     zc_status st = ZC_OK;
     if (!buf || !bits || !ones || !K || !Kd) st = zc_fail(ZC_ENOMEM, "nwot: out of memory");
     if (st == ZC_OK) st = zc_net_forward(net, batch->x, B, ZC_RUN_INFER);   /* BN: batch statistics */
-    for (int i = 0; i < net->n_nodes && st == ZC_OK; i++) {
-        const zc_node *n = &net->nodes[i];
+    for (int i = 0; i < nn && st == ZC_OK; i++) {
+        const zc_node_info *n = &info[i];
         if (n->op != ZC_OP_RELU || !n->live || n->merged <= 0) continue;
-        const zc_node *src = &net->nodes[n->in[0]];
+        const zc_node_info *src = &info[n->in[0]];
         size_t d = (size_t)src->c * src->h * src->w, nw = (d + 63) / 64;
         if ((st = zc_net_read(net, n->in[0], 0, buf)) != ZC_OK) break;
         for (int b = 0; b < B; b++) {
@@ -155,7 +162,7 @@ zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, dou
                 if (x[j] > 0.0f) { row[j >> 6] |= (uint64_t)1 << (j & 63); cnt++; }
             ones[b] = cnt;
         }
-        int64_t weight = (int64_t)n->merged * (wrapper_hooks && opens_relu_conv_bn(net, i) ? 2 : 1);
+        int64_t weight = (int64_t)n->merged * (wrapper_hooks && opens_relu_conv_bn(info, nn, i) ? 2 : 1);
         accumulate(bits, ones, B, nw, (int64_t)d, weight, K);
     }
     if (st == ZC_OK) {
@@ -165,21 +172,26 @@ zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, dou
         *score = zc_log_abs_det(Kd, B);
     }
     zc_net_release_buffers(net);
-    free(buf); free(bits); free(ones); free(K); free(Kd);
+    free(buf); free(bits); free(ones); free(K); free(Kd); free(info);
     return st;
 }
 
 static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
 {
-    if (!in->nwot_batch) return zc_fail(ZC_EINVAL, "nwot: needs a batch of images");
-    zc_net *net;
-    zc_status st = zc_proxy_build_initialised(in, opts, &net);
+    const zc_batch *b = NULL;
+    zc_status st = zci_proxy_need_batch(in, "nwot", &b);
     if (st != ZC_OK) return st;
-    st = zc_nwot_net(net, in->nwot_batch, 1, out);
+    zc_net *net;
+    if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    st = zc_nwot_net(net, b, 1, out);
     zc_net_free(net);
     return st;
 }
 
 const zc_proxy zc_proxy_nwot = {
-    "nwot", "NASWOT: ln|det| of the ReLU-code agreement kernel on one batch (original code)",
-    ZC_DATA_NWOT, score, 0};
+    .name = "nwot",
+    .help = "NASWOT: ln|det| of the ReLU-code agreement kernel on one batch (original code)",
+    .data = {ZC_INPUT_IMAGES, "nwot", 128, 1, (uint64_t)2 << 40, 0},
+    .init = ZC_INIT_DEFAULT,
+    .score = score,
+};

@@ -196,8 +196,9 @@ static int layout_for(int c)
 /* Ops other than conv and linear produce their input's layout. */
 static int inherits_layout(zc_op op) { return op != ZC_OP_INPUT && op != ZC_OP_CONV2D && op != ZC_OP_LINEAR; }
 
-static zc_status dn_prepare(zc_net *net, int batch)
+static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
 {
+    (void)ctx;
     (void)batch;
     if (!dn_engine() || !dn_stream()) return zc_fail(ZC_EBACKEND, "oneDNN: cannot create a CPU engine");
     /* The network output is read as plain NCHW: the chain of layout-inheriting ops above it, up to
@@ -227,8 +228,9 @@ static zc_status dn_prepare(zc_net *net, int batch)
     return ZC_OK;
 }
 
-static zc_status dn_forward(zc_net *net, zc_node *node, int batch, zc_run_mode mode)
+static zc_status dn_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc_run_mode mode)
 {
+    (void)ctx;
     (void)mode;
     switch (node->op) {
     case ZC_OP_CONV2D: return dn_conv_forward(net, node, batch);
@@ -236,17 +238,18 @@ static zc_status dn_forward(zc_net *net, zc_node *node, int batch, zc_run_mode m
     case ZC_OP_AVGPOOL:
     case ZC_OP_GAP: return dn_pool_forward(net, node, batch);
     case ZC_OP_LINEAR: return dn_linear_forward(net, node, batch);
-    case ZC_OP_RELU: return zc_ref_relu_forward(net, node, batch);
-    case ZC_OP_ADD: return zc_ref_add_forward(net, node, batch);
-    case ZC_OP_ZERO: return zc_ref_zero_forward(net, node, batch);
-    case ZC_OP_SIGMOID: return zc_ref_sigmoid_forward(net, node, batch);
+    case ZC_OP_RELU: return zci_ref_relu_forward(net, node, batch);
+    case ZC_OP_ADD: return zci_ref_add_forward(net, node, batch);
+    case ZC_OP_ZERO: return zci_ref_zero_forward(net, node, batch);
+    case ZC_OP_SIGMOID: return zci_ref_sigmoid_forward(net, node, batch);
     case ZC_OP_SCALE: return dn_scale_forward(net, node, batch);
     default: return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: no forward for op %s", zc_op_name(node->op));
     }
 }
 
-static zc_status dn_backward(zc_net *net, zc_node *node, int batch)
+static zc_status dn_backward(void *ctx, zc_net *net, zc_node *node, int batch)
 {
+    (void)ctx;
     switch (node->op) {
     case ZC_OP_CONV2D: return dn_conv_backward(net, node, batch);
     case ZC_OP_BATCHNORM: return dn_bn_backward(net, node, batch);
@@ -262,10 +265,15 @@ static zc_status dn_backward(zc_net *net, zc_node *node, int batch)
     }
 }
 
-static void dn_thread_init(int threads) { omp_set_num_threads(threads > 0 ? threads : 1); }
-
-static zc_status dn_to_plain(zc_net *net, const zc_node *node, const float *src, float *dst, int batch)
+static void dn_thread_init(void *ctx, int threads)
 {
+    (void)ctx;
+    omp_set_num_threads(threads > 0 ? threads : 1);
+}
+
+static zc_status dn_to_plain(void *ctx, zc_net *net, const zc_node *node, const float *src, float *dst, int batch)
+{
+    (void)ctx;
     (void)net;
     dnnl_memory_desc_t from, to;
     dn_md_node(node, batch, &from);
@@ -287,7 +295,20 @@ static zc_status dn_to_plain(zc_net *net, const zc_node *node, const float *src,
     return st;
 }
 
-static const zc_backend dnnl_backend = {"dnnl", dn_forward, dn_backward, dn_prepare, dn_thread_init, 1,
-                                        dn_to_plain};
+/* Activations and parameters stay in host memory (the CPU engine reads them in place). */
+static const zc_backend dnnl_backend = {
+    .name = "dnnl",
+    .forward = dn_forward,
+    .backward = dn_backward,
+    .prepare = dn_prepare,
+    .thread_init = dn_thread_init,
+    .writes_first_grad = 1,
+    .to_plain = dn_to_plain,
+    .alloc = zci_host_alloc,
+    .release = zci_host_release,
+    .read = zci_host_read,
+    .write = zci_host_write,
+    .host_memory = 1,
+};
 
-const zc_backend *zc_backend_dnnl(void) { return &dnnl_backend; }
+const zc_backend *zci_backend_dnnl(void) { return &dnnl_backend; }

@@ -5,7 +5,7 @@
 #ifndef ZC_DNNL_INTERNAL_H
 #define ZC_DNNL_INTERNAL_H
 #include <oneapi/dnnl/dnnl.h>
-#include "zcnas/backend.h"
+#include "backends/backend_impl.h"
 
 enum { DN_PLAIN = 0, DN_BLOCK8 = 1, DN_BLOCK16 = 2 };
 

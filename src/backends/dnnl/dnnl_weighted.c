@@ -41,8 +41,9 @@ zc_status dn_weighted_forward(zc_net *net, zc_node *node, dn_entry *e, const dn_
     float *w = net->params[node->weight].data;
     zc_status st = ZC_OK;
     if (e->w_to_fwd) {
-        free(node->ws);
-        if (!(node->ws = malloc(e->w_fwd_size))) return zc_fail(ZC_ENOMEM, "out of memory (%s weights)", what);
+        zci_host_release(NULL, node->ws);
+        if (!(node->ws = zci_host_alloc(NULL, (e->w_fwd_size + sizeof(float) - 1) / sizeof(float), 0)))
+            return zc_fail(ZC_ENOMEM, "out of memory (%s weights)", what);
         dn_arg r[2] = {{DNNL_ARG_FROM, &d->w_plain, w},
                        {DNNL_ARG_TO, query(e->fwd_pd, dnnl_query_weights_md), node->ws}};
         if ((st = dn_exec(e->w_to_fwd, 2, r, "weight reorder")) != ZC_OK) return st;

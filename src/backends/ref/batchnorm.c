@@ -10,7 +10,7 @@ static ZC_VECTORIZE void normalise(const float *x, float *y, size_t n, float mea
     for (size_t j = 0; j < n; j++) y[j] = (x[j] - mean) * scale + shift;
 }
 
-void zc_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
+void zci_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
                              const float *gamma, const float *beta, float eps, double *saved)
 {
     size_t m = (size_t)batch * hw;
@@ -29,22 +29,22 @@ void zc_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, siz
     }
 }
 
-zc_status zc_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch)
 {
-    const zc_node *in = zc_ref_input(net, node, 0);
+    const zc_node *in = zci_ref_input(net, node, 0);
     int C = node->c;
     free(node->saved);
     node->saved = malloc(2 * (size_t)C * sizeof *node->saved);
     if (!node->saved) return zc_fail(ZC_ENOMEM, "batchnorm: out of memory");
-    zc_ref_bn_forward_arrays(in->out, node->out, batch, C, (size_t)node->h * node->w,
+    zci_ref_bn_forward_arrays(in->out, node->out, batch, C, (size_t)node->h * node->w,
                              node->affine ? net->params[node->weight].data : NULL,
                              node->affine ? net->params[node->bias].data : NULL, node->eps, node->saved);
     return ZC_OK;
 }
 
-zc_status zc_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch)
 {
-    zc_node *in = zc_ref_input(net, node, 0);
+    zc_node *in = zci_ref_input(net, node, 0);
     int C = node->c;
     size_t hw = (size_t)node->h * node->w, m = (size_t)batch * hw;
     const float *gamma = node->affine ? net->params[node->weight].data : NULL;

@@ -60,9 +60,9 @@ static void col2im(const conv_geom *q, const float *col, float *dx)
             }
 }
 
-zc_status zc_ref_conv2d_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_conv2d_forward(zc_net *net, zc_node *node, int batch)
 {
-    const zc_node *in = zc_ref_input(net, node, 0);
+    const zc_node *in = zci_ref_input(net, node, 0);
     conv_geom q = geometry(in, node);
     const float *wt = net->params[node->weight].data;
     const float *bias = node->bias >= 0 ? net->params[node->bias].data : NULL;
@@ -78,16 +78,16 @@ zc_status zc_ref_conv2d_forward(zc_net *net, zc_node *node, int batch)
                 for (size_t j = 0; j < ohw; j++) y[o * ohw + j] = v;
             }
             if (!q.direct) im2col(&q, x, col);
-            zc_ref_gemm_nn(q.cout_g, (int)ohw, q.kk, wt + (size_t)g * q.cout_g * q.kk, q.kk,
+            zci_ref_gemm_nn(q.cout_g, (int)ohw, q.kk, wt + (size_t)g * q.cout_g * q.kk, q.kk,
                            q.direct ? x : col, (int)ohw, y, (int)ohw);
         }
     free(col);
     return ZC_OK;
 }
 
-zc_status zc_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
 {
-    zc_node *in = zc_ref_input(net, node, 0);
+    zc_node *in = zci_ref_input(net, node, 0);
     conv_geom q = geometry(in, node);
     zc_param *wp = &net->params[node->weight];
     float *dbias = node->bias >= 0 ? net->params[node->bias].grad : NULL;
@@ -114,15 +114,15 @@ zc_status zc_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
                 }
             if (!q.direct) im2col(&q, x, col);
             /* dW += dY * col^T */
-            zc_ref_gemm_nt(q.cout_g, q.kk, (int)ohw, dy, (int)ohw, q.direct ? x : col, (int)ohw,
+            zci_ref_gemm_nt(q.cout_g, q.kk, (int)ohw, dy, (int)ohw, q.direct ? x : col, (int)ohw,
                            dwg, q.kk);
             /* dcol = W^T * dY, then scattered onto dX */
             if (!dx) continue;
             if (q.direct) {
-                zc_ref_gemm_tn(q.kk, (int)ohw, q.cout_g, wg, q.kk, dy, (int)ohw, dx, (int)ohw);
+                zci_ref_gemm_tn(q.kk, (int)ohw, q.cout_g, wg, q.kk, dy, (int)ohw, dx, (int)ohw);
             } else {
                 memset(dcol, 0, (size_t)q.kk * ohw * sizeof *dcol);
-                zc_ref_gemm_tn(q.kk, (int)ohw, q.cout_g, wg, q.kk, dy, (int)ohw, dcol, (int)ohw);
+                zci_ref_gemm_tn(q.kk, (int)ohw, q.cout_g, wg, q.kk, dy, (int)ohw, dcol, (int)ohw);
                 col2im(&q, dcol, dx);
             }
         }

@@ -21,37 +21,37 @@ static ZC_VECTORIZE void sum3(float *restrict y, const float *restrict a, const 
 }
 
 /* One pass for the sums a cell makes (two or three terms), in Python's left-to-right order. */
-zc_status zc_ref_add_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_add_forward(zc_net *net, zc_node *node, int batch)
 {
-    size_t n = zc_ref_numel(node, batch);
-    const float *a = zc_ref_input(net, node, 0)->out;
+    size_t n = zci_ref_numel(node, batch);
+    const float *a = zci_ref_input(net, node, 0)->out;
     if (node->n_in == 1) { memcpy(node->out, a, n * sizeof(float)); return ZC_OK; }
-    const float *b = zc_ref_input(net, node, 1)->out;
+    const float *b = zci_ref_input(net, node, 1)->out;
     if (node->n_in == 2) sum2(node->out, a, b, n);
-    else sum3(node->out, a, b, zc_ref_input(net, node, 2)->out, n);
-    for (int k = 3; k < node->n_in; k++) add_to(node->out, zc_ref_input(net, node, k)->out, n);
+    else sum3(node->out, a, b, zci_ref_input(net, node, 2)->out, n);
+    for (int k = 3; k < node->n_in; k++) add_to(node->out, zci_ref_input(net, node, k)->out, n);
     return ZC_OK;
 }
 
-zc_status zc_ref_add_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_add_backward(zc_net *net, zc_node *node, int batch)
 {
-    size_t n = zc_ref_numel(node, batch);
-    for (int k = 0; k < node->n_in; k++) add_to(zc_ref_input(net, node, k)->grad, node->grad, n);
+    size_t n = zci_ref_numel(node, batch);
+    for (int k = 0; k < node->n_in; k++) add_to(zci_ref_input(net, node, k)->grad, node->grad, n);
     return ZC_OK;
 }
 
-zc_status zc_ref_zero_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_zero_forward(zc_net *net, zc_node *node, int batch)
 {
-    const float *x = zc_ref_input(net, node, 0)->out;
-    size_t n = zc_ref_numel(node, batch);
+    const float *x = zci_ref_input(net, node, 0)->out;
+    size_t n = zci_ref_numel(node, batch);
     for (size_t i = 0; i < n; i++) node->out[i] = x[i] * 0.0f;
     return ZC_OK;
 }
 
-zc_status zc_ref_zero_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_zero_backward(zc_net *net, zc_node *node, int batch)
 {
-    float *dx = zc_ref_input(net, node, 0)->grad;
-    size_t n = zc_ref_numel(node, batch);
+    float *dx = zci_ref_input(net, node, 0)->grad;
+    size_t n = zci_ref_numel(node, batch);
     for (size_t i = 0; i < n; i++) dx[i] += node->grad[i] * 0.0f;
     return ZC_OK;
 }

@@ -4,7 +4,7 @@
 
 #define TILE_N 256
 
-void zc_ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+void zci_ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc)
 {
     for (int j0 = 0; j0 < n; j0 += TILE_N) {
@@ -36,7 +36,7 @@ static float dot(const float *x, const float *y, int n)
     return s;
 }
 
-void zc_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+void zci_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc)
 {
     for (int i = 0; i < m; i++)
@@ -44,7 +44,7 @@ void zc_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *b
             c[(size_t)i * ldc + j] += dot(a + (size_t)i * lda, b + (size_t)j * ldb, k);
 }
 
-void zc_ref_gemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+void zci_ref_gemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc)
 {
     for (int j0 = 0; j0 < n; j0 += TILE_N) {

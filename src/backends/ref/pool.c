@@ -5,7 +5,7 @@
 #include "simd.h"
 
 /* Number of elements averaged by the window at output (oy, ox). */
-static int window_count(const zc_pool_geom *g, int oy, int ox)
+static int window_count(const zci_pool_geom *g, int oy, int ox)
 {
     int y0 = oy * g->s - g->p, x0 = ox * g->s - g->p;
     int y1 = y0 + g->k, x1 = x0 + g->k;
@@ -20,15 +20,15 @@ static int window_count(const zc_pool_geom *g, int oy, int ox)
     return (yb - ya) * (xb - xa);
 }
 
-static zc_pool_geom pool_geom(const zc_node *in, const zc_node *node)
+static zci_pool_geom pool_geom(const zc_node *in, const zc_node *node)
 {
-    zc_pool_geom g = {in->h, in->w, node->h, node->w, node->k, node->stride, node->pad,
+    zci_pool_geom g = {in->h, in->w, node->h, node->w, node->k, node->stride, node->pad,
                       node->count_include_pad};
     return g;
 }
 
 /* The common 3x3 / stride 1 / padding 1 case, separably: row sums, then column sums. */
-static ZC_VECTORIZE void avgpool3x3s1(const zc_pool_geom *g, const float *x, float *y, float *rows)
+static ZC_VECTORIZE void avgpool3x3s1(const zci_pool_geom *g, const float *x, float *y, float *rows)
 {
     int h = g->h, w = g->w;
     for (int iy = 0; iy < h; iy++) {
@@ -54,7 +54,7 @@ static ZC_VECTORIZE void avgpool3x3s1(const zc_pool_geom *g, const float *x, flo
     }
 }
 
-void zc_ref_avgpool_forward_arrays(const zc_pool_geom *g, const float *in, float *out, int planes)
+void zci_ref_avgpool_forward_arrays(const zci_pool_geom *g, const float *in, float *out, int planes)
 {
     float *rows = NULL;
     if (g->k == 3 && g->s == 1 && g->p == 1 && g->oh == g->h && g->ow == g->w &&
@@ -81,18 +81,18 @@ void zc_ref_avgpool_forward_arrays(const zc_pool_geom *g, const float *in, float
     }
 }
 
-zc_status zc_ref_avgpool_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_avgpool_forward(zc_net *net, zc_node *node, int batch)
 {
-    const zc_node *in = zc_ref_input(net, node, 0);
-    zc_pool_geom g = pool_geom(in, node);
-    zc_ref_avgpool_forward_arrays(&g, in->out, node->out, batch * node->c);
+    const zc_node *in = zci_ref_input(net, node, 0);
+    zci_pool_geom g = pool_geom(in, node);
+    zci_ref_avgpool_forward_arrays(&g, in->out, node->out, batch * node->c);
     return ZC_OK;
 }
 
-zc_status zc_ref_avgpool_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_avgpool_backward(zc_net *net, zc_node *node, int batch)
 {
-    zc_node *in = zc_ref_input(net, node, 0);
-    zc_pool_geom geom = pool_geom(in, node);
+    zc_node *in = zci_ref_input(net, node, 0);
+    zci_pool_geom geom = pool_geom(in, node);
     for (int bc = 0; bc < batch * node->c; bc++) {
         float *dx = in->grad + (size_t)bc * in->h * in->w;
         const float *dy = node->grad + (size_t)bc * node->h * node->w;
@@ -110,21 +110,21 @@ zc_status zc_ref_avgpool_backward(zc_net *net, zc_node *node, int batch)
     return ZC_OK;
 }
 
-void zc_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw)
+void zci_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw)
 {
     for (int bc = 0; bc < planes; bc++) out[bc] = (float)(zc_sum_f64(in + (size_t)bc * hw, hw) / (double)hw);
 }
 
-zc_status zc_ref_gap_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_gap_forward(zc_net *net, zc_node *node, int batch)
 {
-    const zc_node *in = zc_ref_input(net, node, 0);
-    zc_ref_gap_forward_arrays(in->out, node->out, batch * node->c, (size_t)in->h * in->w);
+    const zc_node *in = zci_ref_input(net, node, 0);
+    zci_ref_gap_forward_arrays(in->out, node->out, batch * node->c, (size_t)in->h * in->w);
     return ZC_OK;
 }
 
-zc_status zc_ref_gap_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_gap_backward(zc_net *net, zc_node *node, int batch)
 {
-    zc_node *in = zc_ref_input(net, node, 0);
+    zc_node *in = zci_ref_input(net, node, 0);
     size_t hw = (size_t)in->h * in->w;
     for (int bc = 0; bc < batch * node->c; bc++) {
         float g = node->grad[bc] / (float)hw;

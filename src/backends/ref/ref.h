@@ -2,60 +2,60 @@
 #ifndef ZC_REF_H
 #define ZC_REF_H
 #include <stddef.h>
-#include "zcnas/net.h"
+#include "engine/engine_impl.h"
 
 /* C[m x n] += A[m x k] * B[k x n] (row-major, leading dimensions given). Products are formed
  * before they are added (no fused multiply-add), which epsilon's float32 underflow relies on. */
-void zc_ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+void zci_ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc);
 /* C[m x n] += A[m x k] * B[n x k]^T */
-void zc_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+void zci_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc);
 /* C[m x n] += A[k x m]^T * B[k x n] */
-void zc_ref_gemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+void zci_ref_gemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc);
 
 /* Array-level kernels, shared with evaluation strategies that work on reduced channel counts. */
-typedef struct zc_pool_geom { int h, w, oh, ow, k, s, p, count_include_pad; } zc_pool_geom;
-void zc_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
+typedef struct zci_pool_geom { int h, w, oh, ow, k, s, p, count_include_pad; } zci_pool_geom;
+void zci_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
                               const float *gamma, const float *beta, float eps, double *saved);
-void zc_ref_avgpool_forward_arrays(const zc_pool_geom *g, const float *in, float *out, int planes);
-void zc_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw);
+void zci_ref_avgpool_forward_arrays(const zci_pool_geom *g, const float *in, float *out, int planes);
+void zci_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw);
 
-zc_status zc_ref_conv2d_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_conv2d_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_relu_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_relu_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_avgpool_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_avgpool_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_gap_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_gap_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_linear_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_linear_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_add_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_add_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_zero_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_zero_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_sigmoid_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_sigmoid_backward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_scale_forward(zc_net *net, zc_node *node, int batch);
-zc_status zc_ref_scale_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_conv2d_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_conv2d_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_relu_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_relu_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_avgpool_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_avgpool_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_gap_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_gap_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_linear_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_linear_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_add_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_add_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_zero_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_zero_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_sigmoid_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_sigmoid_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_scale_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_scale_backward(zc_net *net, zc_node *node, int batch);
 /* Array kernels of sigmoid and scale shared with the oneDNN backend: `accumulate` / acc_*: add into
  * the gradient (else overwrite); scale's x is in layout nChw<blk>c (blk 1 = NCHW, <= 64, dividing C),
  * s and ds plain batch x C; dx or ds may be NULL. */
-void zc_ref_sigmoid_arrays(const float *x, float *y, size_t n);
-void zc_ref_sigmoid_backward_arrays(const float *x, const float *g, float *dx, size_t n, int accumulate);
-void zc_ref_scale_forward_arrays(const float *x, const float *s, float *y, int batch, int C, size_t hw, int blk);
-void zc_ref_scale_backward_arrays(const float *g, const float *x, const float *s, float *dx, float *ds, int batch,
+void zci_ref_sigmoid_arrays(const float *x, float *y, size_t n);
+void zci_ref_sigmoid_backward_arrays(const float *x, const float *g, float *dx, size_t n, int accumulate);
+void zci_ref_scale_forward_arrays(const float *x, const float *s, float *y, int batch, int C, size_t hw, int blk);
+void zci_ref_scale_backward_arrays(const float *g, const float *x, const float *s, float *dx, float *ds, int batch,
                                   int C, size_t hw, int blk, int acc_dx, int acc_ds);
 
-static inline zc_node *zc_ref_input(zc_net *net, const zc_node *node, int i)
+static inline zc_node *zci_ref_input(zc_net *net, const zc_node *node, int i)
 {
     return &net->nodes[node->in[i]];
 }
-static inline size_t zc_ref_numel(const zc_node *n, int batch)
+static inline size_t zci_ref_numel(const zc_node *n, int batch)
 {
     return (size_t)batch * n->c * n->h * n->w;
 }

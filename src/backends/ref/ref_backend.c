@@ -1,39 +1,50 @@
 /* The reference backend: plain C, every op, kept simple; the oracle for faster backends. */
-#include "zcnas/backend.h"
+#include "backends/backend_impl.h"
 #include "ref.h"
 
 typedef zc_status (*ref_fn)(zc_net *, zc_node *, int);
 
 static const ref_fn forward_fns[ZC_OP_COUNT] = {
-    [ZC_OP_CONV2D] = zc_ref_conv2d_forward, [ZC_OP_BATCHNORM] = zc_ref_batchnorm_forward,
-    [ZC_OP_RELU] = zc_ref_relu_forward,     [ZC_OP_AVGPOOL] = zc_ref_avgpool_forward,
-    [ZC_OP_GAP] = zc_ref_gap_forward,       [ZC_OP_LINEAR] = zc_ref_linear_forward,
-    [ZC_OP_ADD] = zc_ref_add_forward,       [ZC_OP_ZERO] = zc_ref_zero_forward,
-    [ZC_OP_SIGMOID] = zc_ref_sigmoid_forward, [ZC_OP_SCALE] = zc_ref_scale_forward,
+    [ZC_OP_CONV2D] = zci_ref_conv2d_forward, [ZC_OP_BATCHNORM] = zci_ref_batchnorm_forward,
+    [ZC_OP_RELU] = zci_ref_relu_forward,     [ZC_OP_AVGPOOL] = zci_ref_avgpool_forward,
+    [ZC_OP_GAP] = zci_ref_gap_forward,       [ZC_OP_LINEAR] = zci_ref_linear_forward,
+    [ZC_OP_ADD] = zci_ref_add_forward,       [ZC_OP_ZERO] = zci_ref_zero_forward,
+    [ZC_OP_SIGMOID] = zci_ref_sigmoid_forward, [ZC_OP_SCALE] = zci_ref_scale_forward,
 };
 static const ref_fn backward_fns[ZC_OP_COUNT] = {
-    [ZC_OP_CONV2D] = zc_ref_conv2d_backward, [ZC_OP_BATCHNORM] = zc_ref_batchnorm_backward,
-    [ZC_OP_RELU] = zc_ref_relu_backward,     [ZC_OP_AVGPOOL] = zc_ref_avgpool_backward,
-    [ZC_OP_GAP] = zc_ref_gap_backward,       [ZC_OP_LINEAR] = zc_ref_linear_backward,
-    [ZC_OP_ADD] = zc_ref_add_backward,       [ZC_OP_ZERO] = zc_ref_zero_backward,
-    [ZC_OP_SIGMOID] = zc_ref_sigmoid_backward, [ZC_OP_SCALE] = zc_ref_scale_backward,
+    [ZC_OP_CONV2D] = zci_ref_conv2d_backward, [ZC_OP_BATCHNORM] = zci_ref_batchnorm_backward,
+    [ZC_OP_RELU] = zci_ref_relu_backward,     [ZC_OP_AVGPOOL] = zci_ref_avgpool_backward,
+    [ZC_OP_GAP] = zci_ref_gap_backward,       [ZC_OP_LINEAR] = zci_ref_linear_backward,
+    [ZC_OP_ADD] = zci_ref_add_backward,       [ZC_OP_ZERO] = zci_ref_zero_backward,
+    [ZC_OP_SIGMOID] = zci_ref_sigmoid_backward, [ZC_OP_SCALE] = zci_ref_scale_backward,
 };
 
-static zc_status ref_forward(zc_net *net, zc_node *node, int batch, zc_run_mode mode)
+static zc_status ref_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc_run_mode mode)
 {
+    (void)ctx;
     (void)mode;
     ref_fn f = (node->op >= 0 && node->op < ZC_OP_COUNT) ? forward_fns[node->op] : NULL;
     if (!f) return zc_fail(ZC_EUNSUPPORTED, "ref backend: no forward for op %s", zc_op_name(node->op));
     return f(net, node, batch);
 }
 
-static zc_status ref_backward(zc_net *net, zc_node *node, int batch)
+static zc_status ref_backward(void *ctx, zc_net *net, zc_node *node, int batch)
 {
+    (void)ctx;
     ref_fn f = (node->op >= 0 && node->op < ZC_OP_COUNT) ? backward_fns[node->op] : NULL;
     if (!f) return zc_fail(ZC_EUNSUPPORTED, "ref backend: no backward for op %s", zc_op_name(node->op));
     return f(net, node, batch);
 }
 
-static const zc_backend ref_backend = {"ref", ref_forward, ref_backward, NULL, NULL, 0, NULL};
+static const zc_backend ref_backend = {
+    .name = "ref",
+    .forward = ref_forward,
+    .backward = ref_backward,
+    .alloc = zci_host_alloc,
+    .release = zci_host_release,
+    .read = zci_host_read,
+    .write = zci_host_write,
+    .host_memory = 1,
+};
 
-const zc_backend *zc_backend_ref(void) { return &ref_backend; }
+const zc_backend *zci_backend_ref(void) { return &ref_backend; }

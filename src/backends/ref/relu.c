@@ -12,15 +12,15 @@ static ZC_VECTORIZE void relu_grad(const float *restrict x, const float *restric
     for (size_t i = 0; i < n; i++) { float g = dy[i], s = x[i] > 0.0f ? g : 0.0f; dx[i] += s; }
 }
 
-zc_status zc_ref_relu_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_relu_forward(zc_net *net, zc_node *node, int batch)
 {
-    relu(zc_ref_input(net, node, 0)->out, node->out, zc_ref_numel(node, batch));
+    relu(zci_ref_input(net, node, 0)->out, node->out, zci_ref_numel(node, batch));
     return ZC_OK;
 }
 
-zc_status zc_ref_relu_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_relu_backward(zc_net *net, zc_node *node, int batch)
 {
-    zc_node *in = zc_ref_input(net, node, 0);
-    relu_grad(in->out, node->grad, in->grad, zc_ref_numel(node, batch));
+    zc_node *in = zci_ref_input(net, node, 0);
+    relu_grad(in->out, node->grad, in->grad, zci_ref_numel(node, batch));
     return ZC_OK;
 }

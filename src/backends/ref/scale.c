@@ -4,7 +4,7 @@
  * backend can use them too. ds sums over H x W in double. */
 #include "ref.h"
 
-void zc_ref_scale_forward_arrays(const float *x, const float *s, float *y, int batch, int C, size_t hw, int blk)
+void zci_ref_scale_forward_arrays(const float *x, const float *s, float *y, int batch, int C, size_t hw, int blk)
 {
     int nb = C / blk;
     for (int n = 0; n < batch; n++)
@@ -16,7 +16,7 @@ void zc_ref_scale_forward_arrays(const float *x, const float *s, float *y, int b
         }
 }
 
-void zc_ref_scale_backward_arrays(const float *g, const float *x, const float *s, float *dx, float *ds, int batch,
+void zci_ref_scale_backward_arrays(const float *g, const float *x, const float *s, float *dx, float *ds, int batch,
                                   int C, size_t hw, int blk, int acc_dx, int acc_ds)
 {
     int nb = C / blk;
@@ -39,17 +39,17 @@ void zc_ref_scale_backward_arrays(const float *g, const float *x, const float *s
         }
 }
 
-zc_status zc_ref_scale_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_scale_forward(zc_net *net, zc_node *node, int batch)
 {
-    zc_ref_scale_forward_arrays(zc_ref_input(net, node, 0)->out, zc_ref_input(net, node, 1)->out, node->out, batch,
+    zci_ref_scale_forward_arrays(zci_ref_input(net, node, 0)->out, zci_ref_input(net, node, 1)->out, node->out, batch,
                                 node->c, (size_t)node->h * node->w, 1);
     return ZC_OK;
 }
 
-zc_status zc_ref_scale_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_scale_backward(zc_net *net, zc_node *node, int batch)
 {
-    zc_node *x = zc_ref_input(net, node, 0), *s = zc_ref_input(net, node, 1);
-    zc_ref_scale_backward_arrays(node->grad, x->out, s->out, x->grad, s->grad, batch, node->c,
+    zc_node *x = zci_ref_input(net, node, 0), *s = zci_ref_input(net, node, 1);
+    zci_ref_scale_backward_arrays(node->grad, x->out, s->out, x->grad, s->grad, batch, node->c,
                                  (size_t)node->h * node->w, 1, 1, 1);
     return ZC_OK;
 }

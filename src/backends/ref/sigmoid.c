@@ -3,12 +3,12 @@
 #include <math.h>
 #include "ref.h"
 
-void zc_ref_sigmoid_arrays(const float *x, float *y, size_t n)
+void zci_ref_sigmoid_arrays(const float *x, float *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + expf(-x[i]));
 }
 
-void zc_ref_sigmoid_backward_arrays(const float *x, const float *g, float *dx, size_t n, int accumulate)
+void zci_ref_sigmoid_backward_arrays(const float *x, const float *g, float *dx, size_t n, int accumulate)
 {
     for (size_t i = 0; i < n; i++) {
         float y = 1.0f / (1.0f + expf(-x[i]));
@@ -17,15 +17,15 @@ void zc_ref_sigmoid_backward_arrays(const float *x, const float *g, float *dx, s
     }
 }
 
-zc_status zc_ref_sigmoid_forward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_sigmoid_forward(zc_net *net, zc_node *node, int batch)
 {
-    zc_ref_sigmoid_arrays(zc_ref_input(net, node, 0)->out, node->out, zc_ref_numel(node, batch));
+    zci_ref_sigmoid_arrays(zci_ref_input(net, node, 0)->out, node->out, zci_ref_numel(node, batch));
     return ZC_OK;
 }
 
-zc_status zc_ref_sigmoid_backward(zc_net *net, zc_node *node, int batch)
+zc_status zci_ref_sigmoid_backward(zc_net *net, zc_node *node, int batch)
 {
-    zc_node *in = zc_ref_input(net, node, 0);
-    if (in->grad) zc_ref_sigmoid_backward_arrays(in->out, node->grad, in->grad, zc_ref_numel(node, batch), 1);
+    zc_node *in = zci_ref_input(net, node, 0);
+    if (in->grad) zci_ref_sigmoid_backward_arrays(in->out, node->grad, in->grad, zci_ref_numel(node, batch), 1);
     return ZC_OK;
 }

@@ -1,0 +1,121 @@
+/* The scoring context: a space, proxies, data and settings in; deterministic parallel scoring of any
+ * list of architectures out (one architecture per worker thread, results in input order, so nothing
+ * depends on the thread count), with resumable CSV / JSON-lines output and progress callbacks.
+ * The CLI, a Python binding or a distributed runner all score through this. */
+#ifndef ZCNAS_RUN_H
+#define ZCNAS_RUN_H
+#include <stdint.h>
+#include "zcnas/data.h"
+#include "zcnas/proxy.h"
+#include "zcnas/space.h"
+
+/* ---- lists of architectures of one space ---- */
+typedef struct zc_arch_list {
+    const zc_space_ctx *space;
+    int n, cap;
+    unsigned char *archs;    /* n architectures of space->arch_size bytes */
+    long *index;             /* each one's benchmark index, -1 when unknown */
+} zc_arch_list;
+
+void zc_arch_list_init(zc_arch_list *l, const zc_space_ctx *space);
+void zc_arch_list_free(zc_arch_list *l);
+const void *zc_arch_list_get(const zc_arch_list *l, int i);
+zc_status zc_arch_list_add(zc_arch_list *l, const void *arch);
+/* One architecture string of the space. */
+zc_status zc_arch_list_add_string(zc_arch_list *l, const char *s);
+/* Benchmark indices "3,17,100-199" (the space needs its index table). */
+zc_status zc_arch_list_add_indices(zc_arch_list *l, const char *list);
+/* One architecture string or benchmark index per line; blank lines and # comments skipped. Errors
+ * name the file and line. */
+zc_status zc_arch_list_add_file(zc_arch_list *l, const char *path);
+/* k distinct architectures from the seed: for a space with a benchmark index, a seeded draw of k
+ * indices (sorted); otherwise k distinct samples in draw order. */
+zc_status zc_arch_list_add_sample(zc_arch_list *l, int k, uint64_t seed);
+/* Every architecture, in index order (enumerable spaces with an index). */
+zc_status zc_arch_list_add_all(zc_arch_list *l);
+
+/* ---- the scoring context ---- */
+typedef struct zc_run zc_run;
+
+/* A lane's batch size / count, overriding what its proxies declare. */
+typedef struct zc_lane_size {
+    const char *lane;
+    int batch_size;          /* 0: as declared */
+    int n_batches;           /* 0: as declared */
+} zc_lane_size;
+
+#define ZC_RUN_MAX_PROXIES 32
+#define ZC_RUN_MAX_LANES 8
+
+typedef struct zc_run_opts {
+    const zc_space_ctx *space;
+    const zc_proxy *proxies[ZC_RUN_MAX_PROXIES];
+    int n_proxies;
+    zc_proxy_opts proxy_opts;
+    /* data (only loaded when a proxy needs images) */
+    const char *dataset;          /* cifar10, cifar100, imagenet16 (NULL: the space's) */
+    const char *data_path;        /* NULL: $ZCNAS_DATA/<dataset> */
+    int image_folder;             /* data_path is a folder of class folders of JPEG/PNG images read with
+                                     ZiCo's ImageNet transforms */
+    int eval_transforms;          /* image folder: Resize + CenterCrop instead of training transforms */
+    const zc_dataset *loaded;     /* a dataset the caller loaded already (then data_path is not read) */
+    zc_sampler sampler;
+    int augment;                  /* for lanes that allow it */
+    zc_lane_size lanes[ZC_RUN_MAX_LANES];
+    int n_lanes;
+    uint64_t seed;                /* data and initialisation */
+    int threads;                  /* worker threads, one architecture each (<= 0: all cores) */
+    int backend_threads;          /* threads inside the backend of each worker (<= 0: 1; results are
+                                     reproducible for a given value) */
+    int nan_on_numeric_error;     /* a proxy's ZC_ENUM gives NaN for that architecture instead of
+                                     stopping the run (searches) */
+    /* Optional: after each architecture, in order, with the count done in this call. */
+    void (*on_progress)(void *ctx, int done, int total);
+    void *progress_ctx;
+} zc_run_opts;
+
+void zc_run_opts_default(zc_run_opts *o);
+/* The space settings for a dataset: its classes and input size unless the space fixes them. */
+void zc_space_config_for_dataset(const zc_space *space, zc_dataset_kind kind, zc_space_config *cfg);
+
+/* Loads the data when a proxy needs images and draws every lane's batches (seeded, cached for the
+ * run). Errors name the data, or the lane and its batch size. */
+zc_status zc_run_open(const zc_run_opts *opts, zc_run **out);
+void zc_run_close(zc_run *r);
+const zc_run_opts *zc_run_options(const zc_run *r);
+/* A lane's batches (NULL when no requested proxy uses it). */
+const zc_batch *zc_run_lane(const zc_run *r, const char *lane, int *n_batches, int *batch_size);
+/* Records the dataset the run loaded (NULL when none); its size in *records. */
+const char *zc_run_data_source(const zc_run *r, int *records);
+
+/* Called once per architecture in input order, never concurrently; non-zero stops the run. */
+typedef int (*zc_result_fn)(void *ctx, int i, const double *scores, const double *seconds);
+/* Scores n architectures (space arch values, contiguous); streams NULL: each one's zc_space_stream. */
+zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *streams, zc_result_fn on_result,
+                       void *ctx);
+int zc_cpu_count(void);
+/* Tries a proxy once on an architecture with four synthetic images: ZC_EUNSUPPORTED when the proxy
+ * cannot score this space's networks (then it is left out of a run with a note), ZC_OK otherwise
+ * (other failures are left for the run to report). */
+zc_status zc_proxy_probe(const zc_space_ctx *space, const void *arch, const zc_proxy *p, const zc_proxy_opts *o);
+
+/* ---- rows: index, arch, then <proxy>, <proxy>_seconds per proxy ---- */
+typedef enum zc_format { ZC_FORMAT_CSV = 0, ZC_FORMAT_JSONL = 1 } zc_format;
+
+typedef struct zc_output {
+    const char *path;        /* NULL: standard output */
+    zc_format format;
+    int resume;              /* needs path: keep the complete rows already there (same columns and
+                                format), cut a torn last line, score only what is missing */
+} zc_output;
+
+typedef struct zc_write_report {
+    int kept;                /* rows found in the file (resume) */
+    int scored;              /* architectures scored now */
+} zc_write_report;
+
+/* Scores the list into rows. On resume the list is left as given; rows are matched on the
+ * canonical arch string. */
+zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out, zc_write_report *rep);
+
+#endif

@@ -1,0 +1,119 @@
+/* Search spaces as plug-ins. A space is a descriptor (zc_space: a name and methods), registered
+ * in one table (src/spaces/registry.c); each space lives in its own folder under src/spaces/.
+ * Every command and library function works on any registered space through this interface.
+ *
+ * An architecture is a plain-data value of `arch_size` bytes, owned by the caller; a space's methods
+ * run on an opened space (zc_space_ctx): its settings (classes, input size) and whatever it loaded
+ * (the benchmark's index table). */
+#ifndef ZCNAS_SPACE_H
+#define ZCNAS_SPACE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "zcnas/net.h"
+#include "zcnas/rng.h"
+
+typedef struct zc_space zc_space;
+typedef struct zc_space_ctx zc_space_ctx;
+
+/* What a network is built for. */
+typedef struct zc_build_opts {
+    int num_classes;           /* classifier outputs (0: the space context's) */
+    int track_running_stats;   /* BN keeps running-stat buffers (the benchmark models do) */
+    int shapes_only;           /* parameters get shapes but no values (for counting) */
+} zc_build_opts;
+
+/* The cost of an architecture as its benchmark counts it. */
+typedef struct zc_cost {
+    double flops;              /* multiply-accumulates per image */
+    double params;             /* trainable parameters */
+    int layers;                /* layers as the space's search budgets count them (-1: not defined) */
+} zc_cost;
+
+/* Settings of an opened space. Zero fields take the space's defaults. */
+typedef struct zc_space_config {
+    int num_classes;           /* classifier outputs */
+    int resolution;            /* input images are resolution x resolution */
+    const char *bench_path;    /* benchmark table with `index` and `arch` columns (NULL:
+                                  $ZCNAS_DATA/benchmarks/<space bench_table>) */
+    int need_index;            /* 1: a missing benchmark table is an error; 0: indices are simply
+                                  unavailable without it */
+    int cost_resolution;       /* input size at which zc_space_cost counts (0: the space's own rule) */
+    int uniform_mutation;      /* spaces that draw mutations with weights draw them uniformly instead */
+} zc_space_config;
+
+struct zc_space_ctx {
+    const zc_space *space;
+    zc_space_config cfg;       /* with the defaults filled in */
+    int has_index;             /* the benchmark's index <-> arch mapping is loaded */
+    void *priv;                /* the space's own state */
+};
+
+struct zc_space {
+    const char *name;          /* canonical name, e.g. "nb201" */
+    const char *aliases;       /* other accepted names, comma-separated ("" for none) */
+    const char *title;         /* one line for lists and `zcnas info` */
+    size_t arch_size;          /* bytes of one architecture */
+    size_t str_max;            /* buffer size that holds any formatted architecture */
+    const char *bench_table;   /* benchmark table under $ZCNAS_DATA/benchmarks/ that maps indices,
+                                  NULL when the space has no benchmark index */
+    const char *dataset;       /* default dataset ("cifar10") */
+    int resolution;            /* default input size (0: the dataset's) */
+    int num_classes;           /* default classifier outputs (0: the dataset's) */
+    int user_resolution;       /* 1: the input size is a free setting (--resolution) */
+    int cost_resolution;       /* default input size of the cost counters (0: the network's own) */
+    const char *initial;       /* starting architecture of evolutionary searches (NULL: a sample) */
+
+    /* Optional: load tables into ctx->priv (ctx->cfg is filled in); undone by close. */
+    zc_status (*open)(zc_space_ctx *ctx);
+    void (*close)(zc_space_ctx *ctx);
+    /* Architecture strings: parse (errors name the offending part) and canonical format. */
+    zc_status (*parse)(const zc_space_ctx *ctx, const char *s, void *arch);
+    zc_status (*format)(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size);
+    /* Number of architectures, 0 when too many to enumerate. */
+    long long (*size)(const zc_space_ctx *ctx);
+    /* Benchmark index <-> arch; index_of returns -1 when unknown. Both NULL for spaces without one;
+     * from_index needs ctx->has_index. */
+    long (*index_of)(const zc_space_ctx *ctx, const void *arch);
+    zc_status (*from_index)(const zc_space_ctx *ctx, long index, void *arch);
+    /* A uniform draw from the space. */
+    void (*sample)(const zc_space_ctx *ctx, zc_rng *rng, void *arch);
+    /* A random neighbour: `strength` changes (a space may treat it as 1). */
+    zc_status (*mutate)(const zc_space_ctx *ctx, const void *arch, int strength, zc_rng *rng, void *child);
+    /* Optional: the number of distinct single mutations of arch (0: unknown). */
+    int (*neighbours)(const zc_space_ctx *ctx, const void *arch);
+    /* The network, parameters uninitialised. NULL with zc_last_error set on error. */
+    zc_net *(*build)(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts);
+    zc_status (*cost)(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
+    /* A few lines about the architecture for `zcnas info` (structure, network, notes). */
+    void (*info)(const zc_space_ctx *ctx, const void *arch, FILE *out);
+    /* Each network's random initialisation is drawn from (seed, stream): its benchmark index when it
+     * has one, else this (a stream that no index uses). */
+    uint64_t (*stream)(const zc_space_ctx *ctx, const void *arch);
+};
+
+/* ---- the registry ---- */
+/* NULL-terminated list of every space. */
+const zc_space *const *zc_space_all(void);
+/* By name or alias (case-insensitive); NULL with zc_last_error naming the known spaces. */
+const zc_space *zc_space_find(const char *name);
+
+/* ---- opened spaces ---- */
+zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_space_ctx **out);
+void zc_space_close(zc_space_ctx *ctx);
+
+/* Thin wrappers over the methods, with the checks every caller would repeat. */
+zc_status zc_space_parse(const zc_space_ctx *ctx, const char *s, void *arch);
+zc_status zc_space_format(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size);
+long zc_space_index_of(const zc_space_ctx *ctx, const void *arch);      /* -1: none */
+zc_status zc_space_from_index(const zc_space_ctx *ctx, long index, void *arch);
+long long zc_space_size(const zc_space_ctx *ctx);
+/* (seed, stream) of a network's initialisation: the benchmark index when known, else space->stream. */
+uint64_t zc_space_stream(const zc_space_ctx *ctx, const void *arch);
+zc_net *zc_space_build(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts);
+zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
+zc_status zc_space_mutate(const zc_space_ctx *ctx, const void *arch, int strength, zc_rng *rng, void *child);
+/* FNV-1a of a string: a stream for spaces whose architectures have no index. */
+uint64_t zc_space_hash(const char *s);
+
+#endif

@@ -1,0 +1,66 @@
+/* The engine's data structures (internal): graph nodes with their run-time state, parameters and
+ * the network. Only the engine, the backends and the evaluators of src/evaluators include this;
+ * everything else goes through include/zcnas/net.h (opaque zc_net, node/param info, accessors). */
+#ifndef ZC_ENGINE_IMPL_H
+#define ZC_ENGINE_IMPL_H
+#include "zcnas/net.h"
+
+struct zc_backend;
+
+struct zc_param {
+    char name[ZC_NAME_MAX];  /* state_dict key, e.g. "cells.0.layers.1.op.1.weight" */
+    zc_param_role role;
+    int node;                /* owning node */
+    int ndim;
+    int shape[4];
+    size_t numel;
+    float *data;             /* backend memory; NULL until the values are needed (and in shapes-only nets) */
+    float *grad;             /* backend memory; NULL until a backward pass needs it */
+    float *host_data, *host_grad;   /* host copies for the accessors when the backend's memory is not
+                                       host memory (NULL otherwise) */
+};
+
+struct zc_node {
+    zc_op op;
+    int n_in;
+    int in[ZC_MAX_INPUTS];
+    int c, h, w;             /* output shape of one sample */
+    /* attributes (meaning depends on op) */
+    int k, stride, pad, groups;
+    int count_include_pad;
+    int affine, track_stats;  /* batch norm: learnable gamma/beta; has running-stat buffers */
+    float eps;
+    int weight, bias;        /* parameter indices, -1 when absent */
+    char name[ZC_NAME_MAX];  /* module path in the PyTorch model ("stem.0"), "" for param-less ops */
+    /* run-time state, owned by the net, in the backend's memory */
+    float *out;              /* batch x c x h x w, in the backend's layout for this node */
+    float *grad;             /* d loss / d out, same layout */
+    double *saved;           /* op-specific host state (batch norm: per-channel mean and invstd) */
+    float *ws;               /* backend workspace (e.g. reordered weights), freed with the buffers */
+    int layout;              /* backend-defined memory layout; 0 = plain NCHW */
+    int live;                /* 1 when the node is computed (its value reaches the output) */
+    int users;               /* live nodes that read this output */
+    int merged;              /* identical param-free nodes merged into this one (CSE), plus 1 */
+    int grad_set;            /* backends that write first contributions: grad holds a value */
+    int keep;                /* output and grad kept through forward and backward (zc_net_keep) */
+};
+
+struct zc_net {
+    zc_node *nodes;
+    int n_nodes, cap_nodes;
+    zc_param *params;
+    int n_params, cap_params;
+    int output;              /* node index of the network output (logits) */
+    int batch;               /* batch size of the buffers currently allocated */
+    int prune_zero;          /* see zc_net_prune_zero */
+    int need_input_grad;     /* backward also computes d loss / d input (nodes[0].grad) */
+    int shapes_only;         /* parameters have shapes but no values (set before adding layers) */
+    int params_ready;        /* parameter storage allocated in the backend's memory */
+    const struct zc_backend *backend;   /* NULL until set: the default backend is used */
+    float *host_out;         /* host copy of the output (zc_net_output) when the backend memory is not host memory */
+};
+
+/* The backend that runs the net (its own, else the default). */
+const struct zc_backend *zci_net_backend(const zc_net *net);
+
+#endif

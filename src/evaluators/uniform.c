@@ -1,0 +1,347 @@
+/* Exact evaluation of a network whose every parameter tensor holds one constant (epsilon's init).
+ *
+ * With constant weights every output channel of a conv or linear layer is the same function of its
+ * input, so all channels of every feature map downstream are identical: each map is carried as ONE
+ * plane per image, and a conv over C identical input channels is the single-channel sum times C.
+ * Two more exact shortcuts follow from the constants:
+ *  - nodes computing the same op on the same inputs (e.g. conv3x3 on edges 0->2 and 0->3 of a cell)
+ *    are identical, so each is computed once;
+ *  - a map that is exactly zero everywhere stays zero through conv (zero bias), batch norm (zero
+ *    beta), ReLU and pooling, and drops out of sums, so it is never materialised. At a tiny weight
+ *    (1e-7) the conv paths underflow to exact zeros within a few layers; this is what makes the
+ *    float32 NaN pattern of epsilon cheap to reproduce.
+ * Products are formed as w*x before they are summed, as in the full computation. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backends/ref/ref.h"
+#include "backends/ref/simd.h"
+#include "engine/buffers.h"
+#include "zcnas/evaluators.h"
+
+typedef struct uval {
+    float *data;     /* batch x distinct x h x w, NULL when zero */
+    int borrowed;    /* data is the caller's input batch: read only, never released */
+    int distinct;    /* 1: all channels identical; otherwise node->c distinct channels */
+    int zero;        /* exactly zero everywhere */
+    int refs;        /* pending consumers */
+} uval;
+
+int zc_net_params_constant(zc_net *net)
+{
+    for (int i = 0; i < zc_net_num_params(net); i++) {
+        zc_param_info pi;
+        zc_net_param_info(net, i, &pi);
+        const float *d = zc_net_param_data(net, i);
+        if (!d) return 0;
+        for (size_t j = 1; j < pi.numel; j++)
+            if (memcmp(&d[j], &d[0], sizeof *d) != 0) return 0;
+    }
+    return 1;
+}
+
+static float param_const(zc_net *net, int idx, float dflt)
+{
+    return idx >= 0 ? zc_net_param_data(net, idx)[0] : dflt;
+}
+
+/* Two nodes compute the same function of the same (canonical) inputs under constant weights. */
+static int same_node(zc_net *net, const zc_node_info *a, const zc_node_info *b, const int *canon)
+{
+    if (a->op != b->op || a->op == ZC_OP_INPUT || a->n_in != b->n_in || a->c != b->c || a->h != b->h ||
+        a->w != b->w || a->k != b->k || a->stride != b->stride || a->pad != b->pad ||
+        a->groups != b->groups || a->count_include_pad != b->count_include_pad || a->eps != b->eps ||
+        a->affine != b->affine || (a->weight < 0) != (b->weight < 0) || (a->bias < 0) != (b->bias < 0))
+        return 0;
+    if (a->weight >= 0 && param_const(net, a->weight, 0) != param_const(net, b->weight, 0)) return 0;
+    if (a->bias >= 0 && param_const(net, a->bias, 0) != param_const(net, b->bias, 0)) return 0;
+    if (a->op == ZC_OP_ADD) {
+        /* Sums compare as multisets of canonical inputs (the order of a sum of 2-3 terms only changes
+         * rounding, but keep it exact: require the same order). */
+        for (int i = 0; i < a->n_in; i++)
+            if (canon[a->in[i]] != canon[b->in[i]]) return 0;
+        return 1;
+    }
+    for (int i = 0; i < a->n_in; i++)
+        if (canon[a->in[i]] != canon[b->in[i]]) return 0;
+    return 1;
+}
+
+static ZC_VECTORIZE int all_zero(const float *x, size_t n)
+{
+    /* Branch-free blocks of 64: most maps are either all zero or nonzero early on. */
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        int nz = 0;
+        for (int l = 0; l < 64; l++) nz |= x[i + l] != 0.0f;
+        if (nz) return 0;
+    }
+    for (; i < n; i++)
+        if (x[i] != 0.0f) return 0;
+    return 1;
+}
+
+static ZC_VECTORIZE void scale_shift(float *restrict o, size_t n, float copies, float b)
+{
+    for (size_t j = 0; j < n; j++) o[j] = o[j] * copies + b;
+}
+
+static ZC_VECTORIZE void relu_plane(const float *restrict x, float *restrict y, size_t n)
+{
+    for (size_t j = 0; j < n; j++) { float v = x[j]; y[j] = v < 0.0f ? 0.0f : v; }
+}
+
+static ZC_VECTORIZE void add_plane(float *restrict y, const float *restrict x, size_t n)
+{
+    for (size_t j = 0; j < n; j++) y[j] += x[j];
+}
+
+static ZC_VECTORIZE int all_finite(const float *x, size_t n)
+{
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) ok &= isfinite(x[i]) != 0;
+    return ok;
+}
+
+/* One output plane of a conv with constant weight w: out = sum over channels c of sum over the
+ * window of w * x_c (c outer, window row-major inner, as the im2col order of the full conv).
+ * `padded` is the (h + 2p) x (w + 2p) frame whose zero border the caller has set once. */
+static ZC_VECTORIZE void conv_plane(const float *x, int channels, int h, int w, int k, int s, int p, float wt,
+                                    float *restrict out, int oh, int ow, float *restrict padded)
+{
+    int wp = w + 2 * p;
+    for (int i = 0; i < oh * ow; i++) out[i] = 0.0f;
+    for (int c = 0; c < channels; c++) {
+        const float *xc = x + (size_t)c * h * w;
+        const float *src = xc;
+        if (p > 0) {
+            for (int y = 0; y < h; y++) memcpy(padded + (size_t)(y + p) * wp + p, xc + (size_t)y * w, (size_t)w * sizeof *xc);
+            src = padded;
+        }
+        if (k == 3 && s == 1) {   /* NB201's 3x3 convs: the nine taps of an output in registers */
+            for (int oy = 0; oy < oh; oy++) {
+                float *restrict o = out + (size_t)oy * ow;
+                const float *restrict r0 = src + (size_t)oy * wp, *restrict r1 = r0 + wp, *restrict r2 = r1 + wp;
+                for (int ox = 0; ox < ow; ox++) {
+                    float a = o[ox], t;
+                    t = wt * r0[ox]; a += t; t = wt * r0[ox + 1]; a += t; t = wt * r0[ox + 2]; a += t;
+                    t = wt * r1[ox]; a += t; t = wt * r1[ox + 1]; a += t; t = wt * r1[ox + 2]; a += t;
+                    t = wt * r2[ox]; a += t; t = wt * r2[ox + 1]; a += t; t = wt * r2[ox + 2]; a += t;
+                    o[ox] = a;
+                }
+            }
+            continue;
+        }
+        for (int oy = 0; oy < oh; oy++) {
+            float *restrict o = out + (size_t)oy * ow;
+            for (int ki = 0; ki < k; ki++) {
+                const float *restrict row = src + (size_t)(oy * s + ki) * wp;
+                for (int kj = 0; kj < k; kj++)
+                    if (s == 1)
+                        for (int ox = 0; ox < ow; ox++) { float prod = wt * row[ox + kj]; o[ox] += prod; }
+                    else
+                        for (int ox = 0; ox < ow; ox++) { float prod = wt * row[ox * s + kj]; o[ox] += prod; }
+            }
+        }
+    }
+}
+
+static float *alloc_planes(int batch, int distinct, const zc_node_info *n)
+{
+    return zci_buf_get((size_t)batch * distinct * n->h * n->w, 0);
+}
+
+static void release(uval *v)
+{
+    if (--v->refs == 0) {
+        if (!v->borrowed) zci_buf_put(v->data);
+        v->data = NULL;
+    }
+}
+
+/* Computes node i from its (already evaluated, canonical) inputs. */
+static zc_status eval_node(zc_net *net, const zc_node_info *info, int i, const int *canon, uval *vals, int batch)
+{
+    const zc_node_info *n = &info[i];
+    uval *out = &vals[i];
+    size_t plane = (size_t)n->h * n->w;
+    uval *in = n->n_in ? &vals[canon[n->in[0]]] : NULL;
+    const zc_node_info *src = n->n_in ? &info[n->in[0]] : NULL;
+    out->distinct = 1;
+    switch (n->op) {
+    case ZC_OP_CONV2D: {
+        float w = param_const(net, n->weight, 0), b = param_const(net, n->bias, 0);
+        if (in->distinct > 1 && n->groups > 1)
+            return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: grouped conv on distinct channels");
+        if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
+        if (!(out->data = alloc_planes(batch, 1, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        int hp = src->h + 2 * n->pad, wp = src->w + 2 * n->pad;
+        float *padded = n->pad > 0 ? calloc((size_t)hp * wp, sizeof *padded) : NULL;   /* border stays 0 */
+        if (n->pad > 0 && !padded) return zc_fail(ZC_ENOMEM, "out of memory");
+        /* With identical input channels each output sums (C_in / groups) copies of one plane. */
+        float copies = in->distinct == 1 ? (float)(src->c / n->groups) : 1.0f;
+        size_t in_plane = (size_t)src->h * src->w;
+        for (int bi = 0; bi < batch; bi++) {
+            float *o = out->data + (size_t)bi * plane;
+            if (in->zero) memset(o, 0, plane * sizeof *o);
+            else conv_plane(in->data + (size_t)bi * in->distinct * in_plane, in->distinct, src->h, src->w,
+                            n->k, n->stride, n->pad, w, o, n->h, n->w, padded);
+            scale_shift(o, plane, copies, b);
+        }
+        free(padded);
+        break;
+    }
+    case ZC_OP_LINEAR: {
+        float w = param_const(net, n->weight, 0), b = param_const(net, n->bias, 0);
+        if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
+        if (!(out->data = alloc_planes(batch, 1, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        size_t feat = (size_t)in->distinct * src->h * src->w;
+        float copies = in->distinct == 1 ? (float)src->c : 1.0f;
+        for (int bi = 0; bi < batch; bi++) {
+            float s = 0.0f;
+            for (size_t j = 0; !in->zero && j < feat; j++) { float prod = w * in->data[(size_t)bi * feat + j]; s += prod; }
+            out->data[bi] = s * copies + b;
+        }
+        break;
+    }
+    case ZC_OP_BATCHNORM: {
+        float g = param_const(net, n->weight, 1.0f), b = param_const(net, n->bias, 0.0f);
+        if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
+        out->distinct = in->distinct;
+        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        if (in->zero) { for (size_t j = 0; j < (size_t)batch * out->distinct * plane; j++) out->data[j] = b; break; }
+        float gv[1] = {g}, bv[1] = {b};
+        if (out->distinct == 1) zci_ref_bn_forward_arrays(in->data, out->data, batch, 1, plane, gv, bv, n->eps, NULL);
+        else {
+            /* Distinct channels: constant gamma/beta per channel. */
+            float *gs = malloc((size_t)out->distinct * 2 * sizeof *gs);
+            if (!gs) return zc_fail(ZC_ENOMEM, "out of memory");
+            for (int c = 0; c < out->distinct; c++) { gs[c] = g; gs[out->distinct + c] = b; }
+            zci_ref_bn_forward_arrays(in->data, out->data, batch, out->distinct, plane, gs, gs + out->distinct, n->eps, NULL);
+            free(gs);
+        }
+        break;
+    }
+    case ZC_OP_RELU:
+    case ZC_OP_AVGPOOL:
+    case ZC_OP_GAP: {
+        if (in->zero) { out->zero = 1; return ZC_OK; }
+        out->distinct = in->distinct;
+        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        size_t count = (size_t)batch * out->distinct;
+        if (n->op == ZC_OP_RELU) {
+            relu_plane(in->data, out->data, count * plane);
+        } else if (n->op == ZC_OP_GAP) {
+            zci_ref_gap_forward_arrays(in->data, out->data, (int)count, (size_t)src->h * src->w);
+        } else {
+            zci_pool_geom g = {src->h, src->w, n->h, n->w, n->k, n->stride, n->pad, n->count_include_pad};
+            zci_ref_avgpool_forward_arrays(&g, in->data, out->data, (int)count);
+        }
+        break;
+    }
+    case ZC_OP_ZERO: {
+        /* x * 0 is exactly zero unless x holds inf or NaN. */
+        size_t count = (size_t)batch * in->distinct * plane;
+        if (in->zero || all_finite(in->data, count)) { out->zero = 1; return ZC_OK; }
+        out->distinct = in->distinct;
+        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        for (size_t j = 0; j < count; j++) out->data[j] = in->data[j] * 0.0f;
+        break;
+    }
+    case ZC_OP_ADD: {
+        int distinct = 1, live = 0;
+        for (int k = 0; k < n->n_in; k++) {
+            uval *v = &vals[canon[n->in[k]]];
+            if (v->zero) continue;
+            live++;
+            if (v->distinct > 1) distinct = n->c;
+        }
+        if (!live) { out->zero = 1; return ZC_OK; }
+        out->distinct = distinct;
+        if (!(out->data = zci_buf_get((size_t)batch * distinct * plane, 0))) return zc_fail(ZC_ENOMEM, "out of memory");
+        /* Terms in order, skipping exact zeros (x + 0 == x); the first is copied. */
+        int first = 1;
+        for (int k = 0; k < n->n_in; k++) {
+            uval *v = &vals[canon[n->in[k]]];
+            if (v->zero) continue;
+            for (int bi = 0; bi < batch; bi++)
+                for (int c = 0; c < distinct; c++) {
+                    float *y = out->data + ((size_t)bi * distinct + c) * plane;
+                    const float *t = v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane;
+                    if (first) memcpy(y, t, plane * sizeof *y);
+                    else add_plane(y, t, plane);
+                }
+            first = 0;
+        }
+        break;
+    }
+    default:
+        return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: op %s", zc_op_name(n->op));
+    }
+    if (out->data && all_zero(out->data, (size_t)batch * out->distinct * plane)) {
+        zci_buf_put(out->data);
+        out->data = NULL;
+        out->zero = 1;
+    }
+    return ZC_OK;
+}
+
+zc_status zc_eval_uniform(zc_net *net, const float *x, int batch, float *y)
+{
+    int output = zc_net_output_node(net);
+    if (output < 0) return zc_fail(ZC_EINVAL, "network has no output (zc_net_finish not called)");
+    if (batch <= 0) return zc_fail(ZC_EINVAL, "invalid batch size %d", batch);
+    if (!zc_net_params_constant(net))
+        return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation needs constant parameter tensors");
+    zc_net_release_buffers(net);
+    int nn = zc_net_num_nodes(net);
+    int *canon = malloc((size_t)nn * sizeof *canon);
+    uval *vals = calloc((size_t)nn, sizeof *vals);
+    zc_node_info *info = malloc((size_t)nn * sizeof *info);
+    zc_status st = (canon && vals && info) ? ZC_OK : zc_fail(ZC_ENOMEM, "out of memory");
+    for (int i = 0; st == ZC_OK && i < nn; i++) zc_net_node_info(net, i, &info[i]);
+    /* Canonical representative of every live node (common subexpressions share one). */
+    for (int i = 0; st == ZC_OK && i < nn; i++) {
+        canon[i] = i;
+        if (!info[i].live) continue;
+        for (int j = 0; j < i; j++)
+            if (canon[j] == j && info[j].live && same_node(net, &info[j], &info[i], canon)) {
+                canon[i] = j;
+                break;
+            }
+    }
+    if (st == ZC_OK) {
+        for (int i = 0; i < nn; i++)
+            if (info[i].live && canon[i] == i)
+                for (int k = 0; k < info[i].n_in; k++) vals[canon[info[i].in[k]]].refs++;
+        vals[canon[output]].refs++;
+    }
+    if (st == ZC_OK) {
+        vals[0].distinct = info[0].c;
+        vals[0].data = (float *)x;   /* read in place: no op writes to its input */
+        vals[0].borrowed = 1;
+    }
+    for (int i = 1; st == ZC_OK && i < nn; i++) {
+        const zc_node_info *n = &info[i];
+        if (!n->live || canon[i] != i) continue;
+        st = eval_node(net, info, i, canon, vals, batch);
+        for (int k = 0; k < n->n_in; k++) release(&vals[canon[n->in[k]]]);
+    }
+    if (st == ZC_OK) {
+        /* The output in full, plain NCHW, as a normal forward would give it. */
+        const zc_node_info *o = &info[output];
+        uval *v = &vals[canon[output]];
+        size_t plane = (size_t)o->h * o->w;
+        if (v->zero) memset(y, 0, (size_t)batch * o->c * plane * sizeof *y);
+        for (int bi = 0; !v->zero && bi < batch; bi++)
+            for (int c = 0; c < o->c; c++)
+                memcpy(y + ((size_t)bi * o->c + c) * plane,
+                       v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane, plane * sizeof(float));
+    }
+    for (int i = 0; vals && i < nn; i++)
+        if (!vals[i].borrowed) zci_buf_put(vals[i].data);
+    free(vals);
+    free(canon);
+    free(info);
+    return st;
+}

@@ -1,0 +1,85 @@
+/* Helpers shared by the proxies (proxies/proxy_impl.h). */
+#include <math.h>
+#include <stdlib.h>
+#include "proxies/proxy_impl.h"
+#include "zcnas/weights.h"
+
+zc_status zci_proxy_build(const zc_proxy_input *in, const zc_proxy_opts *o, const zc_build_opts *bo, zc_net **out)
+{
+    zc_net *net = zc_space_build(in->space, in->arch, bo);
+    if (!net) return ZC_EINVAL;
+    zc_net_set_backend(net, o->backend);
+    *out = net;
+    return ZC_OK;
+}
+
+zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out)
+{
+    zc_build_opts bo = {0, 1, 0};
+    zc_net *net;
+    zc_status st = zci_proxy_build(in, o, &bo, &net);
+    if (st != ZC_OK) return st;
+    if (o->weights_dir) {
+        st = zc_net_load_weights(net, o->weights_dir);
+    } else {
+        zc_rng rng;
+        zc_rng_seed(&rng, in->seed, in->stream);
+        st = zc_net_init_default(net, &rng);
+    }
+    if (st != ZC_OK) { zc_net_free(net); return st; }
+    *out = net;
+    return ZC_OK;
+}
+
+zc_status zci_proxy_need_batch(const zc_proxy_input *in, const char *proxy, const zc_batch **b)
+{
+    if (!in->batches || in->n_batches < 1 || !in->batches[0].x || in->batches[0].n < 1)
+        return zc_fail(ZC_EINVAL, "%s: needs a batch of images", proxy);
+    *b = &in->batches[0];
+    return ZC_OK;
+}
+
+zc_status zci_proxy_loss_backward(zc_net *net, const zc_batch *b, double *loss)
+{
+    if (!b->y) return zc_fail(ZC_EINVAL, "the batch has no labels");
+    zc_status st = zc_net_forward(net, b->x, b->n, ZC_RUN_TRAIN);
+    if (st != ZC_OK) return st;
+    int nb, dim;
+    const float *logits = zc_net_output(net, &nb, &dim);
+    if (!logits) return zc_fail(ZC_ENOMEM, "out of memory");
+    float *dlogits = malloc((size_t)nb * dim * sizeof *dlogits);
+    if (!dlogits) return zc_fail(ZC_ENOMEM, "out of memory");
+    double l;
+    st = zc_cross_entropy(logits, b->y, nb, dim, &l, dlogits);
+    if (st == ZC_OK) st = zc_net_backward(net, dlogits);
+    free(dlogits);
+    if (st == ZC_OK && loss) *loss = l;
+    return st;
+}
+
+zc_status zci_proxy_weight_grad_sum(const zc_proxy_input *in, const zc_proxy_opts *opts, const char *name,
+                                    int absolute, double *out)
+{
+    const zc_batch *b = NULL;
+    zc_status st = zci_proxy_need_batch(in, name, &b);
+    if (st != ZC_OK) return st;
+    zc_net *net;
+    if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    zc_net_prune_zero(net);
+    if ((st = zci_proxy_loss_backward(net, b, NULL)) == ZC_OK) {
+        double total = 0.0;
+        for (int i = 0; i < zc_net_num_params(net); i++) {
+            if (!zc_net_is_layer_weight(net, i)) continue;
+            zc_param_info p;
+            zc_net_param_info(net, i, &p);
+            const float *w = zc_net_param_data(net, i), *g = zc_net_param_grad(net, i);
+            for (size_t j = 0; j < p.numel; j++) {
+                double v = (double)(w[j] * g[j]);
+                total += absolute ? fabs(v) : v;
+            }
+        }
+        *out = total;
+    }
+    zc_net_free(net);
+    return st;
+}

@@ -1,0 +1,40 @@
+/* What the proxies share (internal): building and initialising an architecture's network, the
+ * train-mode loss step, the batch check, and small linear algebra. Proxies see networks through
+ * zcnas/net.h only (structure info and tensor accessors), never the engine's internals. */
+#ifndef ZC_PROXY_IMPL_H
+#define ZC_PROXY_IMPL_H
+#include "zcnas/proxy.h"
+
+/* A fresh network of in->arch (built by its space) on opts->backend, parameters uninitialised. */
+zc_status zci_proxy_build(const zc_proxy_input *in, const zc_proxy_opts *o, const zc_build_opts *bo, zc_net **out);
+/* The same for the space's classes with BN running stats (the benchmark's model), with PyTorch's
+ * default init from (in->seed, in->stream), or the weights of opts->weights_dir when set. */
+zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out);
+
+/* The zero-cost-nas step: train-mode forward of the batch, mean cross-entropy with its labels,
+ * backward (every parameter's gradient). *loss (may be NULL) gets the loss. */
+zc_status zci_proxy_loss_backward(zc_net *net, const zc_batch *b, double *loss);
+
+/* The proxy's first batch (images; labels are checked where they are used), or ZC_EINVAL naming the
+ * proxy when its lane has none. */
+zc_status zci_proxy_need_batch(const zc_proxy_input *in, const char *proxy, const zc_batch **b);
+
+/* Eigenvalues of the symmetric n x n matrix a (row-major; destroyed) by cyclic Jacobi rotations in
+ * double precision, in ascending order in w. ZC_ENUM when a has a non-finite entry or the iteration
+ * does not converge. Defined in linalg.c. */
+zc_status zci_sym_eigvals(double *a, int n, double *w);
+
+/* Pearson correlation matrix of the n rows (length d, row-major) of x, as numpy.corrcoef: rows
+ * centred, covariance in double, divided by the product of standard deviations, clipped to [-1, 1].
+ * A row with zero variance gives NaN entries (as numpy). r is n x n. Defined in linalg.c. */
+void zci_corrcoef_rows(const float *x, int n, size_t d, double *r);
+
+/* One train-mode step on the proxy's batch, then the sum over conv/linear weights of W * dL/dW
+ * (absolute = 0: plain) or of |W * dL/dW| (absolute = 1: snip). */
+zc_status zci_proxy_weight_grad_sum(const zc_proxy_input *in, const zc_proxy_opts *opts, const char *name,
+                                    int absolute, double *out);
+
+/* The data need of the zero-cost-nas baselines: one training batch of 64, its own seed lane. */
+#define ZCI_BASELINE_BATCH {ZC_INPUT_IMAGES, "base", 64, 1, (uint64_t)1 << 40, 0}
+
+#endif

@@ -1,0 +1,227 @@
+/* Rows of scores (zcnas/run.h): index, arch, then <proxy> and <proxy>_seconds per proxy, as CSV or
+ * JSON lines, flushed one by one so that an interrupted run leaves complete rows plus at most one
+ * torn line; with resume, the complete rows are kept and only the missing architectures scored. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "util/util.h"
+#include "zcnas/run.h"
+
+typedef struct writer {
+    FILE *f;
+    zc_format format;
+    const zc_run_opts *o;
+    const zc_arch_list *list;
+    const int *todo;           /* list positions being scored */
+    char *arch_buf;
+    zc_status status;
+} writer;
+
+static void value(FILE *f, double v, int count, int json)
+{
+    if (isnan(v)) fputs(json ? "null" : "nan", f);
+    else if (isinf(v)) fputs(json ? "null" : (v > 0 ? "inf" : "-inf"), f);
+    else if (count) fprintf(f, "%.0f", v);
+    else fprintf(f, "%.9g", v);
+}
+
+static void header(FILE *f, const zc_run_opts *o)
+{
+    fputs("index,arch", f);
+    for (int p = 0; p < o->n_proxies; p++) fprintf(f, ",%s,%s_seconds", o->proxies[p]->name, o->proxies[p]->name);
+    fputc('\n', f);
+}
+
+static int on_row(void *ctx, int i, const double *scores, const double *seconds)
+{
+    writer *w = ctx;
+    int k = w->todo[i];
+    const void *arch = zc_arch_list_get(w->list, k);
+    long index = w->list->index[k];
+    size_t cap = w->list->space->space->str_max;
+    if (zc_space_format(w->list->space, arch, w->arch_buf, cap) != ZC_OK) {
+        w->status = ZC_EINVAL;
+        return 1;
+    }
+    int json = w->format == ZC_FORMAT_JSONL;
+    if (json) {
+        fputs("{\"index\": ", w->f);
+        if (index >= 0) fprintf(w->f, "%ld", index);
+        else fputs("null", w->f);
+        fputs(", \"arch\": ", w->f);
+        zci_json_string(w->f, w->arch_buf);
+    } else {
+        if (index >= 0) fprintf(w->f, "%ld", index);
+        fprintf(w->f, ",%s", w->arch_buf);
+    }
+    for (int p = 0; p < w->o->n_proxies; p++) {
+        const zc_proxy *px = w->o->proxies[p];
+        if (json) fprintf(w->f, ", \"%s\": ", px->name);
+        else fputc(',', w->f);
+        value(w->f, scores[p], px->is_count, json);
+        if (json) fprintf(w->f, ", \"%s_seconds\": ", px->name);
+        else fputc(',', w->f);
+        value(w->f, seconds[p], 0, json);
+    }
+    fputs(json ? "}\n" : "\n", w->f);
+    if (fflush(w->f) != 0 || ferror(w->f)) {
+        w->status = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+static char *read_all(const char *path, size_t *len, int *missing)
+{
+    FILE *f = fopen(path, "rb");
+    *missing = !f && errno == ENOENT;
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, 2 * cap + 1);
+            if (!nb) { free(buf); buf = NULL; break; }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (buf && err) { free(buf); buf = NULL; errno = EIO; }
+    if (buf) buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* The arch string of a row into buf, or -1 when the row is malformed. */
+static int row_arch(const char *line, zc_format format, char *buf, size_t cap)
+{
+    const char *p, *end;
+    if (format == ZC_FORMAT_JSONL) {
+        if (!(p = strstr(line, "\"arch\": \""))) return -1;
+        p += 9;
+        end = strchr(p, '"');
+    } else {
+        if (!(p = strchr(line, ','))) return -1;
+        p++;
+        end = strchr(p, ',');
+    }
+    if (!end || end == p || (size_t)(end - p) >= cap) return -1;
+    memcpy(buf, p, (size_t)(end - p));
+    buf[end - p] = '\0';
+    return 0;
+}
+
+/* The rows already in path (resume): their canonical arch strings into done; *append = 1 when the
+ * file holds a header (and rows) to append to. */
+static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format format, zci_strmap *done,
+                               int *append)
+{
+    size_t len;
+    int missing;
+    *append = 0;
+    char *text = read_all(path, &len, &missing);
+    if (!text) return missing ? ZC_OK : zc_fail(ZC_EIO, "%s: cannot read: %s", path, strerror(errno));
+    /* A torn last line (no newline) was being written when the run stopped. */
+    size_t keep = len;
+    while (keep > 0 && text[keep - 1] != '\n') keep--;
+    if (keep != len && truncate(path, (off_t)keep) != 0) {
+        zc_status st = zc_fail(ZC_EIO, "%s: cannot cut the torn last line: %s", path, strerror(errno));
+        free(text);
+        return st;
+    }
+    text[keep] = '\0';
+    if (keep == 0) { free(text); return ZC_OK; }   /* empty: start over with a header */
+    char *line = text, *nl;
+    zc_status st = ZC_OK;
+    if (format == ZC_FORMAT_CSV) {
+        char expect[4096];
+        int n = snprintf(expect, sizeof expect, "index,arch");
+        for (int p = 0; p < o->n_proxies && n < (int)sizeof expect; p++)
+            n += snprintf(expect + n, sizeof expect - (size_t)n, ",%s,%s_seconds", o->proxies[p]->name, o->proxies[p]->name);
+        nl = strchr(line, '\n');
+        *nl = '\0';
+        if (strcmp(line, expect))
+            st = zc_fail(ZC_EINVAL, "'%s' has columns '%.300s', this run writes '%.300s' (same proxies and format needed)",
+                         path, line, expect);
+        line = nl + 1;
+    } else if (line[0] != '{') {
+        st = zc_fail(ZC_EINVAL, "'%s' is not a JSON-lines file (use the same format)", path);
+    }
+    size_t cap = o->space->space->str_max;
+    char *arch = malloc(cap), *canon = malloc(cap);
+    void *a = calloc(1, o->space->space->arch_size);
+    if (st == ZC_OK && (!arch || !canon || !a)) st = zc_fail(ZC_ENOMEM, "out of memory");
+    for (; st == ZC_OK && *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        *nl = '\0';
+        if (row_arch(line, format, arch, cap) != 0 || zc_space_parse(o->space, arch, a) != ZC_OK ||
+            zc_space_format(o->space, a, canon, cap) != ZC_OK) {
+            st = zc_fail(ZC_EDATA, "'%s' has a malformed row: '%.60s'", path, line);
+            break;
+        }
+        if (zci_strmap_put(done, canon, 0.0) < 0) st = zc_fail(ZC_ENOMEM, "out of memory");
+    }
+    free(arch);
+    free(canon);
+    free(a);
+    free(text);
+    if (st == ZC_OK) *append = 1;
+    return st;
+}
+
+zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out, zc_write_report *rep)
+{
+    const zc_run_opts *o = zc_run_options(r);
+    zc_write_report local;
+    if (!rep) rep = &local;
+    memset(rep, 0, sizeof *rep);
+    if (out->resume && !out->path) return zc_fail(ZC_EINVAL, "resuming needs an output file");
+    zci_strmap done = {0};
+    int append = 0;
+    zc_status st = out->resume ? scan_existing(out->path, o, out->format, &done, &append) : ZC_OK;
+    size_t cap = o->space->space->str_max, asz = o->space->space->arch_size;
+    int *todo = malloc((size_t)(list->n ? list->n : 1) * sizeof *todo);
+    unsigned char *archs = malloc((size_t)(list->n ? list->n : 1) * asz);
+    uint64_t *streams = malloc((size_t)(list->n ? list->n : 1) * sizeof *streams);
+    writer w = {NULL, out->format, o, list, todo, malloc(cap), ZC_OK};
+    if (st == ZC_OK && (!todo || !archs || !streams || !w.arch_buf)) st = zc_fail(ZC_ENOMEM, "out of memory");
+    int n = 0;
+    for (int i = 0; st == ZC_OK && i < list->n; i++) {
+        const void *a = zc_arch_list_get(list, i);
+        if (done.n) {
+            if ((st = zc_space_format(o->space, a, w.arch_buf, cap)) != ZC_OK) break;
+            if (zci_strmap_get(&done, w.arch_buf, NULL)) continue;
+        }
+        todo[n] = i;
+        memcpy(archs + (size_t)n * asz, a, asz);
+        streams[n] = zc_space_stream(o->space, a);
+        n++;
+    }
+    rep->kept = (int)done.n;
+    if (st == ZC_OK) {
+        w.f = out->path ? fopen(out->path, append ? "a" : "w") : stdout;
+        if (!w.f) st = zc_fail(ZC_EIO, "%s: cannot open for writing: %s", out->path, strerror(errno));
+    }
+    if (st == ZC_OK && !append && out->format == ZC_FORMAT_CSV) {
+        header(w.f, o);
+        if (fflush(w.f) != 0 || ferror(w.f)) st = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
+    }
+    if (st == ZC_OK) {
+        st = zc_run_score(r, archs, n, streams, on_row, &w);
+        if (st == ZC_OK && w.status != ZC_OK) st = w.status;
+        if (st == ZC_OK) rep->scored = n;
+    }
+    if (w.f && out->path && fclose(w.f) != 0 && st == ZC_OK)
+        st = zc_fail(ZC_EIO, "%s: error closing: %s", out->path, strerror(errno));
+    zci_strmap_free(&done);
+    free(todo);
+    free(archs);
+    free(streams);
+    free(w.arch_buf);
+    return st;
+}

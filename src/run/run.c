@@ -1,0 +1,339 @@
+/* The scoring context (zcnas/run.h): data from the proxies' declared needs, lanes of batches drawn
+ * once per run, and parallel scoring. Workers take architectures from a shared counter; finished
+ * results wait in a slot array and are handed to the callback strictly in input order. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "zcnas/images.h"
+#include "zcnas/run.h"
+
+typedef struct lane {
+    const char *name;
+    zc_data_need need;          /* as declared by its first proxy */
+    int batch_size, n_batches;  /* after the run's overrides */
+    zc_batch *batches;
+} lane;
+
+struct zc_run {
+    zc_run_opts o;
+    zc_dataset ds;              /* loaded here (when o.loaded is NULL and images are needed) */
+    const zc_dataset *data;
+    char source[4096];          /* where the images came from */
+    int records;
+    lane lanes[ZC_RUN_MAX_LANES];
+    int n_lanes;
+    int lane_of[ZC_RUN_MAX_PROXIES];   /* per proxy: its lane, -1 for none */
+};
+
+int zc_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+void zc_run_opts_default(zc_run_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    zc_proxy_opts_default(&o->proxy_opts);
+    o->sampler = ZC_SAMPLER_RANDOM;
+}
+
+void zc_space_config_for_dataset(const zc_space *space, zc_dataset_kind kind, zc_space_config *cfg)
+{
+    if (cfg->num_classes <= 0) cfg->num_classes = space->num_classes > 0 ? space->num_classes : zc_dataset_classes(kind);
+    if (cfg->resolution <= 0) cfg->resolution = space->resolution > 0 ? space->resolution : zc_dataset_resolution(kind);
+}
+
+static const zc_lane_size *override_of(const zc_run_opts *o, const char *lane)
+{
+    for (int i = 0; i < o->n_lanes; i++)
+        if (o->lanes[i].lane && !strcmp(o->lanes[i].lane, lane)) return &o->lanes[i];
+    return NULL;
+}
+
+static void free_lanes(zc_run *r)
+{
+    for (int i = 0; i < r->n_lanes; i++) {
+        for (int b = 0; r->lanes[i].batches && b < r->lanes[i].n_batches; b++) zc_batch_free(&r->lanes[i].batches[b]);
+        free(r->lanes[i].batches);
+        r->lanes[i].batches = NULL;
+    }
+}
+
+void zc_run_close(zc_run *r)
+{
+    if (!r) return;
+    free_lanes(r);
+    zc_dataset_free(&r->ds);
+    free(r);
+}
+
+/* Draws one lane: from the dataset (resized to the space's input when it differs) or an image
+ * folder; the data seed is 2 * seed + the lane's offset, as `zcnas score` always drew it. */
+static zc_status draw_lane(zc_run *r, lane *l)
+{
+    const zc_run_opts *o = &r->o;
+    int res = o->space->cfg.resolution;
+    uint64_t seed = o->seed * 2 + l->need.seed_offset;
+    int augment = l->need.augment && o->augment;
+    if (!(l->batches = calloc((size_t)l->n_batches, sizeof *l->batches)))
+        return zc_fail(ZC_ENOMEM, "out of memory for the %s batches", l->name);
+    zc_status st;
+    if (o->image_folder) {
+        st = zc_image_batches(o->data_path, res, l->batch_size, l->n_batches, seed,
+                              l->need.augment && !o->eval_transforms, l->batches);
+    } else {
+        zc_batch_opts bo = {l->batch_size, l->n_batches, o->sampler, seed, augment};
+        st = zc_batches_make(r->data, &bo, l->batches);
+        for (int b = 0; st == ZC_OK && r->data->h != res && b < l->n_batches; b++) {
+            zc_batch big;
+            if ((st = zc_batch_resize(&l->batches[b], res, &big)) == ZC_OK) {
+                zc_batch_free(&l->batches[b]);
+                l->batches[b] = big;
+            }
+        }
+    }
+    if (st != ZC_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", zc_last_error());
+        return zc_fail(st, "%s batches (%d x %d): %s", l->name, l->n_batches, l->batch_size, msg);
+    }
+    return ZC_OK;
+}
+
+zc_status zc_run_open(const zc_run_opts *opts, zc_run **out)
+{
+    *out = NULL;
+    if (!opts || !opts->space) return zc_fail(ZC_EINVAL, "run: no search space");
+    if (opts->n_proxies < 1 || opts->n_proxies > ZC_RUN_MAX_PROXIES)
+        return zc_fail(ZC_EINVAL, "run: %d proxies (1..%d)", opts->n_proxies, ZC_RUN_MAX_PROXIES);
+    zc_run *r = calloc(1, sizeof *r);
+    if (!r) return zc_fail(ZC_ENOMEM, "run: out of memory");
+    r->o = *opts;
+    const zc_run_opts *o = &r->o;
+    /* Lanes: one per distinct lane name among the proxies' image needs. */
+    int need_images = 0;
+    zc_status st = ZC_OK;
+    for (int p = 0; p < o->n_proxies && st == ZC_OK; p++) {
+        const zc_data_need *d = &o->proxies[p]->data;
+        r->lane_of[p] = -1;
+        if (d->input != ZC_INPUT_IMAGES) continue;
+        need_images = 1;
+        int k = 0;
+        while (k < r->n_lanes && strcmp(r->lanes[k].name, d->lane)) k++;
+        if (k == r->n_lanes) {
+            if (k == ZC_RUN_MAX_LANES) { st = zc_fail(ZC_EINVAL, "run: too many data lanes"); break; }
+            lane *l = &r->lanes[r->n_lanes++];
+            l->name = d->lane;
+            l->need = *d;
+            const zc_lane_size *ov = override_of(o, d->lane);
+            l->batch_size = ov && ov->batch_size > 0 ? ov->batch_size : d->batch_size;
+            l->n_batches = ov && ov->n_batches > 0 ? ov->n_batches : d->n_batches;
+            if (l->batch_size < 1 || l->n_batches < 1)
+                st = zc_fail(ZC_EINVAL, "%s batches: %d x %d is not a batch size and count", l->name, l->n_batches,
+                             l->batch_size);
+        }
+        r->lane_of[p] = k;
+    }
+    /* The data, once, when some proxy needs images. */
+    if (st == ZC_OK && need_images && !o->image_folder) {
+        if (o->loaded) {
+            r->data = o->loaded;
+            snprintf(r->source, sizeof r->source, "%s", zc_dataset_name(o->loaded->kind));
+        } else {
+            zc_dataset_kind kind;
+            const char *name = o->dataset ? o->dataset : o->space->space->dataset;
+            if ((st = zc_dataset_kind_parse(name ? name : "cifar10", &kind)) == ZC_OK &&
+                (st = zc_data_dataset_path(kind, o->data_path, r->source, sizeof r->source)) == ZC_OK &&
+                (st = zc_dataset_load(&r->ds, kind, r->source)) == ZC_OK)
+                r->data = &r->ds;
+        }
+        if (r->data) r->records = r->data->n;
+    } else if (st == ZC_OK && need_images) {
+        if (!o->data_path) st = zc_fail(ZC_EINVAL, "run: an image folder needs its path");
+        else snprintf(r->source, sizeof r->source, "%s", o->data_path);
+    }
+    for (int k = 0; k < r->n_lanes && st == ZC_OK; k++) st = draw_lane(r, &r->lanes[k]);
+    if (st != ZC_OK) {
+        zc_run_close(r);
+        return st;
+    }
+    *out = r;
+    return ZC_OK;
+}
+
+const zc_run_opts *zc_run_options(const zc_run *r) { return &r->o; }
+
+const zc_batch *zc_run_lane(const zc_run *r, const char *name, int *n_batches, int *batch_size)
+{
+    for (int k = 0; k < r->n_lanes; k++)
+        if (!strcmp(r->lanes[k].name, name)) {
+            if (n_batches) *n_batches = r->lanes[k].n_batches;
+            if (batch_size) *batch_size = r->lanes[k].batch_size;
+            return r->lanes[k].batches;
+        }
+    return NULL;
+}
+
+const char *zc_run_data_source(const zc_run *r, int *records)
+{
+    if (records) *records = r->records;
+    return r->source[0] ? r->source : NULL;
+}
+
+/* ---------------------------------------------------------------- parallel scoring */
+
+typedef struct job {
+    zc_run *run;
+    const unsigned char *archs;
+    int n;
+    const uint64_t *streams;
+    zc_result_fn on_result;
+    void *ctx;
+    pthread_mutex_t lock;
+    int next;            /* next architecture to hand out */
+    int delivered;       /* architectures already passed to the callback */
+    char *done;          /* per architecture: result ready */
+    double *scores, *seconds;
+    zc_status status;    /* first failure */
+    char error[1024];
+    int stop;
+} job;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Under the lock: deliver every result that is ready and next in order. */
+static void flush_in_order(job *j)
+{
+    int np = j->run->o.n_proxies;
+    while (!j->stop && j->delivered < j->n && j->done[j->delivered]) {
+        int i = j->delivered++;
+        if (j->on_result && j->on_result(j->ctx, i, j->scores + (size_t)i * np, j->seconds + (size_t)i * np))
+            j->stop = 1;
+        if (j->run->o.on_progress) j->run->o.on_progress(j->run->o.progress_ctx, j->delivered, j->n);
+    }
+}
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    const zc_run_opts *o = &j->run->o;
+    size_t asz = o->space->space->arch_size;
+    /* One architecture per worker, and one thread inside the backend: multi-threaded reductions
+     * would make results depend on the thread count. */
+    zc_backend_thread_init(o->proxy_opts.backend, o->backend_threads > 0 ? o->backend_threads : 1);
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        int i = j->stop ? j->n : j->next++;
+        pthread_mutex_unlock(&j->lock);
+        if (i >= j->n) break;
+        const void *arch = j->archs + (size_t)i * asz;
+        zc_proxy_input in = {
+            .space = o->space,
+            .arch = arch,
+            .seed = o->seed,
+            .stream = j->streams ? j->streams[i] : zc_space_stream(o->space, arch),
+        };
+        zc_status st = ZC_OK;
+        for (int p = 0; p < o->n_proxies && st == ZC_OK; p++) {
+            const lane *l = j->run->lane_of[p] >= 0 ? &j->run->lanes[j->run->lane_of[p]] : NULL;
+            in.batches = l ? l->batches : NULL;
+            in.n_batches = l ? l->n_batches : 0;
+            double t0 = now_seconds(), v = 0.0;
+            st = o->proxies[p]->score(&in, &o->proxy_opts, &v);
+            if (st == ZC_ENUM && o->nan_on_numeric_error) {   /* this architecture's NaN, not the run's end */
+                zc_clear_error();
+                v = NAN;
+                st = ZC_OK;
+            }
+            j->scores[(size_t)i * o->n_proxies + p] = v;
+            j->seconds[(size_t)i * o->n_proxies + p] = now_seconds() - t0;
+        }
+        pthread_mutex_lock(&j->lock);
+        if (st != ZC_OK) {
+            if (j->status == ZC_OK) {
+                j->status = st;
+                char msg[512], arch_str[256];
+                snprintf(msg, sizeof msg, "%s", zc_last_error());
+                if (zc_space_format(o->space, arch, arch_str, sizeof arch_str) != ZC_OK) snprintf(arch_str, sizeof arch_str, "#%d", i);
+                snprintf(j->error, sizeof j->error, "%s (architecture %.200s)", msg, arch_str);
+            }
+            j->stop = 1;
+        } else {
+            j->done[i] = 1;
+            flush_in_order(j);
+        }
+        pthread_mutex_unlock(&j->lock);
+    }
+    return NULL;
+}
+
+zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *streams, zc_result_fn on_result, void *ctx)
+{
+    if (n <= 0) return ZC_OK;
+    job j;
+    memset(&j, 0, sizeof j);
+    j.run = r;
+    j.archs = archs;
+    j.n = n;
+    j.streams = streams;
+    j.on_result = on_result;
+    j.ctx = ctx;
+    size_t cells = (size_t)n * r->o.n_proxies;
+    j.done = calloc((size_t)n, 1);
+    j.scores = calloc(cells, sizeof *j.scores);
+    j.seconds = calloc(cells, sizeof *j.seconds);
+    if (!j.done || !j.scores || !j.seconds) {
+        free(j.done); free(j.scores); free(j.seconds);
+        return zc_fail(ZC_ENOMEM, "out of memory for %d architectures", n);
+    }
+    pthread_mutex_init(&j.lock, NULL);
+    int threads = r->o.threads > 0 ? r->o.threads : zc_cpu_count();
+    if (threads > n) threads = n;
+    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
+    int started = 0;
+    for (int t = 1; tids && t < threads; t++)
+        if (pthread_create(&tids[t], NULL, worker, &j) == 0) started = t;
+        else break;
+    worker(&j);   /* the calling thread works too */
+    for (int t = 1; t <= started; t++) pthread_join(tids[t], NULL);
+    free(tids);
+    pthread_mutex_destroy(&j.lock);
+    free(j.done); free(j.scores); free(j.seconds);
+    if (j.status != ZC_OK) return zc_fail(j.status, "%s", j.error);
+    return ZC_OK;
+}
+
+zc_status zc_proxy_probe(const zc_space_ctx *space, const void *arch, const zc_proxy *p, const zc_proxy_opts *o)
+{
+    int res = space->cfg.resolution, classes = space->cfg.num_classes;
+    const int bs = 4;
+    zc_batch b = {bs, 3, res, res, malloc((size_t)bs * 3 * res * res * sizeof(float)), malloc(bs * sizeof(int))};
+    if (!b.x || !b.y) {   /* no memory for a probe: let the run decide */
+        zc_batch_free(&b);
+        return ZC_OK;
+    }
+    zc_rng r;
+    zc_rng_seed(&r, 12345, 0);
+    for (size_t i = 0; i < (size_t)bs * 3 * res * res; i++) b.x[i] = (float)zc_rng_normal(&r);
+    for (int i = 0; i < bs; i++) b.y[i] = i % classes;
+    zc_batch two[2] = {b, b};
+    zc_proxy_input in = {space, arch, 0, zc_space_stream(space, arch), two, 2};
+    double v = 0;
+    zc_status st = p->score(&in, o, &v);
+    zc_batch_free(&b);
+    if (st != ZC_EUNSUPPORTED) {
+        zc_clear_error();
+        return ZC_OK;
+    }
+    return st;
+}

@@ -1,0 +1,299 @@
+/* ZiCo's evolutionary search (ZiCo/ZenNAS evolution_search.py) over any space with mutation:
+ *
+ *   for each iteration:
+ *     while |pop| > E: remove the member with the smallest score (first occurrence)
+ *     child = |pop| <= 10 ? mutate(initial architecture, 1) : mutate(uniform member, 2)
+ *       (the PlainNet mutation also splits blocks with L >= 6, as the official code)
+ *     reject (the iteration is still used) when layers > max_layers, params > budget or
+ *       FLOPs > budget, counted by the space (PlainNet: the residual network at 224x224)
+ *     score the child with the fitness and append it
+ *   answer = the max-score member of the final population (first occurrence)
+ *
+ * Differences from the official code, all deliberate: the random stream is our own seeded zc_rng
+ * (one stream for every decision, saved exactly in the checkpoint), and each candidate's init is
+ * seeded by (seed, iteration) instead of being unseeded; a candidate whose score is not finite is
+ * logged as "nan" and not appended (Python would append the NaN and then min/max become
+ * order-dependent). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "search/evolution_impl.h"
+
+const char *zc_evo_status_name(int status)
+{
+    static const char *const names[] = {"scored", "layers", "params", "flops", "nan"};
+    return status >= 0 && status <= ZC_EVO_REJ_NAN ? names[status] : "?";
+}
+
+void zc_evo_opts_default(zc_evo_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->iterations = 100000;
+    o->population = 512;
+    o->progress_seconds = 5.0;
+}
+
+void zc_evo_result_free(zc_evo_result *res)
+{
+    free(res->best);
+    res->best = NULL;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+zc_status zci_evo_push(zci_evo *st, const zci_evo_member *m, const void *arch)
+{
+    if (st->n == st->cap) {
+        int c = st->cap ? st->cap * 2 : 64;
+        zci_evo_member *p = realloc(st->pop, (size_t)c * sizeof *p);
+        if (!p) return zc_fail(ZC_ENOMEM, "search: out of memory for the population");
+        st->pop = p;
+        unsigned char *a = realloc(st->archs, (size_t)c * st->asz);
+        if (!a) return zc_fail(ZC_ENOMEM, "search: out of memory for the population");
+        st->archs = a;
+        st->cap = c;
+    }
+    st->pop[st->n] = *m;
+    memcpy(st->archs + (size_t)st->n * st->asz, arch, st->asz);
+    st->n++;
+    return ZC_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void progress(const zci_evo *st, long start, double t0, zc_evo_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    p->start = start;
+    p->iteration = st->iteration;
+    p->iterations = st->o->iterations;
+    p->members = st->n;
+    p->best = p->median = NAN;
+    if (st->n) {
+        double *v = malloc((size_t)st->n * sizeof *v);
+        if (v) {
+            for (int i = 0; i < st->n; i++) v[i] = st->pop[i].score;
+            qsort(v, (size_t)st->n, sizeof *v, cmp_double);
+            p->best = v[st->n - 1];
+            p->median = st->n % 2 ? v[st->n / 2] : 0.5 * (v[st->n / 2 - 1] + v[st->n / 2]);
+            free(v);
+        }
+    }
+    p->scored = st->scored;
+    p->rej_layers = st->rej_layers;
+    p->rej_params = st->rej_params;
+    p->rej_flops = st->rej_flops;
+    p->rej_nan = st->rej_nan;
+    p->seconds = now_seconds() - t0;
+}
+
+static zc_status step(zci_evo *st, zc_evo_candidate *c)
+{
+    const zc_evo_opts *o = st->o;
+    const zc_space_ctx *sp = o->space;
+    /* 1. the population back to its size */
+    while (st->n > o->population) {
+        int k = 0;
+        for (int i = 1; i < st->n; i++)
+            if (st->pop[i].score < st->pop[k].score) k = i;
+        memmove(st->pop + k, st->pop + k + 1, (size_t)(st->n - k - 1) * sizeof *st->pop);
+        memmove(st->archs + (size_t)k * st->asz, st->archs + (size_t)(k + 1) * st->asz,
+                (size_t)(st->n - k - 1) * st->asz);
+        st->n--;
+    }
+    /* 2-3. a child */
+    zci_evo_member m;
+    zc_status rc;
+    if (st->n <= 10) {
+        rc = zc_space_mutate(sp, st->initial, 1, &st->rng, st->child);
+    } else {
+        int parent = (int)zc_rng_below(&st->rng, (uint64_t)st->n);
+        rc = zc_space_mutate(sp, st->archs + (size_t)parent * st->asz, 2, &st->rng, st->child);
+    }
+    if (rc != ZC_OK) return rc;
+    /* 4. budgets */
+    zc_cost cost;
+    if ((rc = zc_space_cost(sp, st->child, &cost)) != ZC_OK) return rc;
+    m.flops = cost.flops;
+    m.params = cost.params;
+    m.layers = cost.layers;
+    memset(c, 0, sizeof *c);
+    c->iteration = st->iteration;
+    if ((rc = zc_space_format(sp, st->child, st->str, sp->space->str_max)) != ZC_OK) return rc;
+    c->arch = st->str;
+    c->flops = m.flops;
+    c->params = m.params;
+    c->layers = m.layers;
+    c->score = NAN;
+    if (o->max_layers > 0 && m.layers > o->max_layers) c->status = ZC_EVO_REJ_LAYERS;
+    else if (o->budget_params > 0 && !(m.params <= o->budget_params)) c->status = ZC_EVO_REJ_PARAMS;
+    else if (o->budget_flops > 0 && !(m.flops <= o->budget_flops)) c->status = ZC_EVO_REJ_FLOPS;
+    else {
+        /* 5. the fitness, the init seeded by (seed, iteration) */
+        double t0 = now_seconds();
+        uint64_t stream = (uint64_t)st->iteration;
+        rc = o->fitness(o->fitness_ctx, st->child, 1, &stream, &m.score);
+        c->seconds = now_seconds() - t0;
+        if (rc == ZC_ENUM || (rc == ZC_OK && !isfinite(m.score))) {
+            zc_clear_error();
+            c->status = ZC_EVO_REJ_NAN;
+        } else if (rc != ZC_OK) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", zc_last_error());
+            return zc_fail(rc, "iteration %ld, %s: %s", st->iteration, c->arch, msg);
+        } else {
+            c->status = ZC_EVO_SCORED;
+            c->score = m.score;
+            if ((rc = zci_evo_push(st, &m, st->child)) != ZC_OK) return rc;
+        }
+    }
+    switch (c->status) {
+    case ZC_EVO_SCORED: st->scored++; break;
+    case ZC_EVO_REJ_LAYERS: st->rej_layers++; break;
+    case ZC_EVO_REJ_PARAMS: st->rej_params++; break;
+    case ZC_EVO_REJ_FLOPS: st->rej_flops++; break;
+    default: st->rej_nan++; break;
+    }
+    if ((rc = zci_evo_log(st, c)) != ZC_OK) return rc;
+    st->iteration++;
+    return ZC_OK;
+}
+
+static zc_status check_opts(const zc_evo_opts *o)
+{
+    if (!o->space) return zc_fail(ZC_EINVAL, "search: no space");
+    if (!o->space->space->mutate) return zc_fail(ZC_EUNSUPPORTED, "search: %s has no mutation", o->space->space->name);
+    if (o->iterations < 0) return zc_fail(ZC_EINVAL, "search: --iterations must be >= 0");
+    if (o->population < 1) return zc_fail(ZC_EINVAL, "search: --population must be >= 1");
+    if (!o->fitness) return zc_fail(ZC_EINVAL, "search: no fitness");
+    if (o->resume && !o->checkpoint_path) return zc_fail(ZC_EINVAL, "search: resume needs a checkpoint path");
+    return ZC_OK;
+}
+
+static void evo_free(zci_evo *st)
+{
+    free(st->pop);
+    free(st->archs);
+    free(st->initial);
+    free(st->child);
+    free(st->str);
+}
+
+zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->best_score = NAN;
+    zc_status rc = check_opts(o);
+    if (rc != ZC_OK) return rc;
+    const zc_space_ctx *sp = o->space;
+    zci_evo st;
+    memset(&st, 0, sizeof st);
+    st.o = o;
+    st.asz = sp->space->arch_size;
+    st.initial = calloc(1, st.asz);
+    st.child = calloc(1, st.asz);
+    st.str = malloc(sp->space->str_max);
+    if (!st.initial || !st.child || !st.str) {
+        evo_free(&st);
+        return zc_fail(ZC_ENOMEM, "search: out of memory");
+    }
+    zc_rng_seed(&st.rng, o->seed, ZCI_EVO_STREAM);
+    const char *initial = o->initial ? o->initial : sp->space->initial;
+    if (initial) {
+        rc = zc_space_parse(sp, initial, st.initial);
+    } else {
+        zc_rng r;
+        zc_rng_seed(&r, o->seed, ZCI_EVO_STREAM + 1);
+        sp->space->sample(sp, &r, st.initial);
+    }
+    if (rc != ZC_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", zc_last_error());
+        evo_free(&st);
+        return zc_fail(rc, "search: initial architecture: %s", msg);
+    }
+    /* The initial architecture must build at the scoring settings (e.g. its total stride fits the
+     * input size), or every child fails. */
+    zc_build_opts bo = {0, 1, 1};
+    zc_net *probe = zc_space_build(sp, st.initial, &bo);
+    if (!probe) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", zc_last_error());
+        evo_free(&st);
+        return zc_fail(ZC_EINVAL, "search: the initial architecture does not build at %dx%d: %s", sp->cfg.resolution,
+                       sp->cfg.resolution, msg);
+    }
+    zc_net_free(probe);
+    int resumed = 0;
+    if (o->resume) {
+        FILE *f = fopen(o->checkpoint_path, "r");
+        if (f) {
+            rc = zci_evo_read_checkpoint(&st, f);
+            fclose(f);
+            if (rc != ZC_OK) { evo_free(&st); return rc; }
+            resumed = 1;
+        } else if (errno != ENOENT) {
+            evo_free(&st);
+            return zc_fail(ZC_EIO, "%s: %s", o->checkpoint_path, strerror(errno));
+        }
+    }
+    res->resumed_from = st.iteration;
+    if ((rc = zci_evo_open_log(&st, resumed)) != ZC_OK) { evo_free(&st); return rc; }
+    double t0 = now_seconds(), last = t0;
+    zc_evo_progress pr;
+    while (rc == ZC_OK && st.iteration < o->iterations) {
+        if (o->stop && *o->stop) { res->interrupted = 1; break; }
+        zc_evo_candidate c;
+        rc = step(&st, &c);
+        if (rc != ZC_OK) break;
+        if (o->on_candidate) o->on_candidate(o->ctx, &c);
+        if (o->checkpoint_path && o->checkpoint_every > 0 && st.iteration % o->checkpoint_every == 0)
+            rc = zci_evo_write_checkpoint(&st);
+        double t = now_seconds();
+        if (o->on_progress && (t - last >= o->progress_seconds || st.iteration == o->iterations)) {
+            progress(&st, res->resumed_from, t0, &pr);
+            o->on_progress(o->ctx, &pr);
+            last = t;
+        }
+    }
+    if (rc == ZC_OK && o->stop && *o->stop && st.iteration < o->iterations) res->interrupted = 1;
+    if (rc == ZC_OK && o->checkpoint_path) rc = zci_evo_write_checkpoint(&st);
+    zc_status lc = zci_evo_close_log(&st);
+    if (rc == ZC_OK) rc = lc;
+    if (rc == ZC_OK) {
+        int b = -1;
+        for (int i = 0; i < st.n; i++)
+            if (b < 0 || st.pop[i].score > st.pop[b].score) b = i;
+        if (b >= 0) {
+            if ((rc = zc_space_format(sp, st.archs + (size_t)b * st.asz, st.str, sp->space->str_max)) == ZC_OK &&
+                !(res->best = strdup(st.str)))
+                rc = zc_fail(ZC_ENOMEM, "search: out of memory");
+            res->best_score = st.pop[b].score;
+            res->best_flops = st.pop[b].flops;
+            res->best_params = st.pop[b].params;
+            res->best_layers = st.pop[b].layers;
+        }
+        res->iterations = st.iteration;
+        res->members = st.n;
+        res->scored = st.scored;
+        res->rej_layers = st.rej_layers;
+        res->rej_params = st.rej_params;
+        res->rej_flops = st.rej_flops;
+        res->rej_nan = st.rej_nan;
+        res->seconds = now_seconds() - t0;
+    }
+    evo_free(&st);
+    return rc;
+}

@@ -1,0 +1,21 @@
+/* Random search (epsinas "Search", ZiCo Table 4 by traversal of a sample): N architectures drawn
+ * uniformly WITH replacement (epsinas: np.random.choice over the space; here the space's seeded
+ * sample, so the draws are not numpy's), the highest score wins. epsinas sets NaN scores to 0 before
+ * the argmax (its scores are positive, so NaN loses); here NaN simply ranks below every number.
+ * Budgets are met by rejection sampling, which keeps the draw uniform over the feasible set. */
+#include <stdlib.h>
+#include "search/search_impl.h"
+
+zc_status zci_search_random(zci_search *s)
+{
+    int n = s->o->evals;
+    unsigned char *archs = calloc((size_t)n, s->asz);
+    double *sc = calloc((size_t)n, sizeof *sc);
+    zc_status st = archs && sc ? ZC_OK : zc_fail(ZC_ENOMEM, "search: out of memory");
+    for (int i = 0; i < n && st == ZC_OK; i++) st = zci_search_draw(s, archs + (size_t)i * s->asz);
+    if (st == ZC_OK) st = zci_search_score(s, archs, n, sc);
+    for (int i = 0; i < n && st == ZC_OK; i++) zci_search_record(s, archs + (size_t)i * s->asz, sc[i]);
+    free(archs);
+    free(sc);
+    return st;
+}

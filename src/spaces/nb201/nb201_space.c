@@ -1,0 +1,158 @@
+/* NAS-Bench-201 / NATS-Bench-TSS as a zcnas space (zcnas/space.h): arch strings, the benchmark's
+ * index read from its table, epsinas' one-edge mutation, xautodl's TinyNetwork, the API's counters. */
+#include <stdlib.h>
+#include <string.h>
+#include "spaces/nb201/nb201.h"
+#include "zcnas/cost.h"
+#include "zcnas/data.h"
+#include "zcnas/space.h"
+
+/* ctx->priv: the index map, or NULL when the table was not needed and not found. */
+static zc_status nb201_open(zc_space_ctx *ctx)
+{
+    char path[4096];
+    zc_status st = zc_data_bench_path(ctx->space->bench_table, ctx->cfg.bench_path, path, sizeof path);
+    if (st != ZC_OK) {
+        if (ctx->cfg.need_index || ctx->cfg.bench_path) return st;
+        zc_clear_error();
+        return ZC_OK;
+    }
+    zc_nb201_index_map *map = malloc(sizeof *map);
+    if (!map) return zc_fail(ZC_ENOMEM, "nb201: out of memory for the index table");
+    if ((st = zc_nb201_index_map_load(map, path)) != ZC_OK) {
+        free(map);
+        return st;
+    }
+    ctx->priv = map;
+    ctx->has_index = 1;
+    return ZC_OK;
+}
+
+static void nb201_close(zc_space_ctx *ctx) { free(ctx->priv); }
+
+static zc_status nb201_parse(const zc_space_ctx *ctx, const char *s, void *arch)
+{
+    (void)ctx;
+    return zc_nb201_parse(s, arch);
+}
+
+static zc_status nb201_format(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size)
+{
+    (void)ctx;
+    zc_nb201_format(arch, buf, size);
+    return ZC_OK;
+}
+
+static long long nb201_size(const zc_space_ctx *ctx)
+{
+    (void)ctx;
+    return ZC_NB201_SIZE;
+}
+
+static long nb201_index_of(const zc_space_ctx *ctx, const void *arch) { return zc_nb201_index(ctx->priv, arch); }
+
+static zc_status nb201_from_index(const zc_space_ctx *ctx, long index, void *arch)
+{
+    if (index < 0 || index >= ZC_NB201_SIZE)
+        return zc_fail(ZC_EINVAL, "nb201: index %ld out of range 0..%d", index, ZC_NB201_SIZE - 1);
+    return zc_nb201_from_index(ctx->priv, (int)index, arch);
+}
+
+/* A uniform draw: a uniform index (or, without the table, a uniform arch code). */
+static void nb201_sample(const zc_space_ctx *ctx, zc_rng *rng, void *arch)
+{
+    int k = (int)zc_rng_below(rng, ZC_NB201_SIZE);
+    if (ctx->priv) zc_nb201_from_index(ctx->priv, k, arch);
+    else zc_nb201_from_code(k, arch);
+}
+
+static zc_status nb201_mutate(const zc_space_ctx *ctx, const void *arch, int strength, zc_rng *rng, void *child)
+{
+    (void)ctx;
+    zc_nb201_arch a = *(const zc_nb201_arch *)arch;
+    for (int i = 0; i < (strength > 0 ? strength : 1); i++) zc_nb201_mutate(&a, rng, &a);
+    *(zc_nb201_arch *)child = a;
+    return ZC_OK;
+}
+
+static int nb201_neighbours(const zc_space_ctx *ctx, const void *arch)
+{
+    (void)ctx;
+    (void)arch;
+    return ZC_NB201_EDGES * (ZC_NB201_OPS - 1);
+}
+
+static zc_net *nb201_build(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *o)
+{
+    zc_nb201_config cfg = zc_nb201_default_config(o->num_classes > 0 ? o->num_classes : ctx->cfg.num_classes,
+                                                  ctx->cfg.resolution);
+    cfg.track_running_stats = o->track_running_stats;
+    cfg.shapes_only = o->shapes_only;
+    return zc_nb201_build(arch, &cfg);
+}
+
+/* The NAS-Bench-201 API's counters on the network itself. */
+static zc_status nb201_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost)
+{
+    zc_build_opts o = {0, 1, 1};
+    zc_net *net = nb201_build(ctx, arch, &o);
+    if (!net) return ZC_EINVAL;
+    cost->flops = (double)zc_net_flops(net);
+    cost->params = (double)zc_net_param_count(net);
+    cost->layers = -1;
+    zc_net_free(net);
+    return ZC_OK;
+}
+
+static void nb201_info(const zc_space_ctx *ctx, const void *archp, FILE *f)
+{
+    const zc_nb201_arch *arch = archp;
+    fprintf(f, "cell        ");
+    for (int to = 1, e = 0; to <= 3; to++) {
+        if (to > 1) fprintf(f, "            ");
+        fprintf(f, "node%d = ", to);
+        for (int from = 0; from < to; from++, e++)
+            fprintf(f, "%s%s(node%d)", from ? " + " : "", zc_nb201_op_name(arch->ops[e]), from);
+        fprintf(f, "\n");
+    }
+    int C = 16, N = 5, res = ctx->cfg.resolution;
+    fprintf(f, "network     stem conv3x3(3->%d)+BN | %d cells @%d ch %dx%d | ResNet block %d->%d s2 | %d cells @%d ch "
+               "%dx%d |\n            ResNet block %d->%d s2 | %d cells @%d ch %dx%d | BN+ReLU, global avg pool, "
+               "linear %d->%d\n",
+            C, N, C, res, res, C, 2 * C, N, 2 * C, res / 2, res / 2, 2 * C, 4 * C, N, 4 * C, res / 4, res / 4, 4 * C,
+            ctx->cfg.num_classes);
+    fprintf(f, "epsilon     %s\n", zc_nb201_has_convfree_path(arch)
+                                       ? "has a conv-free path: scored"
+                                       : "no conv-free path from cell input to output: NaN at weights 1e-7,1 (excluded)");
+}
+
+/* Without the table: past every index, so an arch code never takes an index's stream. */
+static uint64_t nb201_stream(const zc_space_ctx *ctx, const void *arch)
+{
+    (void)ctx;
+    return (uint64_t)ZC_NB201_SIZE + (uint64_t)zc_nb201_code(arch);
+}
+
+const zc_space zc_space_nb201 = {
+    .name = "nb201",
+    .aliases = "nats-tss,nasbench201,nas-bench-201",
+    .title = "NAS-Bench-201 / NATS-Bench-TSS: 15,625 cells of 6 edges, CIFAR-10/100 and ImageNet16-120",
+    .arch_size = sizeof(zc_nb201_arch),
+    .str_max = ZC_NB201_STR_MAX,
+    .bench_table = "nb201_accuracy.csv",
+    .dataset = "cifar10",
+    .open = nb201_open,
+    .close = nb201_close,
+    .parse = nb201_parse,
+    .format = nb201_format,
+    .size = nb201_size,
+    .index_of = nb201_index_of,
+    .from_index = nb201_from_index,
+    .sample = nb201_sample,
+    .mutate = nb201_mutate,
+    .neighbours = nb201_neighbours,
+    .build = nb201_build,
+    .cost = nb201_cost,
+    .info = nb201_info,
+    .stream = nb201_stream,
+};

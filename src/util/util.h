@@ -1,0 +1,26 @@
+/* Small shared helpers (internal): JSON output and a string-keyed table. */
+#ifndef ZC_UTIL_H
+#define ZC_UTIL_H
+#include <stddef.h>
+#include <stdio.h>
+
+/* A JSON string literal with the required escapes. */
+void zci_json_string(FILE *f, const char *s);
+/* A number printed with fmt ("%.17g", "%.0f", ...); NaN and infinities as null. */
+void zci_json_number(FILE *f, double v, const char *fmt);
+
+/* A set / map from strings to doubles (open addressing; keys are copied). */
+typedef struct zci_strmap {
+    char **key;
+    double *val;
+    size_t cap, n;
+} zci_strmap;
+
+/* Adds key (value v) when absent: 1 added, 0 already there, -1 out of memory. */
+int zci_strmap_put(zci_strmap *m, const char *key, double v);
+/* 1 and *v (may be NULL) when present, else 0. */
+int zci_strmap_get(const zci_strmap *m, const char *key, double *v);
+void zci_strmap_set(zci_strmap *m, const char *key, double v);   /* key must be present */
+void zci_strmap_free(zci_strmap *m);
+
+#endif

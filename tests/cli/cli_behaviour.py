@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the zcnas CLI: output formats, determinism across thread counts, weights
+round trip, and the error contract (one clear line, exit 2 for usage errors, 1 for runtime errors)."""
+import json, math, os
+
+from helpers import Cli, rows
+
+T = Cli()
+ZC = T.zcnas
+W = T.workdir
+run, check, expect_error = T.run, T.check, T.expect_error
+ARCH0 = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
+NOCONVFREE = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+# --- output formats and values that do not need data
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "params,flops")
+r = rows(out)
+check(rc == 0 and len(r) == 1 and r[0]["index"] == "0" and r[0]["arch"] == ARCH0, "csv row for index 0")
+check(rc == 0 and r[0]["params"] == "129306" and r[0]["flops"] == "15647370", "params/flops of index 0")
+check(rc == 0 and list(r[0].keys()) == ["index", "arch", "params", "params_seconds", "flops", "flops_seconds"],
+      "column order index, arch, proxy, proxy_seconds")
+rc, out, err = run("score", "--index", "0-2,7", "--proxy", "params", "--format", "jsonl")
+js = [json.loads(l) for l in out.splitlines()]
+check(rc == 0 and [j["index"] for j in js] == [0, 1, 2, 7], "jsonl rows for an index list")
+arch_file = os.path.join(W, "archs.txt")
+with open(arch_file, "w") as f:
+    f.write("# two archs\n5\n" + NOCONVFREE + "\n\n")
+rc, out, err = run("score", "--arch-file", arch_file, "--proxy", "flops")
+r = rows(out)
+check(rc == 0 and [x["index"] for x in r] == ["5", "1462"] and r[1]["flops"] == "220119690", "--arch-file")
+rc, out, err = run("score", "--sample", "5", "--seed", "3", "--proxy", "params")
+rc2, out2, _ = run("score", "--sample", "5", "--seed", "3", "--proxy", "params")
+rc3, out3, _ = run("score", "--sample", "5", "--seed", "4", "--proxy", "params")
+check(rc == 0 and len(rows(out)) == 5 and [x["index"] for x in rows(out)] == [x["index"] for x in rows(out2)]
+      and [x["index"] for x in rows(out)] != [x["index"] for x in rows(out3)], "--sample is seeded")
+rc, out, err = run("info", "--index", "0")
+check(rc == 0 and "129,306" in out and "15,647,370" in out, "info prints params and FLOPs")
+
+# --- proxies on data: small batches keep this fast
+fast = ["--batch-size", "8", "--eps-batch-size", "16"]
+rc, out, err = run("score", "--arch", NOCONVFREE, "--proxy", "epsilon", *fast)
+check(rc == 0 and rows(out)[0]["epsilon"] == "nan", "epsilon is nan for an arch without a conv-free path")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "epsilon", *fast)
+v = float(rows(out)[0]["epsilon"]) if rc == 0 else float("nan")
+check(rc == 0 and math.isfinite(v) and v > 0, "epsilon finite for an arch with a conv-free path")
+base = ["score", "--index", "0,1,2", "--proxy", "zico,epsilon", *fast]
+_, o1, _ = run(*base, "--threads", "1")
+_, o2, _ = run(*base, "--threads", "2")
+strip = lambda t: [(x["index"], x["zico"], x["epsilon"]) for x in rows(t)]
+check(len(strip(o1)) == 3 and strip(o1) == strip(o2), "identical scores with 1 and 2 threads")
+wdir = os.path.join(W, "w0")
+rc, _, err = run("init", "--arch", ARCH0, "--seed", "5", "--save", wdir)
+check(rc == 0 and os.path.exists(os.path.join(wdir, "stem.0.weight.npy")), "init writes state_dict-named .npy")
+_, a, _ = run("score", "--arch", ARCH0, "--proxy", "zico", "--seed", "5", *fast)
+_, b, _ = run("score", "--arch", ARCH0, "--proxy", "zico", "--seed", "5", "--weights", wdir, *fast)
+check(rows(a) and rows(b) and rows(a)[0]["zico"] == rows(b)[0]["zico"], "score --weights (init --seed S) == score --seed S")
+
+# --- resumable output: an interrupted run (cut mid-row) plus --resume equals one uninterrupted run
+full_out = os.path.join(W, "full.csv")
+part_out = os.path.join(W, "part.csv")
+run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", full_out)
+with open(full_out) as f:
+    whole = f.read()
+with open(part_out, "w") as f:
+    f.write(whole[: len(whole) * 2 // 5])      # as if killed while writing a row
+rc, _, err = run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", part_out, "--resume")
+key = lambda t: sorted((x["index"], x["epsilon"], x["params"]) for x in rows(t))
+with open(part_out) as f:
+    resumed = f.read()
+check(rc == 0 and "rows kept" in err and key(resumed) == key(whole) and len(rows(resumed)) == 25,
+      "interrupted + resumed run == uninterrupted run")
+rc, _, _ = run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", part_out, "--resume")
+check(rc == 0 and open(part_out).read() == resumed, "resuming a finished run changes nothing")
+expect_error(2, "columns", "score", "--index", "0-3", "--proxy", "params", "--out", part_out, "--resume")
+
+# --- the error contract
+expect_error(2, "conv_9x9", "score", "--arch", ARCH0.replace("nor_conv_1x1~0|skip", "conv_9x9~0|skip"))
+expect_error(2, "--bogus", "score", "--bogus")
+expect_error(2, "exactly one", "score", "--arch", ARCH0, "--index", "3")
+expect_error(2, "15625", "score", "--index", "15625")
+expect_error(2, "unknown proxy", "score", "--index", "1", "--proxy", "zico,foo")
+expect_error(2, "batch-size", "score", "--index", "1", "--batch-size", "0")
+expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
+bad_file = os.path.join(W, "bad.txt")
+with open(bad_file, "w") as f:
+    f.write("1\n2\n|nor_conv_3x3~0|+|oops|\n")
+expect_error(2, "bad.txt:3", "score", "--arch-file", bad_file, "--proxy", "params")
+missing = os.path.join(W, "nope")
+expect_error(1, "nope", "score", "--index", "1", "--proxy", "zico", "--data", missing)
+trunc = os.path.join(W, "trunc")
+os.makedirs(trunc)
+src = os.path.join(os.environ["ZCNAS_DATA"], "cifar10", "data_batch_1.bin")
+with open(src, "rb") as f, open(os.path.join(trunc, "data_batch_1.bin"), "wb") as g:
+    g.write(f.read(3073 * 10 + 7))
+expect_error(1, "data_batch_1.bin", "score", "--index", "1", "--proxy", "zico", "--data", trunc)
+wrong = os.path.join(W, "w1462")
+run("init", "--arch", NOCONVFREE, "--save", wrong)
+expect_error(1, ".npy", "score", "--arch", ARCH0, "--proxy", "zico", "--weights", wrong, *fast)
+expect_error(2, "unknown command", "frobnicate")
+rc, out, err = run("score", "--help")
+check(rc == 0 and "--proxy" in out and "--arch-file" in out, "score --help")
+
+# --- data comes from --data / --bench or $ZCNAS_DATA only, and its absence is one clear message
+nodata = {k: v for k, v in os.environ.items() if k != "ZCNAS_DATA"}
+rc, out, err = run("score", "--index", "5", env=nodata)
+check(rc == 1 and out == "" and len(err.strip().splitlines()) == 1 and "ZCNAS_DATA" in err and "--bench" in err
+      and "nb201_accuracy.csv" in err and "NATS-Bench" in err, f"no data: score --index names the table, both ways and the source: {err.strip()[:120]!r}")
+rc, out, err = run("demo", env=nodata)
+check(rc == 1 and out == "" and len(err.strip().splitlines()) == 1 and "ZCNAS_DATA" in err and "--data" in err
+      and "cifar-10-binary.tar.gz" in err, f"no data: demo names the dataset, both ways and the source: {err.strip()[:120]!r}")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "params,flops", env=nodata)
+r = rows(out)
+check(rc == 0 and len(r) == 1 and r[0]["index"] == "" and r[0]["params"] == "129306" and err == "",
+      "no data: an arch string gets params/flops, an empty index and no note")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "zico", "--data", os.path.join(os.environ["ZCNAS_DATA"], "cifar10"),
+                   *fast, env=nodata)
+check(rc == 0 and rows(out)[0]["index"] == "" and "note" in err and "arch code" in err,
+      "no table: ZiCo on an arch string says its initialisation is seeded by the arch code")
+rc, out, err = run("score", "--arch", ARCH0, "--proxy", "zico", *fast)
+rc2, out2, _ = run("score", "--index", "0", "--proxy", "zico", *fast)
+check(rc == 0 and rc2 == 0 and rows(out)[0]["index"] == "0" and rows(out)[0]["zico"] == rows(out2)[0]["zico"],
+      "with the table an arch string has its index and the score of --index")
+expect_error(1, "No such file", "score", "--index", "1", "--bench", os.path.join(W, "missing.csv"))
+short = os.path.join(W, "short.csv")
+with open(os.path.join(os.environ["ZCNAS_DATA"], "benchmarks", "nb201_accuracy.csv")) as f, open(short, "w") as g:
+    g.writelines(f.readlines()[:100])
+expect_error(1, "99 rows", "score", "--index", "1", "--proxy", "params", "--bench", short)
+rc, out, err = run("info", "--arch", ARCH0, env=nodata)
+check(rc == 0 and "no benchmark table" in out and "129,306" in out, "info on an arch string needs no table")
+
+# --- progress: lines when stderr is not a terminal, none with --quiet
+rc, out, err = run("score", "--index", "0-5", "--proxy", "zico", "--threads", "1", "--progress-every", "0.001", *fast)
+plines = [l for l in err.splitlines() if "/6 architectures" in l]
+check(rc == 0 and len(plines) >= 3 and "ETA" in plines[0] and "/s" in plines[0],
+      f"progress lines off a terminal: {plines[:1]}")
+rc, out, err = run("score", "--index", "0-5", "--proxy", "zico", "--threads", "1", "--progress-every", "0.001",
+                   "--quiet", *fast)
+check(rc == 0 and "architectures" not in err, "--quiet: no progress")
+expect_error(2, "progress-every", "score", "--index", "1", "--progress-every", "0")
+
+# --- the demo adapts default batch sizes to a small dataset and says so; a batch the user set is an error
+rc, out, err = run("demo", "--dataset", "imagenet16", "--sample", "4", "--batch-size", "16", "--quiet")
+check(rc == 0 and "epsilon batch 256 -> 64" in err and "imagenet16_test" in out,
+      f"demo --dataset imagenet16 on a small sample: {err.strip()[:100]!r}")
+expect_error(2, "only", "demo", "--dataset", "imagenet16", "--sample", "2", "--eps-batch-size", "256")
+expect_error(2, "--eps-batch-size", "score", "--index", "1", "--proxy", "epsilon", "--dataset", "imagenet16",
+             "--eps-batch-size", "200")
+
+T.finish("cli_behaviour")

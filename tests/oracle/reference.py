@@ -1,0 +1,308 @@
+"""The PyTorch references every oracle (and bench/pytorch_proxies.py) shares: xautodl's NAS-Bench-201
+TinyNetwork with its official module names (so `zcnas init --save` loads into it strictly), CIFAR-10
+as NAS-Bench-201 normalises it, and the official ZiCo (compute_zico.py) and epsilon (epsinas'
+compute_epsinas) algorithms. One copy, so that a fix to the reference reaches every check.
+
+Import with the oracle's directory on sys.path (tests/oracle/ does so implicitly for its own scripts):
+    from reference import tiny_network, load_cifar10, zico_torch, epsilon_torch, ...
+"""
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# ------------------------------------------------------------------ xautodl TinyNetwork
+OP_NAMES = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
+
+
+class ReLUConvBN(nn.Module):
+    def __init__(self, C_in, C_out, kernel_size, stride, padding, dilation, affine, track_running_stats=True):
+        super().__init__()
+        self.op = nn.Sequential(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(C_in, C_out, kernel_size, stride=stride, padding=padding, dilation=dilation,
+                      bias=not affine),
+            nn.BatchNorm2d(C_out, affine=affine, track_running_stats=track_running_stats),
+        )
+
+    def forward(self, x):
+        return self.op(x)
+
+
+class POOLING(nn.Module):
+    def __init__(self, C_in, C_out, stride, mode, affine=True, track_running_stats=True):
+        super().__init__()
+        if C_in == C_out:
+            self.preprocess = None
+        else:
+            self.preprocess = ReLUConvBN(C_in, C_out, 1, 1, 0, 1, affine, track_running_stats)
+        assert mode == "avg"
+        self.op = nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
+
+    def forward(self, inputs):
+        x = self.preprocess(inputs) if self.preprocess else inputs
+        return self.op(x)
+
+
+class Identity(nn.Module):
+    def forward(self, x):
+        return x
+
+
+class Zero(nn.Module):
+    def __init__(self, C_in, C_out, stride):
+        super().__init__()
+        self.C_in, self.C_out, self.stride = C_in, C_out, stride
+        self.is_zero = True
+
+    def forward(self, x):
+        if self.C_in == self.C_out:
+            if self.stride == 1:
+                return x.mul(0.0)
+            return x[:, :, :: self.stride, :: self.stride].mul(0.0)
+        shape = list(x.shape)
+        shape[1] = self.C_out
+        return x.new_zeros(shape, dtype=x.dtype, device=x.device)
+
+
+OPS = {
+    "none": lambda C_in, C_out, stride, affine, trs: Zero(C_in, C_out, stride),
+    "avg_pool_3x3": lambda C_in, C_out, stride, affine, trs: POOLING(C_in, C_out, stride, "avg", affine, trs),
+    "nor_conv_3x3": lambda C_in, C_out, stride, affine, trs: ReLUConvBN(C_in, C_out, (3, 3), (stride, stride),
+                                                                       (1, 1), (1, 1), affine, trs),
+    "nor_conv_1x1": lambda C_in, C_out, stride, affine, trs: ReLUConvBN(C_in, C_out, (1, 1), (stride, stride),
+                                                                       (0, 0), (1, 1), affine, trs),
+    "skip_connect": lambda C_in, C_out, stride, affine, trs: Identity(),
+}
+
+
+def parse_arch(s):
+    """'|op~0|+|op~0|op~1|+|...|' -> [((op, in), ...) per node] (xautodl's genotype)."""
+    nodes = []
+    for node_str in s.split("+"):
+        items = [t for t in node_str.split("|") if t]
+        nodes.append(tuple((t.split("~")[0], int(t.split("~")[1])) for t in items))
+    return nodes
+
+
+class InferCell(nn.Module):
+    def __init__(self, genotype, C_in, C_out, stride, affine=True, track_running_stats=True):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        self.node_IN = []
+        self.node_IX = []
+        for node_info in genotype:
+            cur_index, cur_innod = [], []
+            for (op_name, op_in) in node_info:
+                if op_in == 0:
+                    layer = OPS[op_name](C_in, C_out, stride, affine, track_running_stats)
+                else:
+                    layer = OPS[op_name](C_out, C_out, 1, affine, track_running_stats)
+                cur_index.append(len(self.layers))
+                cur_innod.append(op_in)
+                self.layers.append(layer)
+            self.node_IX.append(cur_index)
+            self.node_IN.append(cur_innod)
+
+    def forward(self, inputs):
+        nodes = [inputs]
+        for node_layers, node_innods in zip(self.node_IX, self.node_IN):
+            node_feature = sum(self.layers[_il](nodes[_ii]) for _il, _ii in zip(node_layers, node_innods))
+            nodes.append(node_feature)
+        return nodes[-1]
+
+
+class ResNetBasicblock(nn.Module):
+    def __init__(self, inplanes, planes, stride, affine=True, track_running_stats=True):
+        super().__init__()
+        assert stride == 2
+        self.conv_a = ReLUConvBN(inplanes, planes, 3, stride, 1, 1, affine, track_running_stats)
+        self.conv_b = ReLUConvBN(planes, planes, 3, 1, 1, 1, affine, track_running_stats)
+        self.downsample = nn.Sequential(
+            nn.AvgPool2d(kernel_size=2, stride=2, padding=0),
+            nn.Conv2d(inplanes, planes, kernel_size=1, stride=1, padding=0, bias=False),
+        )
+
+    def forward(self, inputs):
+        basicblock = self.conv_a(inputs)
+        basicblock = self.conv_b(basicblock)
+        residual = self.downsample(inputs)
+        return residual + basicblock
+
+
+class TinyNetwork(nn.Module):
+    """forward returns (pre-classifier features, logits), as xautodl's."""
+
+    def __init__(self, C, N, genotype, num_classes, affine=True, track_running_stats=True):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, C, kernel_size=3, padding=1, bias=False),
+                                  nn.BatchNorm2d(C, affine=affine, track_running_stats=track_running_stats))
+        layer_channels = [C] * N + [C * 2] + [C * 2] * N + [C * 4] + [C * 4] * N
+        layer_reductions = [False] * N + [True] + [False] * N + [True] + [False] * N
+        C_prev = C
+        self.cells = nn.ModuleList()
+        for C_curr, reduction in zip(layer_channels, layer_reductions):
+            if reduction:
+                cell = ResNetBasicblock(C_prev, C_curr, 2, affine, track_running_stats)
+            else:
+                cell = InferCell(genotype, C_prev, C_curr, 1, affine, track_running_stats)
+            self.cells.append(cell)
+            C_prev = C_curr
+        self.lastact = nn.Sequential(nn.BatchNorm2d(C_prev, affine=affine, track_running_stats=track_running_stats),
+                                     nn.ReLU(inplace=True))
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(C_prev, num_classes)
+
+    def forward(self, inputs):
+        feature = self.stem(inputs)
+        for cell in self.cells:
+            feature = cell(feature)
+        out = self.lastact(feature)
+        out = self.global_pooling(out)
+        out = out.view(out.size(0), -1)
+        logits = self.classifier(out)
+        return out, logits
+
+
+def tiny_network(arch, num_classes=10, track_running_stats=True):
+    """The NAS-Bench-201 network (C=16, N=5) of an architecture string."""
+    return TinyNetwork(16, 5, parse_arch(arch), num_classes, True, track_running_stats)
+
+
+def load_weight_dir(d):
+    """A `zcnas init --save D` folder as a state_dict."""
+    return {f[:-4]: torch.from_numpy(np.load(os.path.join(d, f))) for f in sorted(os.listdir(d))
+            if f.endswith(".npy")}
+
+
+# ------------------------------------------------------------------ data
+CIFAR10_MEAN = [x / 255 for x in (125.3, 123.0, 113.9)]
+CIFAR10_STD = [x / 255 for x in (63.0, 62.1, 66.7)]
+
+
+def load_cifar10(path, n=None):
+    """The first n records (all when None) of an official CIFAR-10 binary file, as NAS-Bench-201's
+    torchvision pipeline makes them: ToTensor (byte / 255 in float32), Normalize ((x - mean) / std in
+    float32). Returns numpy (x float32 NCHW, labels int64)."""
+    raw = np.fromfile(path, dtype=np.uint8, count=-1 if n is None else n * 3073)
+    if raw.size % 3073:
+        raise ValueError(f"{path}: size {raw.size} is not a multiple of 3073")
+    rec = raw.reshape(-1, 3073)
+    if n is not None and rec.shape[0] < n:
+        raise ValueError(f"{path}: {rec.shape[0]} records, {n} needed")
+    labels = rec[:, 0].astype(np.int64)
+    x = rec[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / np.float32(255)
+    mean = np.array(CIFAR10_MEAN, dtype=np.float32).reshape(1, 3, 1, 1)
+    std = np.array(CIFAR10_STD, dtype=np.float32).reshape(1, 3, 1, 1)
+    return ((x - mean) / std).astype(np.float32), labels
+
+
+# ------------------------------------------------------------------ official proxies
+def zico_from_grads(grad_dict):
+    """caculate_zico of ZeroShotProxy/compute_zico.py, verbatim in substance."""
+    nsr_mean_sum_abs = 0
+    for modname in grad_dict.keys():
+        g = np.array(grad_dict[modname])
+        nsr_std = np.std(g, axis=0)
+        nonzero_idx = np.nonzero(nsr_std)[0]
+        nsr_mean_abs = np.mean(np.abs(g), axis=0)
+        tmpsum = np.sum(nsr_mean_abs[nonzero_idx] / nsr_std[nonzero_idx])
+        if tmpsum == 0:
+            pass
+        else:
+            nsr_mean_sum_abs += np.log(tmpsum)
+    return float(nsr_mean_sum_abs)
+
+
+def zico_torch(model, batches):
+    """getzico: train mode, per batch zero grads / forward / mean CE / backward, copy the weight grads
+    of every Conv2d and Linear in named_modules order. batches: (x, y) pairs, numpy or torch."""
+    grad_dict = {}
+    model.train()
+    for x, y in batches:
+        model.zero_grad()
+        _, logits = model(torch.as_tensor(x))
+        loss = F.cross_entropy(logits, torch.as_tensor(y))
+        loss.backward()
+        for name, mod in model.named_modules():
+            if isinstance(mod, (nn.Conv2d, nn.Linear)):
+                # .numpy() of a CPU tensor is a view that zero_grad() would overwrite: copy.
+                grad_dict.setdefault(name, []).append(mod.weight.grad.detach().reshape(-1).numpy().copy())
+    return zico_from_grads(grad_dict)
+
+
+def epsilon_from_outputs(preds):
+    """The scoring part of epsinas' compute_epsinas on the two flattened outputs."""
+    rows = []
+    for pred in preds:
+        pred = np.asarray(pred)
+        pred_min, pred_max = np.nanmin(pred), np.nanmax(pred)
+        rows.append((pred - pred_min) / (pred_max - pred_min))
+    P = np.array(rows)
+    P[P == 0] = np.nan
+    mae = np.nanmean(np.abs(P[0, :] - P[1, :]))
+    return float(mae / np.nanmean(P))
+
+
+def epsilon_torch(arch, x, weights=(1e-7, 1.0), dtype=torch.float32):
+    """compute_epsinas (NB201): num_classes 1, every BN track_running_stats=False; for each w every
+    conv/linear weight and BN gamma = w, every bias/beta = 0; float32 forward without grad (float64
+    only to measure float32's own rounding). x: numpy or torch."""
+    net = tiny_network(arch, num_classes=1, track_running_stats=False).to(dtype)
+    preds = []
+    for w in weights:
+        torch.manual_seed(21)
+        for m in net.modules():
+            if hasattr(m, "bias") and m.bias is not None:
+                nn.init.constant_(m.bias, 0)
+            if hasattr(m, "weight") and not (hasattr(m, "affine") and m.affine is False):
+                if m.weight is not None:
+                    nn.init.constant_(m.weight, w)
+        with torch.no_grad():
+            _, y = net(torch.as_tensor(x).to(dtype))
+        preds.append(y.numpy().flatten())  # float32 as in epsinas (float64 when asked)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            return epsilon_from_outputs(preds)
+
+
+# ------------------------------------------------------------------ helpers
+def data_root():
+    """$ZCNAS_DATA (scripts/test.sh sets it), or exit 1 with a one-line reason."""
+    root = os.environ.get("ZCNAS_DATA")
+    if not root:
+        sys.exit(f"{os.path.basename(sys.argv[0])}: ZCNAS_DATA is not set (run the suite with "
+                 "scripts/test.sh, or export ZCNAS_DATA=<data root>)")
+    return root
+
+
+def rel_err(a, b):
+    """||a - b|| / ||b|| (inf on a shape mismatch or a non-finite value)."""
+    a = np.asarray(a, dtype=np.float64).ravel()
+    b = np.asarray(b, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        return float("inf")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("inf")
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))
+
+
+def run(cmd, what=None):
+    """Runs a command; its stdout, or RuntimeError naming it with its stderr."""
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{what or cmd[0]}: {' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()}")
+    return r.stdout
+
+
+def timed_run(cmd, what=None):
+    t = time.time()
+    out = run(cmd, what)
+    return out, time.time() - t

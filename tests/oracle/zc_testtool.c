@@ -1,0 +1,653 @@
+/* zc_testtool: a small driver that exposes single ops, the NB201 network and the two proxies of
+ * libzcnas to the Python oracles (tests/oracle/oracle_*.py), exchanging tensors as .npy files.
+ *
+ *   zc_testtool op KIND [attributes] --in-dir D --out-dir O [--backend NAME]
+ *       KIND: conv2d, batchnorm, relu, avgpool, gap, linear, add, zero.
+ *       Reads D/x.npy (N,C,H,W; for linear also (N,F)), D/dy.npy (the output's shape) and the
+ *       parameters from D/params/ (m.weight.npy, m.bias.npy, ... as state_dict keys). Builds a
+ *       one-op network, runs forward (train mode) and backward(dy), writes O/y.npy, O/dx.npy
+ *       (d/dx of the input) and O/<param>.grad.npy.
+ *       attributes: conv2d  --cout C --k K [--stride 1] [--pad 0] [--groups 1] [--bias 0|1]
+ *                   batchnorm [--eps 1e-5] [--affine 1]
+ *                   avgpool --k K [--stride K] [--pad 0] [--count-include-pad 1]
+ *                   linear  --out F [--bias 1]
+ *                   add     --branches LIST  (comma list of id, relu, zero, avgpool, conv; branch
+ *                           i of kind conv is a bias-free 1x1 conv C->C named b<i>; the add sums
+ *                           the branches in list order, so `id,id` exercises gradient accumulation)
+ *   zc_testtool ce --in-dir D --out-dir O
+ *       D/logits.npy (N,K), D/labels.npy (N, float): writes O/loss.npy (1,), O/dlogits.npy and
+ *       prints the mean loss with %.17g.
+ *   zc_testtool nb201 --arch STR --classes K --weights D --x X.npy --labels Y.npy --out-dir O
+ *       [--backend NAME] [--channels C] [--cells-per-stage N] [--kinks DIR [--kink-tol T]]:
+ *       TinyNetwork (C=16, N=5 unless given) forward (train mode), mean
+ *       cross-entropy, backward; writes O/logits.npy, O/loss.npy and O/<state_dict key>.grad.npy for
+ *       every parameter. With --kinks, for every ReLU (named by its PyTorch module, e.g.
+ *       cells.3.layers.2.op.0 or lastact.1) it writes DIR/<module>.idx.npy (int64 flat indices of the
+ *       ReLU inputs with |v| <= T * rms(v), T default 1e-4) and DIR/<module>.pos.npy (float32, 1
+ *       where zcnas's input there is > 0): the elements where a float64 reference may take the
+ *       other side of the kink, so that it can use zcnas's choice there.
+ *   zc_testtool zico --arch STR --classes K --weights D --x0 X0 --y0 Y0 --x1 X1 --y1 Y1
+ *       [--backend NAME] [--paper-std] [--channels C] [--cells-per-stage N]: prints zc_zico_net's
+ *       score with %.17g.
+ *   zc_testtool backends: lists the backends built in (ref, dnnl), one per line.
+ *   zc_testtool epsilon --arch STR --x X.npy [--w-low 1e-7] [--w-high 1] [--backend NAME]:
+ *       one output, BN without running stats; prints zc_epsilon_net's score with %.17g (nan ok).
+ *
+ * Exit status: 0 success, 2 usage error, 1 runtime error (message on stderr). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine/engine_impl.h"
+#include "spaces/nb201/nb201.h"
+#include "zcnas/zcnas.h"
+
+#define PATH_CAP 4096
+#define MAX_KV 32
+
+static const char *prog = "zc_testtool";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see the comment at the top of tests/oracle/zc_testtool.c)\n");
+    return 2;
+}
+
+static int lib_error(const char *what)
+{
+    fprintf(stderr, "%s: %s: %s\n", prog, what, zc_last_error());
+    return 1;
+}
+
+/* ---- options: --key value pairs (and bare flags listed in `flags`) ---- */
+typedef struct kv { const char *key, *value; int used; } kv;
+typedef struct kvs { kv items[MAX_KV]; int n; } kvs;
+
+static int parse_kv(int argc, char **argv, const char *const *allowed, const char *const *flags, kvs *out)
+{
+    out->n = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0 || !a[2]) return usage_error("unexpected argument '%s'", a);
+        const char *key = a + 2;
+        int is_flag = 0, ok = 0;
+        for (const char *const *f = flags; f && *f; f++) if (!strcmp(*f, key)) is_flag = ok = 1;
+        for (const char *const *k = allowed; *k; k++) if (!strcmp(*k, key)) ok = 1;
+        if (!ok) return usage_error("unknown option '%s'", a);
+        for (int j = 0; j < out->n; j++)
+            if (!strcmp(out->items[j].key, key)) return usage_error("option '%s' given twice", a);
+        if (out->n == MAX_KV) return usage_error("too many options");
+        const char *value = "1";
+        if (!is_flag) {
+            if (i + 1 >= argc) return usage_error("option '%s' needs a value", a);
+            value = argv[++i];
+        }
+        out->items[out->n++] = (kv){key, value, 0};
+    }
+    return 0;
+}
+
+static const char *get(kvs *o, const char *key)
+{
+    for (int i = 0; i < o->n; i++)
+        if (!strcmp(o->items[i].key, key)) { o->items[i].used = 1; return o->items[i].value; }
+    return NULL;
+}
+
+static int need(kvs *o, const char *key, const char **out)
+{
+    *out = get(o, key);
+    return *out ? 0 : usage_error("missing required option --%s", key);
+}
+
+static int get_int(kvs *o, const char *key, long def, long lo, long hi, int required, int *out)
+{
+    const char *s = get(o, key);
+    if (!s) {
+        if (required) return usage_error("missing required option --%s", key);
+        *out = (int)def;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return usage_error("--%s: expected an integer in %ld..%ld, got '%s'", key, lo, hi, s);
+    *out = (int)v;
+    return 0;
+}
+
+static int get_double(kvs *o, const char *key, double def, double *out)
+{
+    const char *s = get(o, key);
+    if (!s) { *out = def; return 0; }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) return usage_error("--%s: expected a number, got '%s'", key, s);
+    *out = v;
+    return 0;
+}
+
+static int set_backend(zc_net *net, kvs *o)
+{
+    const char *name = get(o, "backend");
+    if (!name) return 0;
+    const zc_backend *b = zc_backend_get(name);
+    if (!b) return usage_error("--backend: %s", zc_last_error());
+    zc_net_set_backend(net, b);
+    return 0;
+}
+
+/* ---- activation layouts ----
+ * A backend may keep a node's out/grad in its own layout (zc_node.layout, 0 = plain NCHW). The one
+ * built-in backend that does is dnnl, with oneDNN's channel-blocked nChw8c (layout 1) and nChw16c
+ * (layout 2) for tensors whose channel count is a multiple of the block (src/backends/dnnl/
+ * dnnl_internal.h: DN_BLOCK8, DN_BLOCK16). The tool converts at its boundary: outputs and ReLU
+ * inputs to NCHW when written, the upstream gradient from NCHW when read. Unknown codes are errors. */
+static int layout_block(const zc_node *n)
+{
+    switch (n->layout) {
+    case 0: return 1;
+    case 1: return 8;
+    case 2: return 16;
+    default: return -1;
+    }
+}
+
+/* dir > 0: src (node layout) -> dst (NCHW); dir < 0: src (NCHW) -> dst (node layout). */
+static int convert_layout(const zc_node *n, int batch, const float *src, float *dst, int dir)
+{
+    int blk = layout_block(n);
+    size_t hw = (size_t)n->h * n->w, total = (size_t)batch * n->c * hw;
+    if (blk < 0 || (blk > 1 && n->c % blk)) {
+        fprintf(stderr, "%s: node layout %d (channels %d) is not one this tool knows\n", prog, n->layout, n->c);
+        return 1;
+    }
+    if (blk == 1) { memcpy(dst, src, total * sizeof *dst); return 0; }
+    for (int b = 0; b < batch; b++)
+        for (int c = 0; c < n->c; c++)
+            for (size_t j = 0; j < hw; j++) {
+                size_t plain = ((size_t)b * n->c + c) * hw + j;
+                size_t blocked = (((size_t)b * (n->c / blk) + c / blk) * hw + j) * blk + c % blk;
+                if (dir > 0) dst[plain] = src[blocked];
+                else dst[blocked] = src[plain];
+            }
+    return 0;
+}
+
+/* A malloc'ed NCHW copy of a node's output (NULL on error, message printed). */
+static float *node_out_nchw(const zc_node *n, int batch)
+{
+    size_t total = (size_t)batch * n->c * n->h * n->w;
+    float *p = malloc((total ? total : 1) * sizeof *p);
+    if (!p) { lib_error("out of memory"); return NULL; }
+    if (convert_layout(n, batch, n->out, p, 1)) { free(p); return NULL; }
+    return p;
+}
+
+/* ---- tensors ---- */
+typedef struct tensor { float *data; int ndim; int shape[ZC_NPY_MAX_DIMS]; size_t numel; } tensor;
+
+static int read_tensor(const char *path, tensor *t)
+{
+    memset(t, 0, sizeof *t);
+    if (zc_npy_read_f32(path, &t->data, &t->ndim, t->shape) != ZC_OK) return lib_error("reading input");
+    t->numel = 1;
+    for (int i = 0; i < t->ndim; i++) t->numel *= (size_t)t->shape[i];
+    return 0;
+}
+
+static int write_out(const char *dir, const char *name, const float *data, int ndim, const int *shape)
+{
+    char path[PATH_CAP];
+    if (snprintf(path, sizeof path, "%s/%s.npy", dir, name) >= (int)sizeof path)
+        return usage_error("output path too long");
+    return zc_npy_write_f32(path, data, ndim, shape) == ZC_OK ? 0 : lib_error("writing output");
+}
+
+static int write_param_grads(const zc_net *net, const char *dir)
+{
+    for (int i = 0; i < net->n_params; i++) {
+        const zc_param *p = &net->params[i];
+        char name[ZC_NAME_MAX + 16];
+        snprintf(name, sizeof name, "%s.grad", p->name);
+        if (!p->grad) { fprintf(stderr, "%s: parameter %s has no gradient\n", prog, p->name); return 1; }
+        int rc = write_out(dir, name, p->grad, p->ndim, p->shape);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Labels stored as a float array (npy reading supports f4/f8 only); they must be integers. */
+static int labels_from(const tensor *t, int n, int classes, int **out)
+{
+    if (t->numel != (size_t)n) return usage_error("labels: %zu values for a batch of %d", t->numel, n);
+    int *y = malloc((size_t)n * sizeof *y);
+    if (!y) return lib_error("out of memory");
+    for (int i = 0; i < n; i++) {
+        float v = t->data[i];
+        if (!(v >= 0 && v < classes) || v != floorf(v)) {
+            free(y);
+            return usage_error("labels: value %g at %d is not a class in 0..%d", v, i, classes - 1);
+        }
+        y[i] = (int)v;
+    }
+    *out = y;
+    return 0;
+}
+
+static int check_unused(kvs *o)
+{
+    for (int i = 0; i < o->n; i++)
+        if (!o->items[i].used) return usage_error("option --%s does not apply here", o->items[i].key);
+    return 0;
+}
+
+/* ---- op ---- */
+static int build_branch(zc_net *net, const char *kind, int idx, int c)
+{
+    char name[32];
+    if (!strcmp(kind, "id")) return 0;
+    if (!strcmp(kind, "relu")) return zc_net_relu(net, 0);
+    if (!strcmp(kind, "zero")) return zc_net_zero(net, 0);
+    if (!strcmp(kind, "avgpool")) return zc_net_avgpool(net, 0, 3, 1, 1, 0);
+    if (!strcmp(kind, "conv")) {
+        snprintf(name, sizeof name, "b%d", idx);
+        return zc_net_conv2d(net, 0, name, c, 1, 1, 0, 1, 0);
+    }
+    zc_fail(ZC_EINVAL, "unknown branch kind '%s' (id, relu, zero, avgpool, conv)", kind);
+    return -2;
+}
+
+static int cmd_op(int argc, char **argv)
+{
+    if (argc < 1) return usage_error("op: missing KIND");
+    const char *kind = argv[0];
+    static const char *const kinds[] = {"conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero", NULL};
+    int known = 0;
+    for (const char *const *k = kinds; *k; k++) known |= !strcmp(*k, kind);
+    if (!known)
+        return usage_error("op: unknown KIND '%s' (conv2d, batchnorm, relu, avgpool, gap, linear, add, zero)", kind);
+    static const char *const allowed[] = {"in-dir", "out-dir", "backend", "cout", "k", "stride", "pad",
+                                          "groups", "bias", "eps", "affine", "count-include-pad",
+                                          "out", "branches", NULL};
+    kvs o;
+    int rc = parse_kv(argc - 1, argv + 1, allowed, NULL, &o);
+    if (rc) return rc;
+    const char *in_dir, *out_dir;
+    if ((rc = need(&o, "in-dir", &in_dir)) || (rc = need(&o, "out-dir", &out_dir))) return rc;
+    char path[PATH_CAP];
+    tensor x, dy;
+    snprintf(path, sizeof path, "%s/x.npy", in_dir);
+    if ((rc = read_tensor(path, &x))) return rc;
+    int n, c, h, w;
+    if (x.ndim == 4) { n = x.shape[0]; c = x.shape[1]; h = x.shape[2]; w = x.shape[3]; }
+    else if (x.ndim == 2 && !strcmp(kind, "linear")) { n = x.shape[0]; c = x.shape[1]; h = w = 1; }
+    else { free(x.data); return usage_error("x.npy: expected 4 dimensions (N,C,H,W), got %d", x.ndim); }
+    if (n <= 0) { free(x.data); return usage_error("x.npy: empty batch"); }
+
+    zc_net *net = zc_net_new(c, h, w);
+    if (!net) { free(x.data); return lib_error("building"); }
+    int out = -1;
+    if (!strcmp(kind, "conv2d")) {
+        int cout, k, stride, pad, groups, bias;
+        if ((rc = get_int(&o, "cout", 0, 1, 1 << 16, 1, &cout)) || (rc = get_int(&o, "k", 0, 1, 64, 1, &k)) ||
+            (rc = get_int(&o, "stride", 1, 1, 64, 0, &stride)) || (rc = get_int(&o, "pad", 0, 0, 64, 0, &pad)) ||
+            (rc = get_int(&o, "groups", 1, 1, 1 << 16, 0, &groups)) || (rc = get_int(&o, "bias", 0, 0, 1, 0, &bias)))
+            goto done;
+        out = zc_net_conv2d(net, 0, "m", cout, k, stride, pad, groups, bias);
+    } else if (!strcmp(kind, "batchnorm")) {
+        double eps;
+        int affine;
+        if ((rc = get_double(&o, "eps", 1e-5, &eps)) || (rc = get_int(&o, "affine", 1, 0, 1, 0, &affine))) goto done;
+        out = zc_net_batchnorm(net, 0, "m", (float)eps, affine, 1);
+    } else if (!strcmp(kind, "relu")) {
+        out = zc_net_relu(net, 0);
+    } else if (!strcmp(kind, "avgpool")) {
+        int k, stride, pad, cip;
+        if ((rc = get_int(&o, "k", 0, 1, 64, 1, &k)) || (rc = get_int(&o, "stride", k, 1, 64, 0, &stride)) ||
+            (rc = get_int(&o, "pad", 0, 0, 64, 0, &pad)) || (rc = get_int(&o, "count-include-pad", 1, 0, 1, 0, &cip)))
+            goto done;
+        out = zc_net_avgpool(net, 0, k, stride, pad, cip);
+    } else if (!strcmp(kind, "gap")) {
+        out = zc_net_gap(net, 0);
+    } else if (!strcmp(kind, "linear")) {
+        int f, bias;
+        if ((rc = get_int(&o, "out", 0, 1, 1 << 20, 1, &f)) || (rc = get_int(&o, "bias", 1, 0, 1, 0, &bias))) goto done;
+        out = zc_net_linear(net, 0, "m", f, bias);
+    } else if (!strcmp(kind, "zero")) {
+        out = zc_net_zero(net, 0);
+    } else if (!strcmp(kind, "add")) {
+        const char *list;
+        if ((rc = need(&o, "branches", &list))) goto done;
+        char buf[256];
+        if (strlen(list) >= sizeof buf) { rc = usage_error("--branches: too long"); goto done; }
+        strcpy(buf, list);
+        int xs[ZC_MAX_INPUTS], nb = 0;
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+            if (nb == ZC_MAX_INPUTS) { rc = usage_error("--branches: at most %d", ZC_MAX_INPUTS); goto done; }
+            int b = build_branch(net, tok, nb, c);
+            if (b == -2) { rc = usage_error("--branches: %s", zc_last_error()); goto done; }
+            if (b < 0) { rc = lib_error("building a branch"); goto done; }
+            xs[nb++] = b;
+        }
+        if (nb < 1) { rc = usage_error("--branches: empty"); goto done; }
+        out = zc_net_add(net, nb, xs);
+    } else {
+        rc = usage_error("op: unknown KIND '%s' (conv2d, batchnorm, relu, avgpool, gap, linear, add, zero)", kind);
+        goto done;
+    }
+    if (out < 0) { rc = lib_error("building the op"); goto done; }
+    if ((rc = set_backend(net, &o)) || (rc = check_unused(&o))) goto done;
+    if (zc_net_finish(net, out) != ZC_OK) { rc = lib_error("finishing"); goto done; }
+    net->need_input_grad = 1;   /* the oracle compares d loss / d input too */
+    if (net->n_params > 0) {
+        snprintf(path, sizeof path, "%s/params", in_dir);
+        if (zc_net_load_weights(net, path) != ZC_OK) { rc = lib_error("loading parameters"); goto done; }
+    }
+    if (zc_net_forward(net, x.data, n, ZC_RUN_TRAIN) != ZC_OK) { rc = lib_error("forward"); goto done; }
+    const zc_node *on = &net->nodes[out];
+    size_t out_numel = (size_t)n * on->c * on->h * on->w;
+    snprintf(path, sizeof path, "%s/dy.npy", in_dir);
+    if ((rc = read_tensor(path, &dy))) goto done;
+    if (dy.numel != out_numel) {
+        rc = usage_error("dy.npy: %zu values, the output has %zu", dy.numel, out_numel);
+        free(dy.data);
+        goto done;
+    }
+    int yshape4[4] = {n, on->c, on->h, on->w}, yshape2[2] = {n, on->c};
+    int lin = on->op == ZC_OP_LINEAR;
+    float *y = node_out_nchw(on, n), *dyl = malloc(out_numel * sizeof *dyl);
+    if (!y || !dyl) rc = 1;
+    if (!rc) rc = write_out(out_dir, "y", y, lin ? 2 : 4, lin ? yshape2 : yshape4);
+    if (!rc) rc = convert_layout(on, n, dy.data, dyl, -1);
+    if (!rc && zc_net_backward(net, dyl) != ZC_OK) rc = lib_error("backward");
+    free(y);
+    free(dyl);
+    free(dy.data);
+    if (rc) goto done;
+    if (!net->nodes[0].grad) { fprintf(stderr, "%s: no gradient reached the input\n", prog); rc = 1; goto done; }
+    rc = write_out(out_dir, "dx", net->nodes[0].grad, x.ndim, x.shape);
+    if (!rc) rc = write_param_grads(net, out_dir);
+done:
+    zc_net_free(net);
+    free(x.data);
+    return rc;
+}
+
+/* ---- ce ---- */
+static int cmd_ce(int argc, char **argv)
+{
+    static const char *const allowed[] = {"in-dir", "out-dir", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, NULL, &o);
+    if (rc) return rc;
+    const char *in_dir, *out_dir;
+    if ((rc = need(&o, "in-dir", &in_dir)) || (rc = need(&o, "out-dir", &out_dir))) return rc;
+    char path[PATH_CAP];
+    tensor z, lab;
+    snprintf(path, sizeof path, "%s/logits.npy", in_dir);
+    if ((rc = read_tensor(path, &z))) return rc;
+    if (z.ndim != 2 || z.shape[0] < 1 || z.shape[1] < 1) { free(z.data); return usage_error("logits.npy: expected (N, K)"); }
+    snprintf(path, sizeof path, "%s/labels.npy", in_dir);
+    if ((rc = read_tensor(path, &lab))) { free(z.data); return rc; }
+    int n = z.shape[0], k = z.shape[1], *y = NULL;
+    rc = labels_from(&lab, n, k, &y);
+    float *dz = rc ? NULL : malloc(z.numel * sizeof *dz);
+    double loss = 0;
+    if (!rc && !dz) rc = lib_error("out of memory");
+    if (!rc && zc_cross_entropy(z.data, y, n, k, &loss, dz) != ZC_OK) rc = lib_error("cross entropy");
+    if (!rc) {
+        float lf = (float)loss;
+        int one = 1;
+        rc = write_out(out_dir, "loss", &lf, 1, &one);
+        if (!rc) rc = write_out(out_dir, "dlogits", dz, 2, z.shape);
+        if (!rc) printf("%.17g\n", loss);
+    }
+    free(dz); free(y); free(z.data); free(lab.data);
+    return rc;
+}
+
+/* ---- the NB201 network ---- */
+static int parse_arch(kvs *o, zc_nb201_arch *arch)
+{
+    const char *s;
+    int rc = need(o, "arch", &s);
+    if (rc) return rc;
+    if (zc_nb201_parse(s, arch) != ZC_OK) return usage_error("--arch: %s", zc_last_error());
+    return 0;
+}
+
+static int read_images(const char *path, tensor *x)
+{
+    int rc = read_tensor(path, x);
+    if (rc) return rc;
+    if (x->ndim != 4 || x->shape[1] != 3 || x->shape[2] != x->shape[3] || x->shape[0] < 1) {
+        free(x->data);
+        x->data = NULL;
+        return usage_error("%s: expected images of shape (N, 3, R, R)", path);
+    }
+    return 0;
+}
+
+/* TinyNetwork size for `nb201` (0: the NB201 default C=16, N=5); smaller nets keep float32 rounding
+ * from growing through depth, so that they can be compared with a float64 reference tightly. */
+static int net_C = 0, net_N = 0;
+
+static zc_net *build_nb201(const zc_nb201_arch *arch, int classes, int resolution, int trs)
+{
+    zc_nb201_config cfg = zc_nb201_default_config(classes, resolution);
+    cfg.track_running_stats = trs;
+    if (net_C) cfg.C = net_C;
+    if (net_N) cfg.N = net_N;
+    zc_net *net = zc_nb201_build(arch, &cfg);
+    if (!net) lib_error("building the NB201 network");
+    return net;
+}
+
+/* The PyTorch module of a ReLU as seen from one consumer: op.0 of the ReLUConvBN whose conv (op.1)
+ * reads it, or lastact.1 when global pooling reads it. (zc_net_finish merges identical ReLUs of one
+ * input, so one ReLU node may stand for several PyTorch modules.) */
+static void relu_module_name(const zc_node *consumer, int i, char *buf, size_t size)
+{
+    size_t len = strlen(consumer->name);
+    if (consumer->op == ZC_OP_CONV2D && len > 5 && !strcmp(consumer->name + len - 5, ".op.1"))
+        snprintf(buf, size, "%.*s.op.0", (int)(len - 5), consumer->name);
+    else if (consumer->op == ZC_OP_GAP)
+        snprintf(buf, size, "lastact.1");
+    else
+        snprintf(buf, size, "relu_node%d", i);
+}
+
+static int write_kinks(const zc_net *net, int batch, const char *dir, double tol)
+{
+    for (int i = 0; i < net->n_nodes; i++) {
+        const zc_node *r = &net->nodes[i];
+        if (r->op != ZC_OP_RELU || !r->live) continue;
+        const zc_node *in = &net->nodes[r->in[0]];
+        size_t m = (size_t)batch * in->c * in->h * in->w;
+        float *v = node_out_nchw(in, batch);
+        if (!v) return 1;
+        double ss = 0.0;
+        for (size_t j = 0; j < m; j++) ss += (double)v[j] * v[j];
+        double thr = tol * sqrt(ss / (double)m);
+        size_t count = 0;
+        for (size_t j = 0; j < m; j++) count += fabs((double)v[j]) <= thr;
+        int64_t *idx = malloc((count ? count : 1) * sizeof *idx);
+        float *pos = malloc((count ? count : 1) * sizeof *pos);
+        if (!idx || !pos) { free(v); free(idx); free(pos); return lib_error("out of memory"); }
+        size_t k = 0;
+        for (size_t j = 0; j < m; j++)
+            if (fabs((double)v[j]) <= thr) { idx[k] = (int64_t)j; pos[k++] = v[j] > 0.0f; }
+        free(v);
+        int n1 = (int)count, rc = 0;
+        for (int c = i + 1; c < net->n_nodes && !rc; c++) {
+            const zc_node *cn = &net->nodes[c];
+            if (!cn->live) continue;
+            int reads = 0;
+            for (int q = 0; q < cn->n_in; q++) reads |= cn->in[q] == i;
+            if (!reads) continue;
+            char name[ZC_NAME_MAX + 16], path[PATH_CAP];
+            relu_module_name(cn, i, name, sizeof name);
+            snprintf(path, sizeof path, "%s/%s.idx.npy", dir, name);
+            if (zc_npy_write_i64(path, idx, 1, &n1) != ZC_OK) rc = lib_error("writing kinks");
+            if (!rc) rc = write_out(dir, strcat(name, ".pos"), pos, 1, &n1);
+        }
+        free(idx);
+        free(pos);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int cmd_nb201(int argc, char **argv)
+{
+    static const char *const allowed[] = {"arch", "classes", "weights", "x", "labels", "out-dir", "backend",
+                                          "kinks", "kink-tol", "channels", "cells-per-stage", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, NULL, &o);
+    if (rc) return rc;
+    zc_nb201_arch arch;
+    int classes;
+    const char *wdir, *xpath, *ypath, *out_dir;
+    if ((rc = parse_arch(&o, &arch)) || (rc = get_int(&o, "classes", 0, 1, 100000, 1, &classes)) ||
+        (rc = need(&o, "weights", &wdir)) || (rc = need(&o, "x", &xpath)) || (rc = need(&o, "labels", &ypath)) ||
+        (rc = need(&o, "out-dir", &out_dir)))
+        return rc;
+    if ((rc = get_int(&o, "channels", 0, 0, 4096, 0, &net_C)) ||
+        (rc = get_int(&o, "cells-per-stage", 0, 0, 64, 0, &net_N)))
+        return rc;
+    const char *kinks = get(&o, "kinks");
+    double kink_tol;
+    if ((rc = get_double(&o, "kink-tol", 1e-4, &kink_tol))) return rc;
+    tensor x, lab;
+    if ((rc = read_images(xpath, &x))) return rc;
+    if ((rc = read_tensor(ypath, &lab))) { free(x.data); return rc; }
+    int n = x.shape[0], *y = NULL;
+    float *dz = NULL;
+    zc_net *net = NULL;
+    if ((rc = labels_from(&lab, n, classes, &y))) goto done;
+    if (!(net = build_nb201(&arch, classes, x.shape[2], 1))) { rc = 1; goto done; }
+    if ((rc = set_backend(net, &o))) goto done;
+    if (zc_net_load_weights(net, wdir) != ZC_OK) { rc = lib_error("loading weights"); goto done; }
+    if (zc_net_forward(net, x.data, n, ZC_RUN_TRAIN) != ZC_OK) { rc = lib_error("forward"); goto done; }
+    int nb, dim;
+    const float *logits = zc_net_output(net, &nb, &dim);
+    int zshape[2] = {nb, dim};
+    if ((rc = write_out(out_dir, "logits", logits, 2, zshape))) goto done;
+    if (kinks && (rc = write_kinks(net, n, kinks, kink_tol))) goto done;
+    if (!(dz = malloc((size_t)nb * dim * sizeof *dz))) { rc = lib_error("out of memory"); goto done; }
+    double loss;
+    if (zc_cross_entropy(logits, y, nb, dim, &loss, dz) != ZC_OK) { rc = lib_error("cross entropy"); goto done; }
+    float lf = (float)loss;
+    int one = 1;
+    if ((rc = write_out(out_dir, "loss", &lf, 1, &one))) goto done;
+    printf("%.17g\n", loss);
+    if (zc_net_backward(net, dz) != ZC_OK) { rc = lib_error("backward"); goto done; }
+    rc = write_param_grads(net, out_dir);
+done:
+    zc_net_free(net);
+    free(dz); free(y); free(x.data); free(lab.data);
+    return rc;
+}
+
+static int cmd_zico(int argc, char **argv)
+{
+    static const char *const allowed[] = {"arch", "classes", "weights", "x0", "y0", "x1", "y1", "backend",
+                                          "channels", "cells-per-stage", NULL};
+    static const char *const flags[] = {"paper-std", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, flags, &o);
+    if (rc) return rc;
+    zc_nb201_arch arch;
+    int classes;
+    const char *wdir, *paths[4];
+    static const char *const keys[4] = {"x0", "y0", "x1", "y1"};
+    if ((rc = parse_arch(&o, &arch)) || (rc = get_int(&o, "classes", 0, 1, 100000, 1, &classes)) ||
+        (rc = need(&o, "weights", &wdir)))
+        return rc;
+    for (int i = 0; i < 4; i++) if ((rc = need(&o, keys[i], &paths[i]))) return rc;
+    if ((rc = get_int(&o, "channels", 0, 0, 4096, 0, &net_C)) ||
+        (rc = get_int(&o, "cells-per-stage", 0, 0, 64, 0, &net_N)))
+        return rc;
+    int paper = get(&o, "paper-std") != NULL;
+    zc_batch b[2];
+    memset(b, 0, sizeof b);
+    tensor x[2], lab[2];
+    memset(x, 0, sizeof x);
+    memset(lab, 0, sizeof lab);
+    zc_net *net = NULL;
+    for (int i = 0; i < 2 && !rc; i++) {
+        if ((rc = read_images(paths[2 * i], &x[i]))) break;
+        if ((rc = read_tensor(paths[2 * i + 1], &lab[i]))) break;
+        b[i].n = x[i].shape[0]; b[i].c = 3; b[i].h = x[i].shape[2]; b[i].w = x[i].shape[3];
+        b[i].x = x[i].data;
+        rc = labels_from(&lab[i], b[i].n, classes, &b[i].y);
+    }
+    if (!rc && x[0].shape[2] != x[1].shape[2]) rc = usage_error("the two batches have different resolutions");
+    if (!rc && !(net = build_nb201(&arch, classes, x[0].shape[2], 1))) rc = 1;
+    if (!rc) rc = set_backend(net, &o);
+    if (!rc && zc_net_load_weights(net, wdir) != ZC_OK) rc = lib_error("loading weights");
+    double score;
+    if (!rc && zc_zico_net(net, b, 2, paper, &score) != ZC_OK) rc = lib_error("zico");
+    if (!rc) printf("%.17g\n", score);
+    zc_net_free(net);
+    for (int i = 0; i < 2; i++) { free(x[i].data); free(lab[i].data); free(b[i].y); }
+    return rc;
+}
+
+static int cmd_epsilon(int argc, char **argv)
+{
+    static const char *const allowed[] = {"arch", "x", "w-low", "w-high", "backend", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, NULL, &o);
+    if (rc) return rc;
+    zc_nb201_arch arch;
+    const char *xpath;
+    double lo, hi;
+    if ((rc = parse_arch(&o, &arch)) || (rc = need(&o, "x", &xpath)) ||
+        (rc = get_double(&o, "w-low", 1e-7, &lo)) || (rc = get_double(&o, "w-high", 1.0, &hi)))
+        return rc;
+    if (!(lo > 0) || !(hi > 0)) return usage_error("--w-low/--w-high must be positive");
+    tensor x;
+    if ((rc = read_images(xpath, &x))) return rc;
+    zc_batch b = {x.shape[0], 3, x.shape[2], x.shape[3], x.data, NULL};
+    zc_net *net = build_nb201(&arch, 1, x.shape[2], 0);
+    if (!net) rc = 1;
+    if (!rc) rc = set_backend(net, &o);
+    double score;
+    if (!rc && zc_epsilon_net(net, &b, (float)lo, (float)hi, 1, &score) != ZC_OK) rc = lib_error("epsilon");
+    if (!rc) printf("%.17g\n", score);
+    zc_net_free(net);
+    free(x.data);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return usage_error("missing subcommand (op, ce, nb201, zico, epsilon, backends)");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "op")) return cmd_op(argc - 2, argv + 2);
+    if (!strcmp(cmd, "ce")) return cmd_ce(argc - 2, argv + 2);
+    if (!strcmp(cmd, "nb201")) return cmd_nb201(argc - 2, argv + 2);
+    if (!strcmp(cmd, "zico")) return cmd_zico(argc - 2, argv + 2);
+    if (!strcmp(cmd, "epsilon")) return cmd_epsilon(argc - 2, argv + 2);
+    if (!strcmp(cmd, "backends")) {
+        /* The backends built in, one per line (the oracles test each). */
+        static const char *const names[] = {"ref", "dnnl"};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (zc_backend_get(names[i])) printf("%s\n", names[i]);
+        zc_clear_error();
+        return 0;
+    }
+    return usage_error("unknown subcommand '%s' (op, ce, nb201, zico, epsilon, backends)", cmd);
+}

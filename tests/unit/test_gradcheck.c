@@ -1,0 +1,390 @@
+/* Gradient check: every op's analytic backward against central finite
+ * differences of the forward pass, each op in a tiny network, plus a conv -> bn -> relu chain and a
+ * down-scaled NB201 TinyNetwork (C=4, one cell per stage, all five cell ops present). Everything runs
+ * on the reference backend and again on the build's default backend when that is another one.
+ *
+ * Loss: L = sum_i out_i * r_i with a fixed random r, accumulated in double (so L's own rounding is
+ * only that of the float32 forward). The analytic gradient is backward(dout = r). For a sample of
+ * input and parameter elements v: fd = (L(v+) - L(v-)) / (v+ - v-), where v+/v- are the float32
+ * values nearest v +- h (the step actually taken, not the nominal 2h).
+ *
+ * Tolerance: |fd - analytic| <= tol * max(1, |analytic|), tol = 5e-4 for single ops (h = 1e-2) and
+ * 3e-3 for the chain and the NB201 nets (h = 1e-3). Justification:
+ *  - rounding: the float32 forward makes each out_i wrong by ~1e-7 relative (a few ulps; more
+ *    through BN and several layers), so L is wrong by ~1e-7 * sum|out_i r_i| ~ 1e-6 for the single
+ *    ops (tens of O(1) outputs), i.e. ~5e-5 after dividing by the 2h = 2e-2 step; the deep nets
+ *    need the smaller h = 1e-3 to keep ReLU kinks rare, which multiplies that term by 10, and their
+ *    longer float32 paths add more, hence the 10x larger tolerance;
+ *  - truncation: conv, linear, pooling, add and zero are linear in each input and in each
+ *    parameter, so the central difference is exact up to rounding; batch norm is smooth with
+ *    truncation error ~h^2 |L'''| / 6 ~ 1e-5 at h = 1e-2 for unit-variance inputs;
+ *  - kinks: samples whose +-h forward passes flip the sign of any ReLU input are skipped (counted,
+ *    and at least an eighth of the samples of every test must be usable: the NB201 nets have
+ *    thousands of ReLU inputs, so 15-90% survive depending on the seed); the relu test uses
+ *    |x| >= 0.2 so that it never skips.
+ * Observed worst errors of the reference backend (printed per test) over 60 seeds: 1.2e-4 for
+ * single ops (the 5-way add; 1e-5..8e-5 otherwise) and 1e-3 for the deep nets, so both tolerances
+ * keep a >= 3x margin while any wrong factor, missing term or wrong index (O(1) relative errors)
+ * still fails; a 10% error in one term of the batch-norm backward fails ~200 checks.
+ * Optional argv[1]: another seed. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "engine/engine_impl.h"
+#include "spaces/nb201/nb201.h"
+#include "zcnas/zcnas.h"
+
+#define TOL_OP 5e-4    /* single ops, h = 1e-2 */
+#define TOL_NET 3e-3   /* conv-bn-relu chain and NB201 nets, h = 1e-3 */
+#define MAX_SAMPLES 10
+
+typedef struct gc {
+    zc_net *net;
+    int batch;
+    float *x;          /* input, batch x c x h x w */
+    float *r;          /* output weights */
+    size_t n_x, n_out;
+    unsigned char *signs;  /* ReLU-input sign pattern of the unperturbed forward */
+    size_t n_signs;
+} gc;
+
+static zc_rng rng;
+static const zc_backend *backend;   /* the backend under test: ref, then the default when different */
+
+static float uniformf(float lo, float hi) { return lo + (hi - lo) * zc_rng_float(&rng); }
+
+/* Number of ReLU-input elements (the sign pattern of every ReLU's input). */
+static size_t relu_inputs(const zc_net *net, int batch)
+{
+    size_t n = 0;
+    for (int i = 0; i < net->n_nodes; i++)
+        if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
+            const zc_node *in = &net->nodes[net->nodes[i].in[0]];
+            n += (size_t)batch * in->c * in->h * in->w;
+        }
+    return n;
+}
+
+static void snapshot_signs(const zc_net *net, int batch, unsigned char *s)
+{
+    size_t k = 0;
+    for (int i = 0; i < net->n_nodes; i++)
+        if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
+            const zc_node *in = &net->nodes[net->nodes[i].in[0]];
+            size_t m = (size_t)batch * in->c * in->h * in->w;
+            for (size_t j = 0; j < m; j++) s[k++] = in->out[j] > 0.0f;
+        }
+}
+
+/* Forward (train mode: batch-statistics BN) and L = sum out * r in double. */
+static double loss_of(gc *g, int *kink)
+{
+    zc_status st = zc_net_forward(g->net, g->x, g->batch, ZC_RUN_TRAIN);
+    CHECK_MSG(st == ZC_OK, "forward: %s", zc_last_error());
+    if (st != ZC_OK) return NAN;
+    const float *out = zc_net_output(g->net, NULL, NULL);
+    double L = 0.0;
+    for (size_t i = 0; i < g->n_out; i++) L += (double)out[i] * (double)g->r[i];
+    if (kink) {
+        *kink = 0;
+        size_t k = 0;
+        const zc_net *net = g->net;
+        for (int i = 0; i < net->n_nodes && !*kink; i++)
+            if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
+                const zc_node *in = &net->nodes[net->nodes[i].in[0]];
+                size_t m = (size_t)g->batch * in->c * in->h * in->w;
+                for (size_t j = 0; j < m; j++, k++)
+                    if ((in->out[j] > 0.0f) != g->signs[k]) { *kink = 1; break; }
+            }
+    }
+    return L;
+}
+
+/* Central difference of L in the float *v. Returns 0 (and leaves *fd) when a kink was crossed. */
+static int central_diff(gc *g, float *v, double h, double *fd)
+{
+    float v0 = *v, vp = (float)(v0 + h), vm = (float)(v0 - h);
+    int kp, km;
+    *v = vp;
+    double lp = loss_of(g, &kp);
+    *v = vm;
+    double lm = loss_of(g, &km);
+    *v = v0;
+    if (kp || km) return 0;
+    *fd = (lp - lm) / ((double)vp - (double)vm);
+    return 1;
+}
+
+/* Gradient-checks the finished network `net` on input of `batch` samples. Input values are drawn by
+ * the caller into x (ownership taken). Returns the worst normalised error. */
+static double gradcheck(const char *name, zc_net *net, int batch, float *x, double h, double tol)
+{
+    gc g;
+    memset(&g, 0, sizeof g);
+    g.net = net;
+    g.batch = batch;
+    g.x = x;
+    const zc_node *in = &net->nodes[0];
+    g.n_x = (size_t)batch * in->c * in->h * in->w;
+    const zc_node *o = &net->nodes[net->output];
+    g.n_out = (size_t)batch * o->c * o->h * o->w;
+    g.r = malloc(g.n_out * sizeof *g.r);
+    for (size_t i = 0; i < g.n_out; i++) g.r[i] = uniformf(-1.0f, 1.0f);
+    g.n_signs = relu_inputs(net, batch);
+    g.signs = malloc(g.n_signs + 1);
+
+    /* Analytic gradients. */
+    CHECK(zc_net_forward(net, x, batch, ZC_RUN_TRAIN) == ZC_OK);
+    snapshot_signs(net, batch, g.signs);
+    CHECK(zc_net_backward(net, g.r) == ZC_OK);
+    float *dx = malloc(g.n_x * sizeof *dx);
+    CHECK(net->nodes[0].grad != NULL);
+    if (net->nodes[0].grad) memcpy(dx, net->nodes[0].grad, g.n_x * sizeof *dx);
+    float **dp = calloc((size_t)net->n_params + 1, sizeof *dp);
+    for (int p = 0; p < net->n_params; p++) {
+        dp[p] = malloc(net->params[p].numel * sizeof(float));
+        memcpy(dp[p], net->params[p].grad, net->params[p].numel * sizeof(float));
+    }
+
+    double worst = 0.0;
+    int tried = 0, used = 0, bad = 0;
+    /* One group per tensor: the input, then every parameter. */
+    for (int t = -1; t < net->n_params; t++) {
+        float *data = t < 0 ? g.x : net->params[t].data;
+        const float *an = t < 0 ? dx : dp[t];
+        size_t numel = t < 0 ? g.n_x : net->params[t].numel;
+        const char *tname = t < 0 ? "input" : net->params[t].name;
+        int samples = numel < MAX_SAMPLES ? (int)numel : MAX_SAMPLES;
+        for (int s = 0; s < samples; s++) {
+            size_t j = numel <= MAX_SAMPLES ? (size_t)s : (size_t)zc_rng_below(&rng, numel);
+            double fd;
+            tried++;
+            if (!central_diff(&g, &data[j], h, &fd)) continue;
+            used++;
+            double err = fabs(fd - an[j]) / fmax(1.0, fabs(an[j]));
+            if (err > worst) worst = err;
+            if (!(err <= tol) && bad++ < 5)
+                fprintf(stderr, "%s: d/d %s[%zu]: analytic %.9g, finite difference %.9g\n", name, tname,
+                        j, an[j], fd);
+            CHECK(err <= tol);
+        }
+    }
+    CHECK_MSG(used * 8 >= tried, "%s: only %d of %d samples avoided ReLU kinks", name, used, tried);
+    printf("[%s] %-44s %3d/%3d samples, worst |fd - analytic| / max(1, |analytic|) = %.2e\n", zc_backend_name(backend),
+           name, used, tried, worst);
+    for (int p = 0; p < net->n_params; p++) free(dp[p]);
+    free(dp);
+    free(dx);
+    free(g.r);
+    free(g.signs);
+    free(g.x);
+    return worst;
+}
+
+/* Random parameters: PyTorch default for conv/linear, BN gamma in [0.5, 1.5], beta in [-0.5, 0.5]
+ * (so the affine parameters are not the trivial 1 / 0). */
+static void random_params(zc_net *net)
+{
+    zc_net_init_default(net, &rng);
+    for (int i = 0; i < net->n_params; i++) {
+        zc_param *p = &net->params[i];
+        if (p->role == ZC_PARAM_BN_GAMMA)
+            for (size_t j = 0; j < p->numel; j++) p->data[j] = uniformf(0.5f, 1.5f);
+        else if (p->role == ZC_PARAM_BN_BETA)
+            for (size_t j = 0; j < p->numel; j++) p->data[j] = uniformf(-0.5f, 0.5f);
+    }
+}
+
+static float *random_input(const zc_net *net, int batch, float min_abs)
+{
+    const zc_node *in = &net->nodes[0];
+    size_t n = (size_t)batch * in->c * in->h * in->w;
+    float *x = malloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        float v = (float)zc_rng_normal(&rng);
+        if (min_abs > 0) v = (v < 0 ? -1.0f : 1.0f) * (min_abs + fabsf(v));  /* |v| >= min_abs */
+        x[i] = v;
+    }
+    return x;
+}
+
+static void run(const char *name, zc_net *net, int out, int batch, float min_abs, double h)
+{
+    CHECK_MSG(out >= 0, "%s: building: %s", name, zc_last_error());
+    if (out < 0) { zc_net_free(net); return; }
+    CHECK(zc_net_finish(net, out) == ZC_OK);
+    net->need_input_grad = 1;
+    zc_net_set_backend(net, backend);
+    random_params(net);
+    gradcheck(name, net, batch, random_input(net, batch, min_abs), h, h < 5e-3 ? TOL_NET : TOL_OP);
+    zc_net_free(net);
+}
+
+static void conv_case(int c, int hh, int ww, int co, int k, int s, int p, int g, int bias)
+{
+    char name[96];
+    snprintf(name, sizeof name, "conv2d %dx%dx%d->%d k%d s%d p%d g%d b%d", c, hh, ww, co, k, s, p, g, bias);
+    zc_net *net = zc_net_new(c, hh, ww);
+    run(name, net, zc_net_conv2d(net, 0, "m", co, k, s, p, g, bias), 2, 0, 1e-2);
+}
+
+static void bn_case(int c, int hh, int ww, int batch, int affine, float eps)
+{
+    char name[96];
+    snprintf(name, sizeof name, "batchnorm %dx%dx%d N%d affine%d eps%g", c, hh, ww, batch, affine, eps);
+    zc_net *net = zc_net_new(c, hh, ww);
+    run(name, net, zc_net_batchnorm(net, 0, "m", eps, affine, 1), batch, 0, 1e-2);
+}
+
+static void pool_case(int k, int s, int p, int cip)
+{
+    char name[96];
+    snprintf(name, sizeof name, "avgpool k%d s%d p%d cip%d", k, s, p, cip);
+    zc_net *net = zc_net_new(3, 7, 6);
+    run(name, net, zc_net_avgpool(net, 0, k, s, p, cip), 2, 0, 1e-2);
+}
+
+/* Down-scaled TinyNetwork: stem, cell, reduction, cell, reduction, cell, lastact, GAP, classifier. */
+static void nb201_case(const char *arch_str, int use_ce)
+{
+    zc_nb201_arch arch;
+    CHECK(zc_nb201_parse(arch_str, &arch) == ZC_OK);
+    zc_nb201_config cfg = zc_nb201_default_config(5, 8);
+    cfg.C = 4;
+    cfg.N = 1;
+    zc_net *net = zc_nb201_build(&arch, &cfg);
+    CHECK_MSG(net != NULL, "nb201 build: %s", zc_last_error());
+    if (!net) return;
+    net->need_input_grad = 1;
+    zc_net_set_backend(net, backend);
+    random_params(net);
+    int batch = 4;
+    if (!use_ce) {
+        gradcheck("nb201 mini net (C4 N1 8x8), sum(out*r)", net, batch, random_input(net, batch, 0), 1e-3, TOL_NET);
+        zc_net_free(net);
+        return;
+    }
+    /* Mean cross-entropy on top: the analytic gradient comes from zc_cross_entropy's dlogits. */
+    float *x = random_input(net, batch, 0);
+    int labels[4] = {0, 3, 4, 1};
+    double loss;
+    float dlogits[4 * 5];
+    CHECK(zc_net_forward(net, x, batch, ZC_RUN_TRAIN) == ZC_OK);
+    CHECK(zc_cross_entropy(zc_net_output(net, NULL, NULL), labels, batch, 5, &loss, dlogits) == ZC_OK);
+    size_t nrelu = relu_inputs(net, batch);
+    unsigned char *signs = malloc(nrelu + 1), *s2 = malloc(nrelu + 1);
+    snapshot_signs(net, batch, signs);
+    CHECK(zc_net_backward(net, dlogits) == ZC_OK);
+    double worst = 0;
+    int used = 0, tried = 0;
+    for (int t = 0; t < net->n_params; t++) {
+        zc_param *p = &net->params[t];
+        for (int k = 0; k < 3; k++) {
+            size_t j = (size_t)zc_rng_below(&rng, p->numel);
+            float an = p->grad[j], v0 = p->data[j];
+            float vv[2] = {(float)(v0 + 1e-3), (float)(v0 - 1e-3)};
+            double l[2];
+            int kink = 0;
+            tried++;
+            for (int side = 0; side < 2; side++) {
+                p->data[j] = vv[side];
+                CHECK(zc_net_forward(net, x, batch, ZC_RUN_TRAIN) == ZC_OK);
+                CHECK(zc_cross_entropy(zc_net_output(net, NULL, NULL), labels, batch, 5, &l[side], NULL) == ZC_OK);
+                snapshot_signs(net, batch, s2);
+                kink |= memcmp(signs, s2, nrelu) != 0;
+            }
+            p->data[j] = v0;
+            if (kink) continue;
+            used++;
+            double fd = (l[0] - l[1]) / ((double)vv[0] - (double)vv[1]);
+            double err = fabs(fd - an) / fmax(1.0, fabs(an));
+            if (err > worst) worst = err;
+            CHECK_MSG(err <= TOL_NET, "nb201 CE: d/d %s[%zu]: analytic %.9g, fd %.9g", p->name, j, an, fd);
+        }
+    }
+    CHECK_MSG(used * 8 >= tried, "nb201 CE: only %d of %d samples avoided ReLU kinks", used, tried);
+    printf("[%s] %-44s %3d/%3d samples, worst |fd - analytic| / max(1, |analytic|) = %.2e\n",
+           zc_backend_name(backend), "nb201 mini net (C4 N1 8x8), mean CE", used, tried, worst);
+    free(signs);
+    free(s2);
+    free(x);
+    zc_net_free(net);
+}
+
+static void run_all(void)
+{
+
+    conv_case(3, 6, 7, 4, 3, 1, 1, 1, 1);
+    conv_case(4, 7, 5, 6, 1, 1, 0, 1, 0);
+    conv_case(4, 9, 8, 4, 5, 2, 2, 2, 1);
+    conv_case(6, 6, 6, 6, 3, 2, 1, 6, 0);   /* depth-wise */
+    conv_case(2, 5, 5, 3, 3, 1, 0, 1, 1);
+    conv_case(8, 5, 5, 16, 3, 1, 1, 1, 0);  /* channel-blocked layouts in backends that use them */
+
+    bn_case(3, 4, 5, 3, 1, 1e-5f);
+    bn_case(4, 3, 3, 2, 0, 1e-3f);
+    bn_case(2, 2, 2, 4, 1, 1e-3f);
+
+    {
+        zc_net *net = zc_net_new(3, 4, 5);
+        run("relu (|x| >= 0.2)", net, zc_net_relu(net, 0), 2, 0.2f, 1e-2);
+    }
+    pool_case(3, 1, 1, 0);
+    pool_case(3, 2, 1, 0);
+    pool_case(2, 2, 0, 1);
+    {
+        zc_net *net = zc_net_new(5, 4, 3);
+        run("gap", net, zc_net_gap(net, 0), 3, 0, 1e-2);
+    }
+    {
+        zc_net *net = zc_net_new(3, 2, 2);
+        run("linear 12->4 bias", net, zc_net_linear(net, 0, "m", 4, 1), 3, 0, 1e-2);
+        net = zc_net_new(7, 1, 1);
+        run("linear 7->3 no bias", net, zc_net_linear(net, 0, "m", 3, 0), 2, 0, 1e-2);
+    }
+    {
+        /* add(x, relu(x), conv1x1(x), zero(x), x): one node consumed by several branches. */
+        zc_net *net = zc_net_new(3, 4, 4);
+        int xs[5] = {0, zc_net_relu(net, 0), zc_net_conv2d(net, 0, "c", 3, 1, 1, 0, 1, 0), zc_net_zero(net, 0), 0};
+        run("add(x, relu x, conv x, zero x, x)", net, zc_net_add(net, 5, xs), 2, 0.2f, 1e-2);
+    }
+    {
+        zc_net *net = zc_net_new(3, 5, 5);
+        int z = zc_net_zero(net, 0);
+        run("zero (x * 0)", net, z, 2, 0, 1e-2);
+    }
+    {
+        /* ReLUConvBN the other way round: conv -> bn -> relu. */
+        zc_net *net = zc_net_new(3, 6, 6);
+        int c = zc_net_conv2d(net, 0, "conv", 4, 3, 1, 1, 1, 0);
+        int b = zc_net_batchnorm(net, c, "bn", 1e-5f, 1, 1);
+        run("chain conv3x3 -> bn -> relu", net, zc_net_relu(net, b), 2, 0, 1e-3);
+    }
+    {
+        /* 16 channels: conv -> bn -> relu -> avgpool -> add with the bn output. */
+        zc_net *net = zc_net_new(3, 4, 4);   /* small output: L's rounding grows with its size */
+        int c = zc_net_conv2d(net, 0, "conv", 16, 3, 1, 1, 1, 0);
+        int b = zc_net_batchnorm(net, c, "bn", 1e-5f, 1, 1);
+        int r = zc_net_relu(net, b);
+        int xs[2] = {zc_net_avgpool(net, r, 3, 1, 1, 0), b};
+        run("chain 16ch conv -> bn -> relu -> pool (+ bn)", net, zc_net_add(net, 2, xs), 2, 0, 3e-3);
+    }
+    nb201_case("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", 0);
+    nb201_case("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", 1);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 12345;
+    /* The reference backend, then the build's default backend when it is another one. */
+    const zc_backend *backends[2] = {zc_backend_get("ref"), zc_backend_default()};
+    for (int b = 0; b < 2; b++) {
+        if (b == 1 && backends[1] == backends[0]) break;
+        backend = backends[b];
+        zc_rng_seed(&rng, seed, 0);
+        run_all();
+    }
+    return check_report("test_gradcheck");
+}
