@@ -185,6 +185,7 @@ static int search_repeats(search_cli *sc)
         }
     }
     repeat_row *rows = calloc((size_t)repeats, sizeof *rows);
+    long n_found = 0;
     zc_search_cache *cache = fixed_score_seed ? zc_search_cache_new() : NULL;
     void *best = calloc(1, sc->ctx->space->arch_size);
     eval_log elog;
@@ -247,6 +248,7 @@ static int search_repeats(search_cli *sc)
         row->flops = row->params = row->acc = NAN;
         row->rank = -1;
         row->index = -1;
+        n_found += res.found != 0;
         if (res.found) {
             zc_cost c;
             if ((st = zc_space_cost(sc->ctx, best, &c)) != ZC_OK) { rc = cli_fail_status(st); break; }
@@ -274,6 +276,15 @@ static int search_repeats(search_cli *sc)
     }
     cli_progress_end(&elog.progress);
     if (elog.f && fclose(elog.f) != 0 && !rc) rc = cli_error(CLI_RUNTIME, "%s: write failed", log_path);
+    /* NaN ranks last, so a repeat finds nothing only when every score was NaN (e.g. epsilon where every
+     * path has a convolution): a note when some repeats did, a failure when none did. */
+    if (!rc && n_found == 0)
+        rc = cli_error(CLI_RUNTIME, "search: no architecture got a finite %s score in %ld repeat%s of %d evaluations; "
+                                    "%s may be undefined on %s networks", sc->s.run.proxies[0]->name, repeats,
+                       repeats > 1 ? "s" : "", so.evals, sc->s.run.proxies[0]->name, sc->ctx->space->name);
+    else if (!rc && n_found < repeats)
+        fprintf(stderr, "zcnas: note: %ld of %ld repeats found no architecture with a finite %s score\n",
+                repeats - n_found, repeats, sc->s.run.proxies[0]->name);
     if (!rc) {
         double *acc = malloc((size_t)repeats * sizeof *acc), *rank = malloc((size_t)repeats * sizeof *rank);
         double ma = NAN, sa = NAN, mr = NAN, sr = NAN;

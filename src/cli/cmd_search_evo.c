@@ -200,6 +200,13 @@ int cmd_search_evolution(search_cli *sc)
                "layers %ld, params %ld, flops %ld, nan %ld  %.1f s\noutput in %s\n", res.iterations, res.resumed_from,
                o.population, res.members, res.scored, res.rej_layers, res.rej_params, res.rej_flops, res.rej_nan,
                res.seconds, out);
+        /* A search that found nothing is a failure, not a result (e.g. epsilon on a space whose every path
+         * has a convolution: its constant-weight activations underflow and every score is NaN). */
+        if (!res.best)
+            rc = cli_error(CLI_RUNTIME, "search: no candidate got a finite %s score in %ld iterations (%ld NaN, %ld over "
+                                        "a budget); %s may be undefined on %s networks",
+                           ro.proxies[0]->name, res.iterations, res.rej_nan,
+                           res.rej_layers + res.rej_params + res.rej_flops, ro.proxies[0]->name, sc->ctx->space->name);
     }
     zc_evo_result_free(&res);
     return rc;

@@ -5,7 +5,8 @@ rank match the benchmark table, and ZiCo's evolutionary search (--space zennas, 
 is deterministic, stays within its layer/FLOPs budgets, and an interrupted run (--iterations K then
 --resume, or SIGINT / SIGTERM mid-run) continued with --resume equals an uninterrupted run. Every
 algorithm runs on every space: random / REA on zennas (budgets, no benchmark columns), the
-evolution on nb201 (its best scores the same through `zcnas score`)."""
+evolution on nb201 (its best scores the same through `zcnas score`); a search in which every score is
+NaN (epsilon on zennas' all-conv networks) fails with one line instead of reporting nothing."""
 import csv, io, json, math, os, signal, subprocess, time
 
 from helpers import Cli
@@ -194,5 +195,11 @@ if ok:
     ok = rc2 == 0 and abs(float(list(csv.DictReader(io.StringIO(out2)))[0]["epsilon"]) - summ["score"]) <= 1e-6 * abs(summ["score"]) \
         and "layers" not in out.splitlines()[1]
 check(ok, "nb201: ZiCo's evolution runs on any space; its best scores the same through zcnas score")
+
+T.expect_error(1, ["finite epsilon", "zennas"], "search", "--space", "zennas", "--algo", "random", "--proxy", "epsilon",
+               "--evals", "3", "--resolution", "16", "--eps-batch-size", "8", "--num-classes", "10", "--quiet")
+T.expect_error(1, ["finite epsilon", "zennas"], "search", "--space", "zennas", "--proxy", "epsilon", "--no-budget",
+               "--iterations", "4", "--population", "2", "--resolution", "16", "--eps-batch-size", "8",
+               "--num-classes", "10", "--out", os.path.join(W, "zeps"), "--quiet")
 
 T.finish("cli_search")
