@@ -50,7 +50,7 @@ except ImportError as e:  # pragma: no cover
     print(f"oracle_baselines: SKIP: needs numpy and torch ({e})")
     sys.exit(77)
 
-from reference import data_root, load_cifar10, run, tiny_network  # noqa: E402
+from reference import zcnas_data_root, load_cifar10, run, tiny_network  # noqa: E402
 
 PROXIES = ["grad_norm", "snip", "grasp", "fisher", "jacob_cov", "plain", "l2_norm"]
 # Relative tolerances against the float64 reference.
@@ -248,7 +248,7 @@ def main():
     t0 = time.time()
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
-    data_dir = data_root()
+    data_dir = zcnas_data_root()
     xb, yb = load_cifar10(os.path.join(data_dir, "cifar10", "data_batch_1.bin"), BATCH)
     bks = backends(args.zcnas)
     print(f"backends: {', '.join(bks)}; batch {BATCH}; archs {len(ARCHS)}")

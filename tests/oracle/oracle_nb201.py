@@ -58,7 +58,7 @@ except ImportError as e:  # pragma: no cover
     print(f"oracle_nb201: SKIP: needs numpy and torch ({e})")
     sys.exit(77)
 
-from reference import (data_root, TinyNetwork, epsilon_from_outputs, epsilon_torch, load_cifar10,  # noqa: E402
+from reference import (zcnas_data_root, TinyNetwork, epsilon_from_outputs, epsilon_torch, load_cifar10,  # noqa: E402
                         load_weight_dir, parse_arch, tiny_network, zico_from_grads, zico_torch)
 from reference import timed_run as run  # noqa: E402
 
@@ -335,7 +335,7 @@ def main():
         if not os.access(exe, os.X_OK):
             print(f"oracle_nb201: FAIL: {exe} not found")
             return 1
-    data_root = data_root()
+    data_root = zcnas_data_root()
     data_file = os.path.join(data_root, "cifar10", "data_batch_1.bin")
     if not os.path.exists(data_file):
         print(f"oracle_nb201: FAIL: {data_file} missing")

@@ -47,7 +47,7 @@ except ImportError as e:  # pragma: no cover
     print(f"oracle_synzen: SKIP: needs numpy and torch ({e})")
     sys.exit(77)
 
-from reference import data_root, load_cifar10, run, tiny_network  # noqa: E402
+from reference import zcnas_data_root, load_cifar10, run, tiny_network  # noqa: E402
 
 # synflow: both sides float64 from the same float32 weights (summation order differs: ~1e-14); the
 # CLI's %.9g output rounds to 5e-9 relative at worst.
@@ -227,7 +227,7 @@ def main():
         if not os.access(exe, os.X_OK):
             print(f"oracle_synzen: FAIL: {exe} not found")
             return 1
-    data_root = data_root()
+    data_root = zcnas_data_root()
     data_file = os.path.join(data_root, "cifar10", "data_batch_1.bin")
     if not os.path.exists(data_file):
         print(f"oracle_synzen: FAIL: {data_file} missing")

@@ -274,7 +274,7 @@ def epsilon_torch(arch, x, weights=(1e-7, 1.0), dtype=torch.float32):
 
 
 # ------------------------------------------------------------------ helpers
-def data_root():
+def zcnas_data_root():
     """$ZCNAS_DATA (scripts/test.sh sets it), or exit 1 with a one-line reason."""
     root = os.environ.get("ZCNAS_DATA")
     if not root:
