@@ -26,6 +26,9 @@ typedef enum zc_op {
     ZC_OP_ZERO,        /* x * 0: NB201 'none'; inf/NaN inputs propagate as NaN */
     ZC_OP_SIGMOID,     /* 1 / (1 + exp(-x)) */
     ZC_OP_SCALE,       /* in[0] (C x H x W) times in[1] (C x 1 x 1) broadcast over H x W (SE) */
+    ZC_OP_MAXPOOL,     /* k x k, stride, padding (padding never wins: PyTorch's max_pool2d) */
+    ZC_OP_CONCAT,      /* channel concatenation of 1..ZC_MAX_INPUTS inputs of the same H x W */
+    ZC_OP_TRUNCATE,    /* the first C channels of the input (NAS-Bench-101's Truncate) */
     ZC_OP_COUNT
 } zc_op;
 
@@ -83,6 +86,13 @@ int zc_net_zero(zc_net *net, int x);
 int zc_net_sigmoid(zc_net *net, int x);
 /* x * s with s of shape C x 1 x 1 (same C as x): per-sample, per-channel factors. */
 int zc_net_scale(zc_net *net, int x, int s);
+/* Max pooling; the gradient goes to the first maximum of each window in row-major order (a NaN
+ * counts as the maximum), as PyTorch's CPU max_pool2d. */
+int zc_net_maxpool(zc_net *net, int x, int k, int stride, int pad);
+/* Channels of xs[0], then xs[1], ... (same H x W). */
+int zc_net_concat(zc_net *net, int n, const int *xs);
+/* The first `channels` channels of x (x itself when it has exactly that many). */
+int zc_net_truncate(zc_net *net, int x, int channels);
 static inline int zc_net_identity(zc_net *net, int x) { (void)net; return x; }
 /* Marks the output, merges identical parameter-free nodes (same op on the same input) and
  * computes which nodes are needed. */

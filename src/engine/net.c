@@ -13,7 +13,8 @@
 #define ZC_MAX_TENSOR_ELEMS ((size_t)1 << 34)
 
 static const char *const op_names[ZC_OP_COUNT] = {
-    "input", "conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero", "sigmoid", "scale"};
+    "input", "conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero", "sigmoid", "scale",
+    "maxpool", "concat", "truncate"};
 
 const char *zc_op_name(zc_op op) { return (op >= 0 && op < ZC_OP_COUNT) ? op_names[op] : "?"; }
 
@@ -346,13 +347,61 @@ int zc_net_scale(zc_net *net, int x, int s)
     return push_node(net, ZC_OP_SCALE, 2, xs, in->c, in->h, in->w);
 }
 
+int zc_net_maxpool(zc_net *net, int x, int k, int stride, int pad)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (k <= 0 || stride <= 0 || pad < 0 || 2 * pad > k) {
+        zc_fail(ZC_EINVAL, "maxpool: invalid configuration (k %d, stride %d, pad %d)", k, stride, pad);
+        return -1;
+    }
+    int oh = (in->h + 2 * pad - k) / stride + 1, ow = (in->w + 2 * pad - k) / stride + 1;
+    if (in->h + 2 * pad < k || in->w + 2 * pad < k) oh = ow = 0;
+    int id = push_node(net, ZC_OP_MAXPOOL, 1, &x, in->c, oh, ow);
+    if (id < 0) return -1;
+    zc_node *n = &net->nodes[id];
+    n->k = k; n->stride = stride; n->pad = pad;
+    return id;
+}
+
+int zc_net_concat(zc_net *net, int n, const int *xs)
+{
+    if (n < 1 || n > ZC_MAX_INPUTS) { zc_fail(ZC_EINVAL, "concat: %d inputs (1..%d allowed)", n, ZC_MAX_INPUTS); return -1; }
+    zc_node *first = check_input(net, xs[0]);
+    if (!first) return -1;
+    int c = 0;
+    for (int i = 0; i < n; i++) {
+        zc_node *o = check_input(net, xs[i]);
+        if (!o) return -1;
+        if (o->h != first->h || o->w != first->w) {
+            zc_fail(ZC_EINVAL, "concat: spatial size mismatch %dx%d vs %dx%d", first->h, first->w, o->h, o->w);
+            return -1;
+        }
+        c += o->c;
+    }
+    return push_node(net, ZC_OP_CONCAT, n, xs, c, first->h, first->w);
+}
+
+int zc_net_truncate(zc_net *net, int x, int channels)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (channels <= 0 || channels > in->c) {
+        zc_fail(ZC_EINVAL, "truncate: %d channels of a %d-channel input", channels, in->c);
+        return -1;
+    }
+    if (channels == in->c) return x;
+    return push_node(net, ZC_OP_TRUNCATE, 1, &x, channels, in->h, in->w);
+}
+
 /* Parameter-free unary ops computing the same thing from the same input. */
 static int duplicate_of(const zc_node *a, const zc_node *b)
 {
     return a->op == b->op && a->n_in == 1 && b->n_in == 1 && a->in[0] == b->in[0] &&
            a->weight < 0 && b->weight < 0 && a->k == b->k && a->stride == b->stride &&
-           a->pad == b->pad && a->count_include_pad == b->count_include_pad &&
-           (a->op == ZC_OP_RELU || a->op == ZC_OP_AVGPOOL || a->op == ZC_OP_GAP || a->op == ZC_OP_ZERO);
+           a->pad == b->pad && a->count_include_pad == b->count_include_pad && a->c == b->c &&
+           (a->op == ZC_OP_RELU || a->op == ZC_OP_AVGPOOL || a->op == ZC_OP_GAP || a->op == ZC_OP_ZERO ||
+            a->op == ZC_OP_MAXPOOL || a->op == ZC_OP_TRUNCATE);
 }
 
 /* With pruned 'none' ops, x + none(y) is x exactly (a pruned 'none' yields +0 and x + 0 == x, the
@@ -593,11 +642,12 @@ zc_status zc_net_init_constant(zc_net *net, float value) { return fill_params(ne
 
 /* Ops whose backward reads their input's value (conv and linear for the weight gradient, batch norm
  * for the normalised input, ReLU for its mask, sigmoid to recompute its output, scale for both
- * factors). Sums, pooling and 'none' only need shapes. */
+ * factors, max pooling for the position of each maximum). Sums, average pooling, concatenation,
+ * truncation and 'none' only need shapes. */
 static int needs_input_in_backward(zc_op op)
 {
     return op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_BATCHNORM || op == ZC_OP_RELU ||
-           op == ZC_OP_SIGMOID || op == ZC_OP_SCALE;
+           op == ZC_OP_SIGMOID || op == ZC_OP_SCALE || op == ZC_OP_MAXPOOL;
 }
 
 static float *alloc_tensor(const zc_backend *be, const zc_node *n, int batch, int zeroed)

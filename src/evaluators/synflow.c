@@ -184,6 +184,36 @@ static void avgpool(const zc_node_info *in, const zc_node_info *n, double *x, do
     }
 }
 
+/* The input index of the first maximum of the window at (oy, ox) of plane x (NaN wins, padding
+ * never: PyTorch's max_pool2d, as the backends). */
+static size_t max_at(const zc_node_info *in, const zc_node_info *n, const double *x, int oy, int ox)
+{
+    int y0 = oy * n->stride - n->pad, x0 = ox * n->stride - n->pad;
+    int ya = y0 < 0 ? 0 : y0, xa = x0 < 0 ? 0 : x0;
+    int yb = y0 + n->k > in->h ? in->h : y0 + n->k, xb = x0 + n->k > in->w ? in->w : x0 + n->k;
+    size_t best = (size_t)ya * in->w + xa;
+    double m = -INFINITY;
+    for (int iy = ya; iy < yb; iy++)
+        for (int ix = xa; ix < xb; ix++) {
+            size_t j = (size_t)iy * in->w + ix;
+            if (x[j] > m || x[j] != x[j]) { m = x[j]; best = j; }
+        }
+    return best;
+}
+
+/* dir 0: y = maxpool(x); dir 1: dx += maxpool^T(gy) (x: the forward input). */
+static void maxpool(const zc_node_info *in, const zc_node_info *n, const double *x, double *y, double *dx, int dir)
+{
+    size_t ip = (size_t)in->h * in->w, op = (size_t)n->h * n->w;
+    for (int c = 0; c < n->c; c++)
+        for (int oy = 0; oy < n->h; oy++)
+            for (int ox = 0; ox < n->w; ox++) {
+                size_t j = max_at(in, n, x + c * ip, oy, ox);
+                if (dir) dx[c * ip + j] += y[c * op + (size_t)oy * n->w + ox];
+                else y[c * op + (size_t)oy * n->w + ox] = x[c * ip + j];
+            }
+}
+
 static void state_free(f64_state *s)
 {
     if (s->out)
@@ -269,6 +299,21 @@ zc_status zc_synflow_net(zc_net *net, double *score)
         case ZC_OP_ZERO:
             for (size_t j = 0; j < m; j++) y[j] = x[j] * 0.0;
             break;
+        case ZC_OP_MAXPOOL:
+            maxpool(in, n, x, y, NULL, 0);
+            break;
+        case ZC_OP_CONCAT: {   /* batch 1: the inputs' planes one after another */
+            size_t off = 0;
+            for (int k = 0; k < n->n_in; k++) {
+                size_t mk = numel(&s.info[n->in[k]]);
+                memcpy(y + off, s.out[n->in[k]], mk * sizeof *y);
+                off += mk;
+            }
+            break;
+        }
+        case ZC_OP_TRUNCATE:   /* the first channels: a prefix */
+            memcpy(y, x, m * sizeof *y);
+            break;
         default:
             st = zc_fail(ZC_EUNSUPPORTED, "synflow: op %s is not supported", zc_op_name(n->op));
         }
@@ -341,6 +386,21 @@ zc_status zc_synflow_net(zc_net *net, double *score)
         case ZC_OP_ZERO:
             if (dx)
                 for (size_t j = 0; j < m; j++) dx[j] += g[j] * 0.0;
+            break;
+        case ZC_OP_MAXPOOL:
+            if (dx) maxpool(in, n, x, g, dx, 1);
+            break;
+        case ZC_OP_CONCAT: {
+            size_t off = 0;
+            for (int k = 0; k < n->n_in; k++) {
+                size_t mk = numel(&s.info[n->in[k]]);
+                if (s.grad[n->in[k]]) axpy(s.grad[n->in[k]], 1.0, g + off, mk);
+                off += mk;
+            }
+            break;
+        }
+        case ZC_OP_TRUNCATE:
+            if (dx) axpy(dx, 1.0, g, m);
             break;
         default:
             break;

@@ -3,6 +3,10 @@
  * With constant weights every output channel of a conv or linear layer is the same function of its
  * input, so all channels of every feature map downstream are identical: each map is carried as ONE
  * plane per image, and a conv over C identical input channels is the single-channel sum times C.
+ * Concatenation (NAS-Bench-101's cell outputs) joins maps that differ, so in general a map is a list
+ * of channel GROUPS, consecutive channels that are identical, one plane each: batch norm, ReLU and
+ * pooling act per group, a sum takes the common refinement of its terms' groups, truncation cuts
+ * the list, and a conv or linear layer sums group g's single-channel result times its size n_g.
  * Two more exact shortcuts follow from the constants:
  *  - nodes computing the same op on the same inputs (e.g. conv3x3 on edges 0->2 and 0->3 of a cell)
  *    are identical, so each is computed once;
@@ -20,12 +24,27 @@
 #include "zcnas/evaluators.h"
 
 typedef struct uval {
-    float *data;     /* batch x distinct x h x w, NULL when zero */
+    float *data;     /* batch x ng x h x w (a plane per group), NULL when zero */
     int borrowed;    /* data is the caller's input batch: read only, never released */
-    int distinct;    /* 1: all channels identical; otherwise node->c distinct channels */
+    int ng;          /* channel groups (1: all channels identical; node->c: all distinct) */
+    int *gsz;        /* the groups' sizes, in channel order (NULL when ng == 1) */
     int zero;        /* exactly zero everywhere */
     int refs;        /* pending consumers */
 } uval;
+
+/* Sets v's groups (sizes copied; ng == 1 needs none). */
+static zc_status set_groups(uval *v, int ng, const int *sizes)
+{
+    free(v->gsz);
+    v->gsz = NULL;
+    v->ng = ng;
+    if (ng == 1) return ZC_OK;
+    if (!(v->gsz = malloc((size_t)ng * sizeof *v->gsz))) return zc_fail(ZC_ENOMEM, "out of memory");
+    memcpy(v->gsz, sizes, (size_t)ng * sizeof *sizes);
+    return ZC_OK;
+}
+
+static int group_size(const uval *v, int g, int channels) { return v->ng == 1 ? channels : v->gsz[g]; }
 
 int zc_net_params_constant(zc_net *net)
 {
@@ -146,9 +165,9 @@ static ZC_VECTORIZE void conv_plane(const float *x, int channels, int h, int w, 
     }
 }
 
-static float *alloc_planes(int batch, int distinct, const zc_node_info *n)
+static float *alloc_planes(int batch, int groups, const zc_node_info *n)
 {
-    return zci_buf_get((size_t)batch * distinct * n->h * n->w, 0);
+    return zci_buf_get((size_t)batch * groups * n->h * n->w, 0);
 }
 
 static void release(uval *v)
@@ -159,6 +178,47 @@ static void release(uval *v)
     }
 }
 
+/* The planes of value v for image bi. */
+static float *planes_of(const uval *v, int bi, size_t plane) { return v->data + (size_t)bi * v->ng * plane; }
+
+/* out = sum over v's groups of n_g * (w * window sums of group g), the groups' results formed
+ * separately (each of a single channel) and then scaled and summed in channel order. */
+static zc_status conv_groups(const uval *in, const zc_node_info *src, const zc_node_info *n, float w, float *o,
+                             const float *x, float *padded)
+{
+    size_t plane = (size_t)n->h * n->w, in_plane = (size_t)src->h * src->w;
+    float *t = malloc(plane * sizeof *t);
+    if (!t) return zc_fail(ZC_ENOMEM, "out of memory");
+    for (size_t j = 0; j < plane; j++) o[j] = 0.0f;
+    for (int g = 0; g < in->ng; g++) {
+        conv_plane(x + (size_t)g * in_plane, 1, src->h, src->w, n->k, n->stride, n->pad, w, t, n->h, n->w, padded);
+        float copies = (float)in->gsz[g];
+        for (size_t j = 0; j < plane; j++) { float v = t[j] * copies; o[j] += v; }
+    }
+    free(t);
+    return ZC_OK;
+}
+
+/* The common refinement of the groups of a sum's nonzero terms: sizes into out (capacity c). */
+static int refine(const zc_node_info *n, const uval *const *terms, int nt, int *out)
+{
+    int ng = 0, pos = 0;
+    int *next = calloc((size_t)nt, sizeof *next), *left = calloc((size_t)nt, sizeof *left);
+    if (!next || !left) { free(next); free(left); return -1; }
+    for (int k = 0; k < nt; k++) left[k] = group_size(terms[k], 0, n->c);
+    while (pos < n->c) {
+        int step = n->c - pos;
+        for (int k = 0; k < nt; k++) if (left[k] < step) step = left[k];
+        out[ng++] = step;
+        pos += step;
+        for (int k = 0; k < nt; k++)
+            if ((left[k] -= step) == 0 && pos < n->c) left[k] = group_size(terms[k], ++next[k], n->c);
+    }
+    free(next);
+    free(left);
+    return ng;
+}
+
 /* Computes node i from its (already evaluated, canonical) inputs. */
 static zc_status eval_node(zc_net *net, const zc_node_info *info, int i, const int *canon, uval *vals, int batch)
 {
@@ -167,25 +227,30 @@ static zc_status eval_node(zc_net *net, const zc_node_info *info, int i, const i
     size_t plane = (size_t)n->h * n->w;
     uval *in = n->n_in ? &vals[canon[n->in[0]]] : NULL;
     const zc_node_info *src = n->n_in ? &info[n->in[0]] : NULL;
-    out->distinct = 1;
+    zc_status st = ZC_OK;
+    out->ng = 1;
     switch (n->op) {
     case ZC_OP_CONV2D: {
         float w = param_const(net, n->weight, 0), b = param_const(net, n->bias, 0);
-        if (in->distinct > 1 && n->groups > 1)
+        if (in->ng > 1 && n->groups > 1)
             return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: grouped conv on distinct channels");
         if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
         if (!(out->data = alloc_planes(batch, 1, n))) return zc_fail(ZC_ENOMEM, "out of memory");
         int hp = src->h + 2 * n->pad, wp = src->w + 2 * n->pad;
         float *padded = n->pad > 0 ? calloc((size_t)hp * wp, sizeof *padded) : NULL;   /* border stays 0 */
         if (n->pad > 0 && !padded) return zc_fail(ZC_ENOMEM, "out of memory");
-        /* With identical input channels each output sums (C_in / groups) copies of one plane. */
-        float copies = in->distinct == 1 ? (float)(src->c / n->groups) : 1.0f;
+        /* One group: each output sums (C_in / groups) copies of one plane. All distinct: the channels
+         * in order, as the full conv. Otherwise group by group. */
+        int singletons = in->ng == src->c;
+        float copies = in->ng == 1 ? (float)(src->c / n->groups) : 1.0f;
         size_t in_plane = (size_t)src->h * src->w;
-        for (int bi = 0; bi < batch; bi++) {
+        for (int bi = 0; bi < batch && st == ZC_OK; bi++) {
             float *o = out->data + (size_t)bi * plane;
             if (in->zero) memset(o, 0, plane * sizeof *o);
-            else conv_plane(in->data + (size_t)bi * in->distinct * in_plane, in->distinct, src->h, src->w,
-                            n->k, n->stride, n->pad, w, o, n->h, n->w, padded);
+            else if (in->ng == 1 || singletons)
+                conv_plane(planes_of(in, bi, in_plane), in->ng, src->h, src->w, n->k, n->stride, n->pad, w, o,
+                           n->h, n->w, padded);
+            else st = conv_groups(in, src, n, w, o, planes_of(in, bi, in_plane), padded);
             scale_shift(o, plane, copies, b);
         }
         free(padded);
@@ -195,95 +260,154 @@ static zc_status eval_node(zc_net *net, const zc_node_info *info, int i, const i
         float w = param_const(net, n->weight, 0), b = param_const(net, n->bias, 0);
         if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
         if (!(out->data = alloc_planes(batch, 1, n))) return zc_fail(ZC_ENOMEM, "out of memory");
-        size_t feat = (size_t)in->distinct * src->h * src->w;
-        float copies = in->distinct == 1 ? (float)src->c : 1.0f;
+        size_t hw = (size_t)src->h * src->w;
+        int singletons = in->ng == src->c;
         for (int bi = 0; bi < batch; bi++) {
             float s = 0.0f;
-            for (size_t j = 0; !in->zero && j < feat; j++) { float prod = w * in->data[(size_t)bi * feat + j]; s += prod; }
-            out->data[bi] = s * copies + b;
+            if (!in->zero && (in->ng == 1 || singletons)) {
+                const float *x = planes_of(in, bi, hw);
+                for (size_t j = 0; j < (size_t)in->ng * hw; j++) { float prod = w * x[j]; s += prod; }
+                if (in->ng == 1) s *= (float)src->c;
+            } else if (!in->zero) {
+                for (int g = 0; g < in->ng; g++) {
+                    const float *x = planes_of(in, bi, hw) + (size_t)g * hw;
+                    float sg = 0.0f;
+                    for (size_t j = 0; j < hw; j++) { float prod = w * x[j]; sg += prod; }
+                    float v = sg * (float)in->gsz[g];
+                    s += v;
+                }
+            }
+            out->data[bi] = s + b;
         }
         break;
     }
     case ZC_OP_BATCHNORM: {
         float g = param_const(net, n->weight, 1.0f), b = param_const(net, n->bias, 0.0f);
         if (in->zero && b == 0.0f) { out->zero = 1; return ZC_OK; }
-        out->distinct = in->distinct;
-        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
-        if (in->zero) { for (size_t j = 0; j < (size_t)batch * out->distinct * plane; j++) out->data[j] = b; break; }
-        float gv[1] = {g}, bv[1] = {b};
-        if (out->distinct == 1) zci_ref_bn_forward_arrays(in->data, out->data, batch, 1, plane, gv, bv, n->eps, NULL);
-        else {
-            /* Distinct channels: constant gamma/beta per channel. */
-            float *gs = malloc((size_t)out->distinct * 2 * sizeof *gs);
-            if (!gs) return zc_fail(ZC_ENOMEM, "out of memory");
-            for (int c = 0; c < out->distinct; c++) { gs[c] = g; gs[out->distinct + c] = b; }
-            zci_ref_bn_forward_arrays(in->data, out->data, batch, out->distinct, plane, gs, gs + out->distinct, n->eps, NULL);
-            free(gs);
-        }
+        if ((st = set_groups(out, in->ng, in->gsz)) != ZC_OK) return st;
+        if (!(out->data = alloc_planes(batch, out->ng, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        if (in->zero) { for (size_t j = 0; j < (size_t)batch * out->ng * plane; j++) out->data[j] = b; break; }
+        /* Per group: a channel's statistics are those of its group's plane. */
+        float *gs = malloc((size_t)out->ng * 2 * sizeof *gs);
+        if (!gs) return zc_fail(ZC_ENOMEM, "out of memory");
+        for (int c = 0; c < out->ng; c++) { gs[c] = g; gs[out->ng + c] = b; }
+        zci_ref_bn_forward_arrays(in->data, out->data, batch, out->ng, plane, gs, gs + out->ng, n->eps, NULL);
+        free(gs);
         break;
     }
     case ZC_OP_RELU:
     case ZC_OP_AVGPOOL:
+    case ZC_OP_MAXPOOL:
     case ZC_OP_GAP: {
         if (in->zero) { out->zero = 1; return ZC_OK; }
-        out->distinct = in->distinct;
-        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
-        size_t count = (size_t)batch * out->distinct;
-        if (n->op == ZC_OP_RELU) {
-            relu_plane(in->data, out->data, count * plane);
-        } else if (n->op == ZC_OP_GAP) {
-            zci_ref_gap_forward_arrays(in->data, out->data, (int)count, (size_t)src->h * src->w);
-        } else {
-            zci_pool_geom g = {src->h, src->w, n->h, n->w, n->k, n->stride, n->pad, n->count_include_pad};
-            zci_ref_avgpool_forward_arrays(&g, in->data, out->data, (int)count);
-        }
+        if ((st = set_groups(out, in->ng, in->gsz)) != ZC_OK) return st;
+        if (!(out->data = alloc_planes(batch, out->ng, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        size_t count = (size_t)batch * out->ng;
+        zci_pool_geom g = {src->h, src->w, n->h, n->w, n->k, n->stride, n->pad, n->count_include_pad};
+        if (n->op == ZC_OP_RELU) relu_plane(in->data, out->data, count * plane);
+        else if (n->op == ZC_OP_GAP) zci_ref_gap_forward_arrays(in->data, out->data, (int)count, (size_t)src->h * src->w);
+        else if (n->op == ZC_OP_MAXPOOL) zci_ref_maxpool_forward_arrays(&g, in->data, out->data, (int)count, 1);
+        else zci_ref_avgpool_forward_arrays(&g, in->data, out->data, (int)count);
         break;
     }
     case ZC_OP_ZERO: {
         /* x * 0 is exactly zero unless x holds inf or NaN. */
-        size_t count = (size_t)batch * in->distinct * plane;
+        size_t count = (size_t)batch * in->ng * plane;
         if (in->zero || all_finite(in->data, count)) { out->zero = 1; return ZC_OK; }
-        out->distinct = in->distinct;
-        if (!(out->data = alloc_planes(batch, out->distinct, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        if ((st = set_groups(out, in->ng, in->gsz)) != ZC_OK) return st;
+        if (!(out->data = alloc_planes(batch, out->ng, n))) return zc_fail(ZC_ENOMEM, "out of memory");
         for (size_t j = 0; j < count; j++) out->data[j] = in->data[j] * 0.0f;
         break;
     }
     case ZC_OP_ADD: {
-        int distinct = 1, live = 0;
+        const uval *terms[ZC_MAX_INPUTS];
+        int nt = 0;
         for (int k = 0; k < n->n_in; k++) {
             uval *v = &vals[canon[n->in[k]]];
-            if (v->zero) continue;
-            live++;
-            if (v->distinct > 1) distinct = n->c;
+            if (!v->zero) terms[nt++] = v;
         }
-        if (!live) { out->zero = 1; return ZC_OK; }
-        out->distinct = distinct;
-        if (!(out->data = zci_buf_get((size_t)batch * distinct * plane, 0))) return zc_fail(ZC_ENOMEM, "out of memory");
-        /* Terms in order, skipping exact zeros (x + 0 == x); the first is copied. */
-        int first = 1;
-        for (int k = 0; k < n->n_in; k++) {
-            uval *v = &vals[canon[n->in[k]]];
-            if (v->zero) continue;
-            for (int bi = 0; bi < batch; bi++)
-                for (int c = 0; c < distinct; c++) {
-                    float *y = out->data + ((size_t)bi * distinct + c) * plane;
-                    const float *t = v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane;
-                    if (first) memcpy(y, t, plane * sizeof *y);
+        if (!nt) { out->zero = 1; return ZC_OK; }
+        int *sizes = malloc((size_t)n->c * sizeof *sizes);
+        int ng = sizes ? refine(n, terms, nt, sizes) : -1;
+        if (ng < 0 || (st = set_groups(out, ng, sizes)) != ZC_OK) { free(sizes); return st ? st : zc_fail(ZC_ENOMEM, "out of memory"); }
+        free(sizes);
+        if (!(out->data = alloc_planes(batch, ng, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        /* Terms in order, skipping exact zeros (x + 0 == x); the first is copied. Output group j takes
+         * each term's group holding its first channel. */
+        for (int k = 0; k < nt; k++) {
+            const uval *v = terms[k];
+            int tg = 0, tend = group_size(v, 0, n->c), pos = 0;
+            for (int j = 0; j < ng; j++) {
+                while (pos >= tend) tend += group_size(v, ++tg, n->c);
+                for (int bi = 0; bi < batch; bi++) {
+                    float *y = planes_of(out, bi, plane) + (size_t)j * plane;
+                    const float *t = planes_of(v, bi, plane) + (size_t)tg * plane;
+                    if (k == 0) memcpy(y, t, plane * sizeof *y);
                     else add_plane(y, t, plane);
                 }
-            first = 0;
+                pos += group_size(out, j, n->c);
+            }
         }
+        break;
+    }
+    case ZC_OP_CONCAT: {
+        int ng = 0, all_zero_in = 1;
+        for (int k = 0; k < n->n_in; k++) {
+            const uval *v = &vals[canon[n->in[k]]];
+            ng += v->zero ? 1 : v->ng;   /* a zero part is one group of zeros */
+            all_zero_in &= v->zero;
+        }
+        if (all_zero_in) { out->zero = 1; return ZC_OK; }
+        int *sizes = malloc((size_t)ng * sizeof *sizes);
+        if (!sizes) return zc_fail(ZC_ENOMEM, "out of memory");
+        int j = 0;
+        for (int k = 0; k < n->n_in; k++) {
+            const uval *v = &vals[canon[n->in[k]]];
+            int ck = info[n->in[k]].c;
+            if (v->zero) sizes[j++] = ck;
+            else for (int g = 0; g < v->ng; g++) sizes[j++] = group_size(v, g, ck);
+        }
+        st = set_groups(out, ng, sizes);
+        free(sizes);
+        if (st != ZC_OK) return st;
+        if (!(out->data = alloc_planes(batch, ng, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        for (int bi = 0; bi < batch; bi++) {
+            float *y = planes_of(out, bi, plane);
+            for (int k = 0; k < n->n_in; k++) {
+                const uval *v = &vals[canon[n->in[k]]];
+                size_t m = (size_t)(v->zero ? 1 : v->ng) * plane;
+                if (v->zero) memset(y, 0, m * sizeof *y);
+                else memcpy(y, planes_of(v, bi, plane), m * sizeof *y);
+                y += m;
+            }
+        }
+        break;
+    }
+    case ZC_OP_TRUNCATE: {
+        if (in->zero) { out->zero = 1; return ZC_OK; }
+        int ng = 0, pos = 0;
+        while (pos < n->c) pos += group_size(in, ng++, src->c);
+        int *sizes = malloc((size_t)ng * sizeof *sizes);
+        if (!sizes) return zc_fail(ZC_ENOMEM, "out of memory");
+        for (int g = 0; g < ng; g++) sizes[g] = group_size(in, g, src->c);
+        sizes[ng - 1] -= pos - n->c;   /* the last group is cut */
+        st = set_groups(out, ng, sizes);
+        free(sizes);
+        if (st != ZC_OK) return st;
+        if (!(out->data = alloc_planes(batch, ng, n))) return zc_fail(ZC_ENOMEM, "out of memory");
+        for (int bi = 0; bi < batch; bi++)
+            memcpy(planes_of(out, bi, plane), planes_of(in, bi, plane), (size_t)ng * plane * sizeof(float));
         break;
     }
     default:
         return zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: op %s", zc_op_name(n->op));
     }
-    if (out->data && all_zero(out->data, (size_t)batch * out->distinct * plane)) {
+    if (st == ZC_OK && out->data && all_zero(out->data, (size_t)batch * out->ng * plane)) {
         zci_buf_put(out->data);
         out->data = NULL;
         out->zero = 1;
     }
-    return ZC_OK;
+    return st;
 }
 
 zc_status zc_eval_uniform(zc_net *net, const float *x, int batch, float *y)
@@ -317,7 +441,11 @@ zc_status zc_eval_uniform(zc_net *net, const float *x, int batch, float *y)
         vals[canon[output]].refs++;
     }
     if (st == ZC_OK) {
-        vals[0].distinct = info[0].c;
+        /* The images: every channel its own group. */
+        int *ones = malloc((size_t)info[0].c * sizeof *ones);
+        for (int c = 0; ones && c < info[0].c; c++) ones[c] = 1;
+        st = ones ? set_groups(&vals[0], info[0].c, ones) : zc_fail(ZC_ENOMEM, "out of memory");
+        free(ones);
         vals[0].data = (float *)x;   /* read in place: no op writes to its input */
         vals[0].borrowed = 1;
     }
@@ -334,12 +462,16 @@ zc_status zc_eval_uniform(zc_net *net, const float *x, int batch, float *y)
         size_t plane = (size_t)o->h * o->w;
         if (v->zero) memset(y, 0, (size_t)batch * o->c * plane * sizeof *y);
         for (int bi = 0; !v->zero && bi < batch; bi++)
-            for (int c = 0; c < o->c; c++)
-                memcpy(y + ((size_t)bi * o->c + c) * plane,
-                       v->data + ((size_t)bi * v->distinct + (v->distinct > 1 ? c : 0)) * plane, plane * sizeof(float));
+            for (int c = 0, g = 0, end = group_size(v, 0, o->c); c < o->c; c++) {
+                if (c == end) end += group_size(v, ++g, o->c);
+                memcpy(y + ((size_t)bi * o->c + c) * plane, planes_of(v, bi, plane) + (size_t)g * plane,
+                       plane * sizeof(float));
+            }
     }
-    for (int i = 0; vals && i < nn; i++)
+    for (int i = 0; vals && i < nn; i++) {
         if (!vals[i].borrowed) zci_buf_put(vals[i].data);
+        free(vals[i].gsz);
+    }
     free(vals);
     free(canon);
     free(info);

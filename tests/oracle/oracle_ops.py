@@ -241,17 +241,58 @@ def main():
             return xt.mul(0.0)
         if kind == "avgpool":
             return F.avg_pool2d(xt, 3, 1, 1, count_include_pad=False)
+        if kind == "maxpool":
+            return F.max_pool2d(xt, 3, 1, 1)
+        if kind.startswith("trunc:"):
+            return xt[:, :int(kind[6:])]
         return F.conv2d(xt, pt[f"b{i}.weight"])
+
+    def branch_params(kinds, c):
+        params = {}
+        for i, kd in enumerate(kinds):
+            if kd.startswith("conv"):
+                k = int(kd[5:]) if ":" in kd else c
+                params[f"b{i}.weight"] = uniform(rng, (k, c, 1, 1), 1 / np.sqrt(c))
+        return params
 
     for shape, branches in [((2, 3, 5, 5), "id,id"), ((2, 4, 6, 6), "id,relu,conv"),
                             ((1, 4, 5, 7), "conv,conv,avgpool,zero"), ((2, 2, 4, 4), "id")]:
         kinds = branches.split(",")
         c = shape[1]
-        params = {f"b{i}.weight": uniform(rng, (c, c, 1, 1), 1 / np.sqrt(c))
-                  for i, kd in enumerate(kinds) if kd == "conv"}
+        params = branch_params(kinds, c)
         x = rng.standard_normal(shape).astype(np.float32)
         check_op(R, f"add {shape} [{branches}]", "add", ["--branches", branches], x, params,
                  lambda xt, pt, kinds=kinds: sum(branch(kd, i, xt, pt) for i, kd in enumerate(kinds)),
+                 rng)
+
+    # ---- max pooling (NAS-Bench-101: 3x3 stride 1 pad 1 in cells, 2x2 stride 2 between stacks). The
+    # gradient goes to each window's first maximum in row-major order, as PyTorch's CPU kernel; ties
+    # are made on purpose (values rounded to a coarse grid, ReLU zeros) so that the order is tested.
+    pools = [((2, 3, 8, 8), 3, 1, 1, None), ((2, 16, 8, 8), 2, 2, 0, None), ((1, 5, 7, 9), 3, 2, 1, None),
+             ((2, 4, 6, 6), 3, 1, 1, "ties"), ((2, 8, 6, 6), 2, 2, 0, "ties"), ((2, 3, 5, 5), 3, 1, 1, "relu")]
+    for shape, k, s, p, mode in pools:
+        x = rng.standard_normal(shape).astype(np.float32)
+        if mode == "ties":
+            x = np.round(x * 2) / 2
+        if mode == "relu":
+            x = np.maximum(x, 0)
+        case = f"maxpool {shape} k{k} s{s} p{p}{' ' + mode if mode else ''}"
+        check_op(R, case, "maxpool", ["--k", str(k), "--stride", str(s), "--pad", str(p)], x, {},
+                 lambda xt, pt, k=k, s=s, p=p: F.max_pool2d(xt, k, s, p), rng)
+
+    # ---- truncation and concatenation (NAS-Bench-101's Truncate and cell output), with channel
+    # counts that put the parts in different layouts in backends that block channels
+    for shape, ch in [((2, 5, 4, 4), 3), ((2, 32, 4, 4), 16), ((2, 48, 3, 3), 20)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        check_op(R, f"truncate {shape} -> {ch}", "truncate", ["--channels", str(ch)], x, {},
+                 lambda xt, pt, ch=ch: xt[:, :ch], rng)
+    for shape, branches in [((2, 3, 5, 5), "id,relu"), ((2, 4, 4, 4), "conv:16,conv:8,id,conv:16"),
+                            ((2, 8, 4, 4), "trunc:5,conv:3,maxpool,trunc:5"), ((1, 4, 3, 3), "id")]:
+        kinds = branches.split(",")
+        params = branch_params(kinds, shape[1])
+        x = rng.standard_normal(shape).astype(np.float32)
+        check_op(R, f"concat {shape} [{branches}]", "concat", ["--branches", branches], x, params,
+                 lambda xt, pt, kinds=kinds: torch.cat([branch(kd, i, xt, pt) for i, kd in enumerate(kinds)], 1),
                  rng)
 
     # ---- zero: x * 0 (NaN and inf inputs give NaN, not 0)

@@ -2,7 +2,7 @@
  * libzcnas to the Python oracles (tests/oracle/oracle_*.py), exchanging tensors as .npy files.
  *
  *   zc_testtool op KIND [attributes] --in-dir D --out-dir O [--backend NAME]
- *       KIND: conv2d, batchnorm, relu, avgpool, gap, linear, add, zero.
+ *       KIND: conv2d, batchnorm, relu, avgpool, gap, linear, add, zero, maxpool, concat, truncate.
  *       Reads D/x.npy (N,C,H,W; for linear also (N,F)), D/dy.npy (the output's shape) and the
  *       parameters from D/params/ (m.weight.npy, m.bias.npy, ... as state_dict keys). Builds a
  *       one-op network, runs forward (train mode) and backward(dy), writes O/y.npy, O/dx.npy
@@ -11,9 +11,13 @@
  *                   batchnorm [--eps 1e-5] [--affine 1]
  *                   avgpool --k K [--stride K] [--pad 0] [--count-include-pad 1]
  *                   linear  --out F [--bias 1]
- *                   add     --branches LIST  (comma list of id, relu, zero, avgpool, conv; branch
- *                           i of kind conv is a bias-free 1x1 conv C->C named b<i>; the add sums
+ *                   maxpool --k K [--stride K] [--pad 0]
+ *                   truncate --channels K   (the first K channels)
+ *                   add     --branches LIST  (comma list of id, relu, zero, avgpool, maxpool, conv,
+ *                           conv:K, trunc:K; branch i of kind conv is a bias-free 1x1 conv C->C (or
+ *                           C->K) named b<i>, trunc:K the first K channels of the input; the add sums
  *                           the branches in list order, so `id,id` exercises gradient accumulation)
+ *                   concat  --branches LIST  (the same branches, concatenated along channels)
  *   zc_testtool ce --in-dir D --out-dir O
  *       D/logits.npy (N,K), D/labels.npy (N, float): writes O/loss.npy (1,), O/dlogits.npy and
  *       prints the mean loss with %.17g.
@@ -253,6 +257,7 @@ static int check_unused(kvs *o)
 }
 
 /* ---- op ---- */
+#define OP_KINDS "conv2d, batchnorm, relu, avgpool, gap, linear, add, zero, maxpool, concat, truncate"
 static int build_branch(zc_net *net, const char *kind, int idx, int c)
 {
     char name[32];
@@ -260,11 +265,21 @@ static int build_branch(zc_net *net, const char *kind, int idx, int c)
     if (!strcmp(kind, "relu")) return zc_net_relu(net, 0);
     if (!strcmp(kind, "zero")) return zc_net_zero(net, 0);
     if (!strcmp(kind, "avgpool")) return zc_net_avgpool(net, 0, 3, 1, 1, 0);
-    if (!strcmp(kind, "conv")) {
+    if (!strcmp(kind, "maxpool")) return zc_net_maxpool(net, 0, 3, 1, 1);
+    if (!strncmp(kind, "conv", 4)) {   /* conv: 1x1 to C channels; conv:K: to K channels */
+        int k = c;
+        if (kind[4] == ':') k = atoi(kind + 5);
+        else if (kind[4]) k = -1;
+        if (k <= 0 || k > 4096) { zc_fail(ZC_EINVAL, "bad branch '%s' (conv or conv:K)", kind); return -2; }
         snprintf(name, sizeof name, "b%d", idx);
-        return zc_net_conv2d(net, 0, name, c, 1, 1, 0, 1, 0);
+        return zc_net_conv2d(net, 0, name, k, 1, 1, 0, 1, 0);
     }
-    zc_fail(ZC_EINVAL, "unknown branch kind '%s' (id, relu, zero, avgpool, conv)", kind);
+    if (!strncmp(kind, "trunc:", 6)) {   /* the first K channels of the input */
+        int k = atoi(kind + 6);
+        if (k <= 0 || k > c) { zc_fail(ZC_EINVAL, "bad branch '%s' (trunc:K, K <= %d)", kind, c); return -2; }
+        return zc_net_truncate(net, 0, k);
+    }
+    zc_fail(ZC_EINVAL, "unknown branch kind '%s' (id, relu, zero, avgpool, maxpool, conv[:K], trunc:K)", kind);
     return -2;
 }
 
@@ -272,14 +287,15 @@ static int cmd_op(int argc, char **argv)
 {
     if (argc < 1) return usage_error("op: missing KIND");
     const char *kind = argv[0];
-    static const char *const kinds[] = {"conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero", NULL};
+    static const char *const kinds[] = {"conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero",
+                                        "maxpool", "concat", "truncate", NULL};
     int known = 0;
     for (const char *const *k = kinds; *k; k++) known |= !strcmp(*k, kind);
     if (!known)
-        return usage_error("op: unknown KIND '%s' (conv2d, batchnorm, relu, avgpool, gap, linear, add, zero)", kind);
+        return usage_error("op: unknown KIND '%s' (%s)", kind, OP_KINDS);
     static const char *const allowed[] = {"in-dir", "out-dir", "backend", "cout", "k", "stride", "pad",
                                           "groups", "bias", "eps", "affine", "count-include-pad",
-                                          "out", "branches", NULL};
+                                          "out", "branches", "channels", NULL};
     kvs o;
     int rc = parse_kv(argc - 1, argv + 1, allowed, NULL, &o);
     if (rc) return rc;
@@ -326,7 +342,17 @@ static int cmd_op(int argc, char **argv)
         out = zc_net_linear(net, 0, "m", f, bias);
     } else if (!strcmp(kind, "zero")) {
         out = zc_net_zero(net, 0);
-    } else if (!strcmp(kind, "add")) {
+    } else if (!strcmp(kind, "maxpool")) {
+        int k, stride, pad;
+        if ((rc = get_int(&o, "k", 0, 1, 64, 1, &k)) || (rc = get_int(&o, "stride", k, 1, 64, 0, &stride)) ||
+            (rc = get_int(&o, "pad", 0, 0, 64, 0, &pad)))
+            goto done;
+        out = zc_net_maxpool(net, 0, k, stride, pad);
+    } else if (!strcmp(kind, "truncate")) {
+        int ch;
+        if ((rc = get_int(&o, "channels", 0, 1, 1 << 16, 1, &ch))) goto done;
+        out = zc_net_truncate(net, 0, ch);
+    } else if (!strcmp(kind, "add") || !strcmp(kind, "concat")) {
         const char *list;
         if ((rc = need(&o, "branches", &list))) goto done;
         char buf[256];
@@ -341,9 +367,9 @@ static int cmd_op(int argc, char **argv)
             xs[nb++] = b;
         }
         if (nb < 1) { rc = usage_error("--branches: empty"); goto done; }
-        out = zc_net_add(net, nb, xs);
+        out = !strcmp(kind, "add") ? zc_net_add(net, nb, xs) : zc_net_concat(net, nb, xs);
     } else {
-        rc = usage_error("op: unknown KIND '%s' (conv2d, batchnorm, relu, avgpool, gap, linear, add, zero)", kind);
+        rc = usage_error("op: unknown KIND '%s' (%s)", kind, OP_KINDS);
         goto done;
     }
     if (out < 0) { rc = lib_error("building the op"); goto done; }

@@ -26,6 +26,8 @@
  * single ops (the 5-way add; 1e-5..8e-5 otherwise) and 1e-3 for the deep nets, so both tolerances
  * keep a >= 3x margin while any wrong factor, missing term or wrong index (O(1) relative errors)
  * still fails; a 10% error in one term of the batch-norm backward fails ~200 checks.
+ * Max pooling is piecewise linear: its inputs are spaced (random_input, min_abs < 0) so that no
+ * step moves a window's maximum, and the difference is then exact up to rounding.
  * Optional argv[1]: another seed. */
 #include <math.h>
 #include <stdio.h>
@@ -197,6 +199,9 @@ static void random_params(zc_net *net)
     }
 }
 
+/* min_abs > 0: |x| >= min_abs (no ReLU kink within reach); min_abs < 0: the input values are a
+ * shuffle of a grid with spacing -min_abs, so that a +-h step (h < spacing / 2) never changes which
+ * element of a max-pooling window is the largest. */
 static float *random_input(const zc_net *net, int batch, float min_abs)
 {
     const zc_node *in = &net->nodes[0];
@@ -205,7 +210,12 @@ static float *random_input(const zc_net *net, int batch, float min_abs)
     for (size_t i = 0; i < n; i++) {
         float v = (float)zc_rng_normal(&rng);
         if (min_abs > 0) v = (v < 0 ? -1.0f : 1.0f) * (min_abs + fabsf(v));  /* |v| >= min_abs */
+        if (min_abs < 0) v = -min_abs * ((float)i - (float)n / 2);
         x[i] = v;
+    }
+    for (size_t i = n; min_abs < 0 && i > 1; i--) {   /* Fisher-Yates */
+        size_t j = (size_t)zc_rng_below(&rng, i);
+        float t = x[i - 1]; x[i - 1] = x[j]; x[j] = t;
     }
     return x;
 }
@@ -244,6 +254,15 @@ static void pool_case(int k, int s, int p, int cip)
     snprintf(name, sizeof name, "avgpool k%d s%d p%d cip%d", k, s, p, cip);
     zc_net *net = zc_net_new(3, 7, 6);
     run(name, net, zc_net_avgpool(net, 0, k, s, p, cip), 2, 0, 1e-2);
+}
+
+/* Max pooling of a spaced input (see random_input): the step never moves a window's maximum. */
+static void maxpool_case(int k, int s, int p)
+{
+    char name[96];
+    snprintf(name, sizeof name, "maxpool k%d s%d p%d", k, s, p);
+    zc_net *net = zc_net_new(3, 7, 6);
+    run(name, net, zc_net_maxpool(net, 0, k, s, p), 2, -0.05f, 1e-2);
 }
 
 /* Down-scaled TinyNetwork: stem, cell, reduction, cell, reduction, cell, lastact, GAP, classifier. */
@@ -371,8 +390,78 @@ static void run_all(void)
         int xs[2] = {zc_net_avgpool(net, r, 3, 1, 1, 0), b};
         run("chain 16ch conv -> bn -> relu -> pool (+ bn)", net, zc_net_add(net, 2, xs), 2, 0, 3e-3);
     }
+    maxpool_case(3, 1, 1);   /* NAS-Bench-101's maxpool3x3 */
+    maxpool_case(2, 2, 0);   /* its downsampling */
+    maxpool_case(3, 2, 1);   /* clipped windows */
+    {
+        /* Concatenation and truncation across channel layouts (16 / 8 / 3 channels: blocked and plain
+         * in backends that block), a channel group used twice, and max pooling of the input. */
+        zc_net *net = zc_net_new(3, 4, 4);
+        int mp = zc_net_maxpool(net, 0, 3, 1, 1);
+        int c1 = zc_net_conv2d(net, 0, "c1", 16, 3, 1, 1, 1, 0);
+        int c2 = zc_net_conv2d(net, 0, "c2", 8, 1, 1, 0, 1, 0);
+        int c3 = zc_net_conv2d(net, mp, "c3", 8, 3, 1, 1, 1, 0);
+        int parts[4] = {c1, c2, c3, c1};
+        int cat = zc_net_concat(net, 4, parts);
+        int terms[2] = {zc_net_truncate(net, cat, 24), zc_net_conv2d(net, 0, "p", 24, 1, 1, 0, 1, 0)};
+        int outs[3] = {zc_net_add(net, 2, terms), zc_net_truncate(net, c1, 8), mp};
+        run("concat/truncate across layouts + maxpool", net, zc_net_concat(net, 3, outs), 2, -0.05f, 1e-2);
+    }
     nb201_case("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", 0);
     nb201_case("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", 1);
+}
+
+/* A max pooling and a truncation of blocked tensors (16 channels from a conv), which the single-op
+ * cases above cannot reach in backends that block only conv outputs: the default backend must agree
+ * with the reference one (same kernels on another layout; only the convs round differently). */
+static double rel_diff(const float *a, const float *b, size_t n)
+{
+    double d = 0, r = 0;
+    for (size_t i = 0; i < n; i++) { d += ((double)a[i] - b[i]) * ((double)a[i] - b[i]); r += (double)b[i] * b[i]; }
+    return sqrt(d / (r > 1e-30 ? r : 1e-30));
+}
+
+static void blocked_agreement(void)
+{
+    const zc_backend *be[2] = {zc_backend_get("ref"), zc_backend_default()};
+    if (be[0] == be[1]) return;
+    float *y[2] = {NULL, NULL}, *dx[2] = {NULL, NULL}, *gw[2] = {NULL, NULL};
+    size_t ny = 0, nx = 0, nw = 0;
+    for (int b = 0; b < 2; b++) {
+        zc_rng_seed(&rng, 777, 0);
+        zc_net *net = zc_net_new(3, 6, 6);
+        int c = zc_net_conv2d(net, 0, "c", 16, 3, 1, 1, 1, 0);
+        int m = zc_net_maxpool(net, c, 3, 1, 1);
+        int d = zc_net_maxpool(net, m, 2, 2, 0);
+        int parts[2] = {zc_net_truncate(net, d, 8), zc_net_truncate(net, zc_net_maxpool(net, c, 2, 2, 0), 5)};
+        CHECK(zc_net_finish(net, zc_net_concat(net, 2, parts)) == ZC_OK);
+        net->need_input_grad = 1;
+        zc_net_set_backend(net, be[b]);
+        random_params(net);
+        float *x = random_input(net, 2, 0);
+        CHECK(zc_net_forward(net, x, 2, ZC_RUN_TRAIN) == ZC_OK);
+        const zc_node *o = &net->nodes[net->output];
+        ny = (size_t)2 * o->c * o->h * o->w;
+        nx = (size_t)2 * 3 * 6 * 6;
+        nw = net->params[0].numel;
+        y[b] = malloc(ny * sizeof(float));
+        dx[b] = malloc(nx * sizeof(float));
+        gw[b] = malloc(nw * sizeof(float));
+        memcpy(y[b], zc_net_output(net, NULL, NULL), ny * sizeof(float));
+        float *r = malloc(ny * sizeof *r);
+        for (size_t i = 0; i < ny; i++) r[i] = (float)zc_rng_normal(&rng);
+        CHECK(zc_net_backward(net, r) == ZC_OK);
+        CHECK(zc_net_read(net, 0, 1, dx[b]) == ZC_OK);
+        memcpy(gw[b], zc_net_param_grad(net, 0), nw * sizeof(float));
+        free(r);
+        free(x);
+        zc_net_free(net);
+    }
+    double e = fmax(rel_diff(y[1], y[0], ny), fmax(rel_diff(dx[1], dx[0], nx), rel_diff(gw[1], gw[0], nw)));
+    CHECK_MSG(e <= 1e-5, "blocked maxpool/truncate: %s vs ref differ by %.3g", zc_backend_name(be[1]), e);
+    printf("[%s] %-44s max relative difference from ref %.2e\n", zc_backend_name(be[1]),
+           "blocked conv16 -> maxpool -> truncate/concat", e);
+    for (int b = 0; b < 2; b++) { free(y[b]); free(dx[b]); free(gw[b]); }
 }
 
 int main(int argc, char **argv)
@@ -386,5 +475,6 @@ int main(int argc, char **argv)
         zc_rng_seed(&rng, seed, 0);
         run_all();
     }
+    blocked_agreement();
     return check_report("test_gradcheck");
 }

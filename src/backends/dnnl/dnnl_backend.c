@@ -193,8 +193,12 @@ static int layout_for(int c)
     return c % 8 == 0 ? DN_BLOCK8 : DN_PLAIN;
 }
 
-/* Ops other than conv and linear produce their input's layout. */
-static int inherits_layout(zc_op op) { return op != ZC_OP_INPUT && op != ZC_OP_CONV2D && op != ZC_OP_LINEAR; }
+/* Ops that choose their output's layout (convs, linear, and the channel moves, which convert); the
+ * others produce their input's layout. */
+static int chooses_layout(zc_op op)
+{
+    return op == ZC_OP_INPUT || op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_CONCAT || op == ZC_OP_TRUNCATE;
+}
 
 static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
 {
@@ -207,7 +211,7 @@ static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
     net->nodes[net->output].layout = DN_PLAIN;
     for (int i = net->output; i > 0; i--) {
         zc_node *n = &net->nodes[i];
-        if (n->live && n->layout == DN_PLAIN && inherits_layout(n->op))
+        if (n->live && n->layout == DN_PLAIN && !chooses_layout(n->op))
             for (int j = 0; j < n->n_in; j++) net->nodes[n->in[j]].layout = DN_PLAIN;
     }
     for (int i = 0; i < net->n_nodes; i++) {
@@ -215,7 +219,9 @@ static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
         if (!n->live) continue;
         switch (n->op) {
         case ZC_OP_INPUT: n->layout = DN_PLAIN; break;
-        case ZC_OP_CONV2D: n->layout = n->layout == DN_PLAIN ? DN_PLAIN : layout_for(n->c); break;
+        case ZC_OP_CONV2D:
+        case ZC_OP_CONCAT:
+        case ZC_OP_TRUNCATE: n->layout = n->layout == DN_PLAIN ? DN_PLAIN : layout_for(n->c); break;
         case ZC_OP_LINEAR: n->layout = DN_PLAIN; break;
         default:
             /* A pruned 'none' does not read its input: give it the layout convs would produce. */
@@ -243,6 +249,9 @@ static zc_status dn_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc
     case ZC_OP_ZERO: return zci_ref_zero_forward(net, node, batch);
     case ZC_OP_SIGMOID: return zci_ref_sigmoid_forward(net, node, batch);
     case ZC_OP_SCALE: return dn_scale_forward(net, node, batch);
+    case ZC_OP_MAXPOOL: return dn_maxpool_forward(net, node, batch);
+    case ZC_OP_CONCAT: return dn_concat_forward(net, node, batch);
+    case ZC_OP_TRUNCATE: return dn_truncate_forward(net, node, batch);
     default: return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: no forward for op %s", zc_op_name(node->op));
     }
 }
@@ -261,6 +270,9 @@ static zc_status dn_backward(void *ctx, zc_net *net, zc_node *node, int batch)
     case ZC_OP_ZERO: return dn_zero_backward(net, node, batch);
     case ZC_OP_SIGMOID: return dn_sigmoid_backward(net, node, batch);
     case ZC_OP_SCALE: return dn_scale_backward(net, node, batch);
+    case ZC_OP_MAXPOOL: return dn_maxpool_backward(net, node, batch);
+    case ZC_OP_CONCAT: return dn_concat_backward(net, node, batch);
+    case ZC_OP_TRUNCATE: return dn_truncate_backward(net, node, batch);
     default: return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: no backward for op %s", zc_op_name(node->op));
     }
 }

@@ -66,5 +66,11 @@ zc_status dn_zero_backward(zc_net *net, zc_node *node, int batch);
 zc_status dn_sigmoid_backward(zc_net *net, zc_node *node, int batch);
 zc_status dn_scale_forward(zc_net *net, zc_node *node, int batch);
 zc_status dn_scale_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_maxpool_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_maxpool_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_concat_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_concat_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_truncate_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_truncate_backward(zc_net *net, zc_node *node, int batch);
 
 #endif

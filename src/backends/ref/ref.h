@@ -51,6 +51,24 @@ void zci_ref_scale_forward_arrays(const float *x, const float *s, float *y, int 
 void zci_ref_scale_backward_arrays(const float *g, const float *x, const float *s, float *dx, float *ds, int batch,
                                   int C, size_t hw, int blk, int acc_dx, int acc_ds);
 
+zc_status zci_ref_maxpool_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_maxpool_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_concat_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_concat_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_truncate_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_truncate_backward(zc_net *net, zc_node *node, int batch);
+/* Layout-generic array kernels of max pooling and channel moves, shared with the oneDNN backend:
+ * planes = batch x C / blk, each h x w x blk (blk 1 = NCHW). Max-pool backward adds into dx. */
+void zci_ref_maxpool_forward_arrays(const zci_pool_geom *g, const float *in, float *out, int planes, int blk);
+void zci_ref_maxpool_backward_arrays(const zci_pool_geom *g, const float *in, const float *dy, float *dx, int planes,
+                                     int blk);
+/* A batch of C-channel maps in layout nChw<blk>c (blk divides C). */
+typedef struct zci_chan_view { float *data; int c, blk; } zci_chan_view;
+/* Channels [src_off, src_off + n) of src into [dst_off, dst_off + n) of dst (added when accumulate). */
+void zci_ref_copy_channels(const zci_chan_view *src, int src_off, const zci_chan_view *dst, int dst_off, int n,
+                           int batch, size_t hw, int accumulate);
+void zci_ref_zero_channels(const zci_chan_view *dst, int off, int n, int batch, size_t hw);
+
 static inline zc_node *zci_ref_input(zc_net *net, const zc_node *node, int i)
 {
     return &net->nodes[node->in[i]];

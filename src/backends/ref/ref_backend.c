@@ -10,6 +10,8 @@ static const ref_fn forward_fns[ZC_OP_COUNT] = {
     [ZC_OP_GAP] = zci_ref_gap_forward,       [ZC_OP_LINEAR] = zci_ref_linear_forward,
     [ZC_OP_ADD] = zci_ref_add_forward,       [ZC_OP_ZERO] = zci_ref_zero_forward,
     [ZC_OP_SIGMOID] = zci_ref_sigmoid_forward, [ZC_OP_SCALE] = zci_ref_scale_forward,
+    [ZC_OP_MAXPOOL] = zci_ref_maxpool_forward, [ZC_OP_CONCAT] = zci_ref_concat_forward,
+    [ZC_OP_TRUNCATE] = zci_ref_truncate_forward,
 };
 static const ref_fn backward_fns[ZC_OP_COUNT] = {
     [ZC_OP_CONV2D] = zci_ref_conv2d_backward, [ZC_OP_BATCHNORM] = zci_ref_batchnorm_backward,
@@ -17,6 +19,8 @@ static const ref_fn backward_fns[ZC_OP_COUNT] = {
     [ZC_OP_GAP] = zci_ref_gap_backward,       [ZC_OP_LINEAR] = zci_ref_linear_backward,
     [ZC_OP_ADD] = zci_ref_add_backward,       [ZC_OP_ZERO] = zci_ref_zero_backward,
     [ZC_OP_SIGMOID] = zci_ref_sigmoid_backward, [ZC_OP_SCALE] = zci_ref_scale_backward,
+    [ZC_OP_MAXPOOL] = zci_ref_maxpool_backward, [ZC_OP_CONCAT] = zci_ref_concat_backward,
+    [ZC_OP_TRUNCATE] = zci_ref_truncate_backward,
 };
 
 static zc_status ref_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc_run_mode mode)
