@@ -2,8 +2,16 @@
 # One command: install what is missing, build, run the whole test suite (unit tests, CLI tests and the
 # PyTorch/SciPy oracles), then the C unit tests and the CLI behaviour and search tests again under AddressSanitizer +
 # UBSan (the heavier end-to-end tests run once, in the optimised build).
+# --long: then also the whole-space sweeps of tests/long/ (an hour or more on 2 cores; not in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+long=0
+for arg in "$@"; do
+    case "$arg" in
+        --long) long=1 ;;
+        *) echo "usage: scripts/test.sh [--long]" >&2; exit 2 ;;
+    esac
+done
 scripts/install-deps.sh
 scripts/build.sh
 source scripts/data-env.sh
@@ -16,3 +24,9 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCNAS_SANITIZE=ON >
 cmake --build build-asan -j"$(nproc)" >/dev/null
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j2 -R '^(test_|cli_behaviour|cli_search)')
+if [ "$long" = 1 ]; then
+    for t in tests/long/long_*.py; do
+        name=$(basename "$t" .py)
+        /usr/bin/python3 "$t" --zcnas build/zcnas --workdir "build/tests/$name.work"
+    done
+fi

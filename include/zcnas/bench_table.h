@@ -8,7 +8,7 @@ typedef struct zc_bench_table {
     int n_rows, n_cols;
     char **col_names;     /* n_cols */
     char **arch;          /* n_rows, the `arch` column (NULL if absent) */
-    int *index;           /* n_rows, the `index` column (row number if absent) */
+    int *index;           /* n_rows, the `index` column (row number if absent; -1 where empty) */
     double *values;       /* n_rows x n_cols, NaN for non-numeric or empty cells */
 } zc_bench_table;
 

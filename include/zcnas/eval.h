@@ -17,6 +17,9 @@
 #include "zcnas/bench_table.h"
 #include "zcnas/error.h"
 
+struct zc_space_ctx;
+struct zc_arch_list;
+
 typedef enum zc_nan_policy {
     ZC_NAN_EXCLUDE = 0,   /* drop architectures whose score is NaN (the papers' choice) */
     ZC_NAN_WORST = 1      /* NaN scores become -inf: ranked below every real score */
@@ -47,16 +50,34 @@ zc_status zc_evaluate(const double *score, const double *target, size_t n, const
                       zc_eval_result *out);
 
 /* ---- score files against benchmark tables (src/eval/scores.c) ---- */
-/* A CSV written by `zcnas score` (an `index` column and at least one row, indices unique). */
+/* A CSV written by `zcnas score` (an `index` column, empty for architectures without one, and at least
+ * one row; indices unique). */
 zc_status zc_scores_load(zc_bench_table *t, const char *path);
 /* The index of column `name` in *col, or ZC_EINVAL "<path>: no <what> column 'name' (available: ...)". */
 zc_status zc_table_find(const zc_bench_table *t, const char *path, const char *what, const char *name, int *col);
-/* target[r] = the value in column col of bench's row with scores' index of row r; an index missing
- * from bench is an error. */
+
+/* How score rows find their benchmark row: by index when every score row has one and the benchmark
+ * has an `index` column; otherwise by the space's key of the `arch` strings (zc_space_key: the
+ * NAS-Bench-101 graph hash, else the canonical string; the raw strings without a space), so that a
+ * benchmark that lists cells in another form or order still matches. Benchmark rows sharing a key
+ * (isomorphic NAS-Bench-101 cells, each with one of its training runs) give their mean. */
+typedef struct zc_join_report {
+    int by_index;            /* 1: matched on index; 0: on keys */
+    int averaged;            /* score rows whose target is a mean over several benchmark rows */
+} zc_join_report;
+/* target[r] = column col of the benchmark row of score row r; a score row without one is an error.
+ * space may be NULL. rep may be NULL. */
 zc_status zc_scores_join(const zc_bench_table *scores, const char *scores_path, const zc_bench_table *bench,
-                         const char *bench_path, int col, double *target);
-/* The proxy columns of a score table: every column except index, arch and *_seconds. */
-int zc_scores_columns(const zc_bench_table *t, int *cols, int max);
+                         const char *bench_path, const struct zc_space_ctx *space, int col, double *target,
+                         zc_join_report *rep);
+/* The join key of each row of t (as zc_scores_join makes them; NULL for a row without one): an
+ * array of t->n_rows strings, freed with zc_row_keys_free. */
+zc_status zc_row_keys(const zc_bench_table *t, const char *path, const struct zc_space_ctx *space, int by_index,
+                      char ***keys);
+void zc_row_keys_free(char **keys, int n);
+/* The proxy columns of a score table: every column except index, arch, the space's key column
+ * (key_name, may be NULL) and *_seconds. */
+int zc_scores_columns(const zc_bench_table *t, const char *key_name, int *cols, int max);
 /* Column c of t as a vector (t->n_rows values). */
 void zc_table_values(const zc_bench_table *t, int c, double *out);
 
@@ -86,12 +107,13 @@ typedef struct zc_reproduce {
     const char *dir;               /* report folder (exists) */
     const char *scores_path;       /* its scores.csv, written by the scoring run */
     const char *bench_path;
-    const char *space, *dataset, *target;
+    const struct zc_space_ctx *space_ctx;   /* the space (its name is the papers' space column) */
+    const char *dataset, *target;
     const char *command;           /* the command line, for report.md */
     const char *images;            /* where the images came from */
     const char *settings;          /* one line of settings, for report.md */
-    const long *selected;          /* benchmark indices of the selection (scores.csv may hold more) */
-    int n_selected, all;
+    const struct zc_arch_list *selected;   /* the architectures evaluated (scores.csv may hold more) */
+    const char *selection;         /* how they were chosen, e.g. "1000 random (seed 0)" */
     uint64_t seed;
     zc_eval_opts eval;
     const char *const *proxies;

@@ -57,6 +57,8 @@ typedef struct zc_node_info {
     const char *name;         /* module path in the PyTorch model, "" for param-less ops */
     int live;                 /* computed in the current graph (reaches the output) */
     int merged;               /* identical param-free nodes it stands for (0: merged into another) */
+    int hooks;                /* ReLU: NASWOT's hooked modules reading its input, over the merged nodes
+                                 (see zc_net_set_relu_modules) */
 } zc_node_info;
 
 typedef struct zc_param_info {
@@ -94,6 +96,10 @@ int zc_net_concat(zc_net *net, int n, const int *xs);
 /* The first `channels` channels of x (x itself when it has exactly that many). */
 int zc_net_truncate(zc_net *net, int x, int channels);
 static inline int zc_net_identity(zc_net *net, int x) { (void)net; return x; }
+/* NASWOT hooks every module whose class name contains 'ReLU' and reads its input: a ReLU node stands
+ * for `modules` such modules of the reference PyTorch model (default 1: its nn.ReLU; 2 when it opens a
+ * module that is hooked too, as xautodl's ReLUConvBN). */
+void zc_net_set_relu_modules(zc_net *net, int relu, int modules);
 /* Marks the output, merges identical parameter-free nodes (same op on the same input) and
  * computes which nodes are needed. */
 zc_status zc_net_finish(zc_net *net, int output);

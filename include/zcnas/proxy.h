@@ -14,7 +14,7 @@ typedef struct zc_proxy_opts {
     /* ZiCo */
     int zico_paper_std;   /* 0: std of the signed gradient (official code); 1: std of |g| (paper Eq. 15) */
     /* epsilon */
-    float eps_w_low, eps_w_high;  /* 1e-7, 1 for NB201 */
+    float eps_w_low, eps_w_high;  /* 0, 0: the space's published pair (zc_space.eps_weights), else 1e-7, 1 */
     int eps_exact_full;           /* 1: run the full network instead of the exact uniform evaluation */
     const char *weights_dir;      /* load weights instead of a fresh init; NULL: fresh */
     /* grad_norm */
@@ -24,6 +24,9 @@ typedef struct zc_proxy_opts {
 } zc_proxy_opts;
 
 void zc_proxy_opts_default(zc_proxy_opts *o);
+/* The two constant weights epsilon uses on a space: the options', else the space's published pair,
+ * else 1e-7 and 1 (epsinas' NAS-Bench-201 pair). */
+void zc_epsilon_weights(const zc_space *space, const zc_proxy_opts *o, float *low, float *high);
 
 /* ---- what a proxy consumes ----
  * Proxies declare their inputs; the scoring context (run.h) draws and caches the image batches of

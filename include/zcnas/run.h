@@ -33,6 +33,11 @@ zc_status zc_arch_list_add_file(zc_arch_list *l, const char *path);
 zc_status zc_arch_list_add_sample(zc_arch_list *l, int k, uint64_t seed);
 /* Every architecture, in index order (enumerable spaces with an index). */
 zc_status zc_arch_list_add_all(zc_arch_list *l);
+struct zc_bench_table;
+/* The architectures of a benchmark table's `arch` column, in table order: every row (k <= 0), or k
+ * rows drawn with the seed. Errors name the row. */
+zc_status zc_arch_list_add_table(zc_arch_list *l, const struct zc_bench_table *t, const char *path, int k,
+                                 uint64_t seed);
 
 /* ---- the scoring context ---- */
 typedef struct zc_run zc_run;

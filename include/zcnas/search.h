@@ -76,6 +76,11 @@ zc_status zc_search(const zc_search_opts *o, zc_search_result *res);
 /* What both papers report for a found architecture: its value in a benchmark column and its true
  * rank (1 + the rows with a strictly higher value; NaN / -1 when the index is not in the table). */
 void zc_bench_rank(const zc_bench_table *t, int col, long index, double *value, int *rank);
+/* The same for a space keyed by something else than an index (NAS-Bench-101: the graph hash):
+ * keys[r] is row r's key (zc_row_keys); the value is the mean over the rows with this key
+ * (isomorphic cells listed once per training run). */
+void zc_bench_rank_key(const zc_bench_table *t, int col, char *const *keys, const char *key, double *value,
+                       int *rank);
 /* Mean and standard deviation (ddof 0) of the non-NaN values (NaN when there are none). */
 void zc_mean_std(const double *v, int n, double *mean, double *std);
 

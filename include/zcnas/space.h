@@ -39,13 +39,14 @@ typedef struct zc_space_config {
     int need_index;            /* 1: a missing benchmark table is an error; 0: indices are simply
                                   unavailable without it */
     int cost_resolution;       /* input size at which zc_space_cost counts (0: the space's own rule) */
-    int uniform_mutation;      /* spaces that draw mutations with weights draw them uniformly instead */
+    const char *mutation;      /* one of the space's `mutations` (NULL: its default, the first) */
 } zc_space_config;
 
 struct zc_space_ctx {
     const zc_space *space;
     zc_space_config cfg;       /* with the defaults filled in */
     int has_index;             /* the benchmark's index <-> arch mapping is loaded */
+    int mutation;              /* position of cfg.mutation in space->mutations (0: the default) */
     void *priv;                /* the space's own state */
 };
 
@@ -63,6 +64,11 @@ struct zc_space {
     int user_resolution;       /* 1: the input size is a free setting (--resolution) */
     int cost_resolution;       /* default input size of the cost counters (0: the network's own) */
     const char *initial;       /* starting architecture of evolutionary searches (NULL: a sample) */
+    const char *mutations;     /* the mutation variants `mutate` implements, comma-separated, the default
+                                  first (NULL: one) */
+    const char *target;        /* benchmark column to rank against, "%s" = the dataset name (NULL:
+                                  "%s_test") */
+    const char *reported_note; /* how the papers' numbers for this space were measured (reproduce) */
 
     /* Optional: load tables into ctx->priv (ctx->cfg is filled in); undone by close. */
     zc_status (*open)(zc_space_ctx *ctx);
@@ -84,12 +90,20 @@ struct zc_space {
     int (*neighbours)(const zc_space_ctx *ctx, const void *arch);
     /* The network, parameters uninitialised. NULL with zc_last_error set on error. */
     zc_net *(*build)(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts);
+    /* zc_space_network_cost when the benchmark counts on the network itself. */
     zc_status (*cost)(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
     /* A few lines about the architecture for `zcnas info` (structure, network, notes). */
     void (*info)(const zc_space_ctx *ctx, const void *arch, FILE *out);
     /* Each network's random initialisation is drawn from (seed, stream): its benchmark index when it
      * has one, else this (a stream that no index uses). */
     uint64_t (*stream)(const zc_space_ctx *ctx, const void *arch);
+    /* Optional: the architecture's identity in the benchmark's own terms (NAS-Bench-101: the graph
+     * hash, equal for isomorphic cells), printed as a column `key_name` after arch and used to match
+     * benchmark rows that have no index. NULL: the canonical arch string is the identity. */
+    const char *key_name;
+    zc_status (*key)(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size);
+    /* epsinas' published weight pair for this space (0, 0: the proxy's default 1e-7, 1). */
+    float eps_weights[2];
 };
 
 /* ---- the registry ---- */
@@ -112,7 +126,12 @@ long long zc_space_size(const zc_space_ctx *ctx);
 uint64_t zc_space_stream(const zc_space_ctx *ctx, const void *arch);
 zc_net *zc_space_build(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts);
 zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
+/* A space's `cost` for benchmarks that count on the network: builds it shapes-only and counts its
+ * parameters and MACs (conv and linear), layers unknown. */
+zc_status zc_space_network_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
 zc_status zc_space_mutate(const zc_space_ctx *ctx, const void *arch, int strength, zc_rng *rng, void *child);
+/* The identity used to match benchmark rows: space->key, else the canonical string. */
+zc_status zc_space_key(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size);
 /* FNV-1a of a string: a stream for spaces whose architectures have no index. */
 uint64_t zc_space_hash(const char *s);
 

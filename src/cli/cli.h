@@ -63,7 +63,8 @@ int cli_status_code(zc_status st);
     {"base-batch-size", "B", "batch of the baseline proxies (grad_norm, snip, grasp, fisher, jacob_cov, plain)", \
      cli_lane_default("base", 0), 0}, \
     {"nwot-batch-size", "B", "NASWOT batch size", cli_lane_default("nwot", 0), 0}, \
-    {"eps-weights", "LOW,HIGH", "epsilon's two constant weights", "1e-7,1", 0}, \
+    {"eps-weights", "LOW,HIGH", "epsilon's two constant weights [default: the space's published pair: 1e-7,1; " \
+                                "nb101: 1e-4,10]", NULL, 0}, \
     {"exact-full", NULL, "epsilon on the full network instead of the exact one-channel evaluation", NULL, 0}, \
     {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \
     {"sampler", "KIND", "random (seeded) or sequential (file order)", "random", 0}, \

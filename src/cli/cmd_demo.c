@@ -130,8 +130,9 @@ int cmd_demo(int argc, char **argv)
     }
     printf("zcnas demo: %d random NAS-Bench-201 architectures (seed %llu), %d %s images from %s\n", archs.n,
            (unsigned long long)s.run.seed, ds.n, zc_dataset_name(kind), dir);
-    printf("ZiCo: %d batches of %d; epsilon: batch %d, weights %g and %g\n\n", nb, zb, eb, s.run.proxy_opts.eps_w_low,
-           s.run.proxy_opts.eps_w_high);
+    float w_lo, w_hi;
+    zc_epsilon_weights(ctx->space, &s.run.proxy_opts, &w_lo, &w_hi);
+    printf("ZiCo: %d batches of %d; epsilon: batch %d, weights %g and %g\n\n", nb, zb, eb, w_lo, w_hi);
     fflush(stdout);
     cli_progress progress;
     cli_progress_start(&progress, archs.n, "architectures", s.quiet, s.progress_every);

@@ -1,16 +1,20 @@
 /* zcnas eval: the papers' statistics (Spearman, Kendall, their top-10% versions, top-10%/top-10%
- * overlap, top-64 in top-5%) of score columns against a benchmark column, joined on `index`. */
+ * overlap, top-64 in top-5%) of score columns against a benchmark column, joined on `index` or on the
+ * architectures (zc_scores_join). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
 static const char *usage_text =
-    "Compares score columns with a benchmark column, rows matched on `index`, and prints the statistics of\n"
+    "Compares score columns with a benchmark column and prints the statistics of\n"
     "the epsinas papers: Spearman rho and Kendall tau-b over all architectures and over the top 10% by the\n"
     "target (target > its 90th percentile), the percentage of the top-10% scores that are also top-10%\n"
     "targets, and how many of the 64 best scores are in the top 5% of the target (needs more than 64 archs).\n"
-    "Architectures with a NaN target are always left out.\n\n"
+    "Architectures with a NaN target are always left out. Rows are matched on `index` when every score row\n"
+    "has one, else on the architecture (the space's identity of the `arch` strings: NAS-Bench-101's graph\n"
+    "hash, so isomorphic cells match; benchmark rows of one cell give their mean). Any table with an\n"
+    "`index` or an `arch` column and numeric target columns works as --bench (e.g. a NATS-Bench export).\n\n"
     "examples:\n"
     "  zcnas score --sample 1000 --proxy zico,epsilon --out scores.csv\n"
     "  zcnas eval --scores scores.csv --target cifar10_test\n"
@@ -21,9 +25,12 @@ int cmd_eval(int argc, char **argv)
     cli_opt opts[] = {
         {"space", "NAME", "the space the scores belong to (its benchmark table is the default --bench)", "nb201", 0},
         {"scores", "FILE", "a CSV written by `zcnas score` (index, arch, <proxy>, <proxy>_seconds, ...)", NULL, 0},
-        {"bench", "FILE", "benchmark table with an index column [default: $ZCNAS_DATA/benchmarks/<the space's table>]", NULL, 0},
-        {"target", "COLUMN", "benchmark column to compare with", "cifar10_test", 0},
-        {"proxy", "LIST", "score columns to evaluate [default: every column except index, arch, *_seconds]", NULL, 0},
+        {"bench", "FILE", "benchmark table with an index or arch column [default: $ZCNAS_DATA/benchmarks/<the space's "
+                          "table>]", NULL, 0},
+        {"target", "COLUMN", "benchmark column to compare with [default: the space's (nb201: cifar10_test; nb101: "
+                             "val_accuracy)]", NULL, 0},
+        {"proxy", "LIST", "score columns to evaluate [default: every column except index, arch, the space's key "
+                          "and *_seconds]", NULL, 0},
         {"nan", "POLICY", "exclude (drop NaN scores, as the papers) or worst (rank them last)", "exclude", 0},
         {"minimize", NULL, "the target is minimised (a loss): top sets are its lowest values", NULL, 0},
         {"format", "FMT", "table, csv or json", "table", 0},
@@ -45,6 +52,7 @@ int cmd_eval(int argc, char **argv)
     else if (strcmp(nan, "exclude")) return cli_error(CLI_USAGE, "--nan: expected exclude or worst, got '%s'", nan);
     eo.maximize = !cli_flag(opts, n, "minimize");
     const char *target = cli_str(opts, n, "target");
+    char target_buf[96];
 
     char bench_path[4096];
     zc_bench_table scores, bench;
@@ -54,10 +62,19 @@ int cmd_eval(int argc, char **argv)
     double *tgt = NULL, *col = NULL;
     zc_eval_row *rows = NULL;
     zc_status st;
+    zc_join_report jr;
     const zc_space *space = zc_space_find(cli_str(opts, n, "space"));
     if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
     if (!space->bench_table && !cli_flag(opts, n, "bench"))
         return cli_error(CLI_USAGE, "eval: %s has no benchmark table of its own: give --bench FILE", space->name);
+    if (!target) {   /* the space's column for CIFAR-10 */
+        snprintf(target_buf, sizeof target_buf, space->target ? space->target : "%s_test", "cifar10");
+        target = target_buf;
+    }
+    zc_space_ctx *ctx = NULL;   /* to read the architecture strings of rows without an index */
+    zc_space_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if ((st = zc_space_open(space, &cfg, &ctx)) != ZC_OK) return cli_fail_status(st);
     if ((st = zc_data_bench_path(space->bench_table ? space->bench_table : "", cli_str(opts, n, "bench"), bench_path,
                                  sizeof bench_path)) != ZC_OK ||
         (st = zc_scores_load(&scores, scores_path)) != ZC_OK || (st = zc_bench_table_load(&bench, bench_path)) != ZC_OK ||
@@ -81,14 +98,14 @@ int cmd_eval(int argc, char **argv)
         }
         if (!n_cols) { rc = cli_error(CLI_USAGE, "--proxy: no column given"); goto done; }
     } else {
-        n_cols = zc_scores_columns(&scores, cols, 256);
+        n_cols = zc_scores_columns(&scores, space->key_name, cols, 256);
         if (!n_cols) { rc = cli_error(CLI_RUNTIME, "%s: no score columns (only index, arch, *_seconds)", scores_path); goto done; }
     }
     tgt = malloc((size_t)scores.n_rows * sizeof *tgt);
     col = malloc((size_t)scores.n_rows * sizeof *col);
     rows = calloc((size_t)n_cols, sizeof *rows);
     if (!tgt || !col || !rows) { rc = cli_error(CLI_RUNTIME, "out of memory"); goto done; }
-    if ((st = zc_scores_join(&scores, scores_path, &bench, bench_path, tcol, tgt)) != ZC_OK) {
+    if ((st = zc_scores_join(&scores, scores_path, &bench, bench_path, ctx, tcol, tgt, &jr)) != ZC_OK) {
         rc = cli_error(CLI_RUNTIME, "%s", zc_last_error());
         goto done;
     }
@@ -105,6 +122,9 @@ int cmd_eval(int argc, char **argv)
                scores_path, target, bench_path, eo.maximize ? "higher" : "lower",
                eo.nan_policy == ZC_NAN_WORST ? "ranked last" : "excluded");
         if (rows[0].r.n_nan_target) printf("%zu architectures left out: NaN target\n", rows[0].r.n_nan_target);
+        if (jr.averaged)
+            printf("%d architectures matched several benchmark rows (one cell, several runs): their mean target\n",
+                   jr.averaged);
         printf("\n");
         zc_eval_print_table(stdout, rows, n_cols);
     } else if (fmt == ZC_EVAL_CSV) {
@@ -119,5 +139,6 @@ done:
     free(rows);
     zc_bench_table_free(&scores);
     zc_bench_table_free(&bench);
+    zc_space_close(ctx);
     return rc;
 }

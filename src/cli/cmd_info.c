@@ -36,7 +36,7 @@ int cmd_info(int argc, char **argv)
         printf("arch        %s\n", str);
         long index = zc_space_index_of(ctx, arch);
         if (index >= 0) printf("index       %ld\n", index);
-        else if (sp->bench_table) printf("index       - (no benchmark table: --bench FILE or $%s)\n", ZC_DATA_ENV);
+        else if (sp->from_index) printf("index       - (no benchmark table: --bench FILE or $%s)\n", ZC_DATA_ENV);
         sp->info(ctx, arch, stdout);
         char buf[32];
         cli_grouped((int64_t)cost.params, buf, sizeof buf);

@@ -64,6 +64,7 @@ int cmd_reproduce(int argc, char **argv)
     if (rc >= 0) return rc;
     int all = cli_flag(opts, n, "all");
     if (all && cli_flag(opts, n, "sample")) return cli_error(CLI_USAGE, "give --sample N or --all, not both");
+    int sample_given = cli_flag(opts, n, "sample");
     if (!all) cli_find(opts, n, "sample")->given = 1;
     zc_eval_opts eo;
     zc_eval_opts_default(&eo);
@@ -86,17 +87,45 @@ int cmd_reproduce(int argc, char **argv)
     const char *skipped[ZC_RUN_MAX_PROXIES], *names[ZC_RUN_MAX_PROXIES];
     int n_skipped = 0;
     zc_status st;
-    if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s)) || (rc = cli_select(opts, n, &archs))) goto done;
+    if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s))) goto done;
     const char *dataset = zc_dataset_name(kind);
-    const char *target = kind == ZC_CIFAR10 ? "cifar10_test" : kind == ZC_CIFAR100 ? "cifar100_test" : "imagenet16_test";
-    if (out_opt) snprintf(dir, sizeof dir, "%s", out_opt);
-    else if (all) snprintf(dir, sizeof dir, "reproduce-%s-all-%llu", dataset, (unsigned long long)s.run.seed);
-    else snprintf(dir, sizeof dir, "reproduce-%s-%d-%llu", dataset, archs.n, (unsigned long long)s.run.seed);
-    snprintf(scores_path, sizeof scores_path, "%s/scores.csv", dir);
-    if ((st = zc_data_bench_path(ctx->space->bench_table, cli_str(opts, n, "bench"), bench_path, sizeof bench_path)) != ZC_OK) {
+    char target[96], selection[160];
+    snprintf(target, sizeof target, ctx->space->target ? ctx->space->target : "%s_test", dataset);
+    if (!ctx->space->bench_table && !cli_flag(opts, n, "bench")) {
+        rc = cli_error(CLI_USAGE, "reproduce: %s has no benchmark table of its own: give --bench FILE", ctx->space->name);
+        goto done;
+    }
+    if ((st = zc_data_bench_path(ctx->space->bench_table ? ctx->space->bench_table : "", cli_str(opts, n, "bench"),
+                                 bench_path, sizeof bench_path)) != ZC_OK) {
         rc = cli_fail_status(st);
         goto done;
     }
+    long sample = 0;
+    if (!all && (rc = cli_int(opts, n, "sample", 1, 100000000L, &sample))) goto done;
+    if (ctx->space->from_index) {   /* a sample of the space (the benchmark covers it) */
+        if ((rc = cli_select(opts, n, &archs))) goto done;
+        if (all) snprintf(selection, sizeof selection, "the whole space (%d)", archs.n);
+        else snprintf(selection, sizeof selection, "%d random (seed %llu)", archs.n, (unsigned long long)s.run.seed);
+    } else {   /* no index: the cells the benchmark table lists */
+        zc_bench_table t;
+        if ((st = zc_bench_table_load(&t, bench_path)) != ZC_OK) { rc = cli_fail_status(st); goto done; }
+        if (!all && sample > t.n_rows) {
+            if (sample_given) fprintf(stderr, "zcnas: note: the table has %d rows: scoring all of them\n", t.n_rows);
+            all = 1;
+        }
+        st = zc_arch_list_add_table(&archs, &t, bench_path, all ? 0 : (int)sample, s.run.seed);
+        if (all) snprintf(selection, sizeof selection, "the %d rows of the benchmark table", archs.n);
+        else snprintf(selection, sizeof selection, "%d random rows of the benchmark table (seed %llu)", archs.n,
+                      (unsigned long long)s.run.seed);
+        zc_bench_table_free(&t);
+        if (st != ZC_OK) { rc = cli_fail_status(st); goto done; }
+    }
+    if (out_opt) snprintf(dir, sizeof dir, "%s", out_opt);
+    else if (all) snprintf(dir, sizeof dir, "reproduce-%s-%s-all-%llu", ctx->space->name, dataset,
+                           (unsigned long long)s.run.seed);
+    else snprintf(dir, sizeof dir, "reproduce-%s-%s-%d-%llu", ctx->space->name, dataset, archs.n,
+                  (unsigned long long)s.run.seed);
+    snprintf(scores_path, sizeof scores_path, "%s/scores.csv", dir);
     struct stat sb;
     if (!cli_flag(opts, n, "resume") && stat(scores_path, &sb) == 0) {
         rc = cli_error(CLI_USAGE, "'%s' exists: add --resume to continue (or only re-evaluate) it, or choose another --out",
@@ -132,13 +161,13 @@ int cmd_reproduce(int argc, char **argv)
     if ((lb = zc_run_lane(run, "epsilon", NULL, &eb)) == NULL) eb = 0;
     if ((lb = zc_run_lane(run, "base", NULL, &bb)) == NULL) bb = 0;
     if ((lb = zc_run_lane(run, "nwot", NULL, &wb)) == NULL) wb = 0;
-    printf("zcnas reproduce: %d %s %s architectures (seed %llu), %s images from %s\n", archs.n, all ? "(all)" : "random",
-           ctx->space->name, (unsigned long long)s.run.seed, dataset, images ? images : "-");
+    printf("zcnas reproduce: %s, %s: %s; images from %s\n", ctx->space->name, dataset, selection, images ? images : "-");
+    float w_lo, w_hi;
+    zc_epsilon_weights(ctx->space, &s.run.proxy_opts, &w_lo, &w_hi);
     snprintf(settings, sizeof settings, "ZiCo %d batches of %d (%s std); epsilon weights %g and %g on %d images; "
              "baselines one batch of %d; NASWOT %d; sampler %s; seed %llu", nb, zb,
-             s.run.proxy_opts.zico_paper_std ? "|g|" : "signed", s.run.proxy_opts.eps_w_low,
-             s.run.proxy_opts.eps_w_high, eb, bb, wb, s.run.sampler == ZC_SAMPLER_SEQUENTIAL ? "sequential" : "random",
-             (unsigned long long)s.run.seed);
+             s.run.proxy_opts.zico_paper_std ? "|g|" : "signed", w_lo, w_hi, eb, bb, wb,
+             s.run.sampler == ZC_SAMPLER_SEQUENTIAL ? "sequential" : "random", (unsigned long long)s.run.seed);
     printf("settings: %s\nproxies:", settings);
     for (int p = 0; p < s.run.n_proxies; p++) printf(" %s", s.run.proxies[p]->name);
     printf("\n");
@@ -157,15 +186,14 @@ int cmd_reproduce(int argc, char **argv)
         .dir = dir,
         .scores_path = scores_path,
         .bench_path = bench_path,
-        .space = ctx->space->name,
+        .space_ctx = ctx,
         .dataset = dataset,
         .target = target,
         .command = command,
         .images = images,
         .settings = settings,
-        .selected = archs.index,
-        .n_selected = archs.n,
-        .all = all,
+        .selected = &archs,
+        .selection = selection,
         .seed = s.run.seed,
         .eval = eo,
         .proxies = names,

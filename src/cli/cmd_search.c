@@ -31,7 +31,8 @@ static const char *usage_text =
     "             2 batches of 128) take about 0.4 GPU-days by the paper, weeks on a small CPU; the progress\n"
     "             lines give the rate and ETA. --threads sets the threads inside the backend here.\n\n"
     "random / rea report per repeat the chosen architecture, its score, parameters, FLOPs and, from the\n"
-    "space's benchmark table, its accuracy (<dataset>_test) and true rank (1 = best of the table); then\n"
+    "space's benchmark table, its accuracy (<dataset>_test; nb101: val_accuracy, the mean over the table's\n"
+    "rows with its graph hash) and true rank (1 = best of the table); then\n"
     "the mean and std (ddof 0) over the repeats. Repeat r uses seed S + r for its draws and, unless\n"
     "--score-seed is given, for the proxy's data and initialisation (scores then equal `zcnas score\n"
     "--seed S+r`). Budgets (--max-flops, --max-params) keep every drawn architecture under them.\n\n"
@@ -49,6 +50,7 @@ typedef struct eval_log {
     FILE *f;
     const zc_space_ctx *ctx;
     int repeat, failed;
+    char *key;               /* the space's key of an arch (key_name spaces), str_max bytes */
     cli_progress progress;   /* over every evaluation of every repeat */
     int evals_done;          /* before the current scoring call */
     char *buf;
@@ -65,6 +67,10 @@ static void on_eval(void *ctx, int eval, const void *arch, double score)
     long index = zc_space_index_of(l->ctx, arch);
     fprintf(l->f, "%d,%d,", l->repeat, eval);
     if (index >= 0) fprintf(l->f, "%ld", index);
+    if (l->ctx->space->key_name) {
+        if (zc_space_key(l->ctx, arch, l->key, l->ctx->space->str_max) != ZC_OK) l->failed = 1;
+        fprintf(l->f, ",%s", l->key);
+    }
     fprintf(l->f, ",\"%s\",", l->buf);
     if (isnan(score)) fprintf(l->f, "nan");
     else fprintf(l->f, "%.17g", score);
@@ -83,7 +89,7 @@ typedef struct repeat_row {
     int seed, rank, distinct, scored;
     long index;
     double score, flops, params, acc, seconds;
-    char *arch;
+    char *arch, *key;
 } repeat_row;
 
 static void print_json(const search_cli *sc, const char *algo, const zc_search_opts *so, const repeat_row *rows,
@@ -108,6 +114,7 @@ static void print_json(const search_cli *sc, const char *algo, const zc_search_o
         printf("%s{\"repeat\":%ld,\"seed\":%d,\"index\":", r ? "," : "", r, row->seed);
         if (row->index >= 0) printf("%ld", row->index);
         else printf("null");
+        if (sc->ctx->space->key_name) printf(",\"%s\":\"%s\"", sc->ctx->space->key_name, row->key ? row->key : "");
         printf(",\"arch\":");
         if (row->arch) printf("\"%s\"", row->arch);
         else printf("null");
@@ -174,14 +181,29 @@ static int search_repeats(search_cli *sc)
     memset(&bench, 0, sizeof bench);
     int acc_col = -1;
     char col_name[64], path[4096];
-    snprintf(col_name, sizeof col_name, "%s_test", zc_dataset_name(sc->s.dataset));
+    snprintf(col_name, sizeof col_name, sc->ctx->space->target ? sc->ctx->space->target : "%s_test",
+             zc_dataset_name(sc->s.dataset));
     if (sc->ctx->space->bench_table) {
         zc_status st = zc_data_bench_path(sc->ctx->space->bench_table, cli_str(opts, n, "bench"), path, sizeof path);
-        if (st == ZC_OK) st = zc_bench_table_load(&bench, path);
-        if (st != ZC_OK) return cli_fail_status(st);
-        if ((acc_col = zc_bench_table_col(&bench, col_name)) < 0 && cli_flag(opts, n, "bench")) {
+        if (st != ZC_OK && !cli_flag(opts, n, "bench")) {
+            /* the table only adds accuracy and rank (NATS-SSS has none unless the user exports it) */
+            fprintf(stderr, "zcnas: note: %s; searching without accuracy and rank\n", zc_last_error());
+        } else {
+            if (st == ZC_OK) st = zc_bench_table_load(&bench, path);
+            if (st != ZC_OK) return cli_fail_status(st);
+            if ((acc_col = zc_bench_table_col(&bench, col_name)) < 0 && cli_flag(opts, n, "bench")) {
+                zc_bench_table_free(&bench);
+                return cli_error(CLI_USAGE, "--bench: %s has no column %s", path, col_name);
+            }
+        }
+    }
+    /* spaces without an index find the found architecture's rows by key (NB101: the graph hash) */
+    char **bench_keys = NULL;
+    if (acc_col >= 0 && !sc->ctx->space->from_index && sc->ctx->space->key_name) {
+        zc_status st = zc_row_keys(&bench, path, sc->ctx, 0, &bench_keys);
+        if (st != ZC_OK) {
             zc_bench_table_free(&bench);
-            return cli_error(CLI_USAGE, "--bench: %s has no column %s", path, col_name);
+            return cli_fail_status(st);
         }
     }
     repeat_row *rows = calloc((size_t)repeats, sizeof *rows);
@@ -192,11 +214,13 @@ static int search_repeats(search_cli *sc)
     memset(&elog, 0, sizeof elog);
     elog.ctx = sc->ctx;
     elog.buf = malloc(sc->ctx->space->str_max);
-    if (!rows || !best || !elog.buf || (fixed_score_seed && !cache)) rc = cli_error(CLI_RUNTIME, "out of memory");
+    elog.key = malloc(sc->ctx->space->str_max);
+    if (!rows || !best || !elog.buf || !elog.key || (fixed_score_seed && !cache)) rc = cli_error(CLI_RUNTIME, "out of memory");
     const char *log_path = cli_str(opts, n, "log");
     if (!rc && log_path) {
         if (!(elog.f = fopen(log_path, "w"))) rc = cli_error(CLI_RUNTIME, "%s: cannot write", log_path);
-        else fprintf(elog.f, "repeat,eval,index,arch,score,flops,params\n");
+        else fprintf(elog.f, "repeat,eval,index,%s%sarch,score,flops,params\n",
+                     sc->ctx->space->key_name ? sc->ctx->space->key_name : "", sc->ctx->space->key_name ? "," : "");
     }
     if (!rc && !json) {
         printf("search %s %s %s: %d evaluations", sc->ctx->space->name, sc->s.run.proxies[0]->name, algo, so.evals);
@@ -260,12 +284,22 @@ static int search_repeats(search_cli *sc)
                 rc = cli_error(CLI_RUNTIME, "out of memory");
                 break;
             }
-            zc_bench_rank(&bench, acc_col, row->index, &row->acc, &row->rank);
+            if (sc->ctx->space->key_name) {
+                if (!(row->key = malloc(sc->ctx->space->str_max))) { rc = cli_error(CLI_RUNTIME, "out of memory"); break; }
+                if ((st = zc_space_key(sc->ctx, best, row->key, sc->ctx->space->str_max)) != ZC_OK) {
+                    rc = cli_fail_status(st);
+                    break;
+                }
+            }
+            if (bench_keys) zc_bench_rank_key(&bench, acc_col, bench_keys, row->key, &row->acc, &row->rank);
+            else zc_bench_rank(&bench, acc_col, row->index, &row->acc, &row->rank);
         }
         if (!json) {
             cli_progress_clear(&elog.progress);
+            char idx[24] = "-";   /* no index: NB101 (its hash is in the arch's key) */
+            if (row->index >= 0) snprintf(idx, sizeof idx, "%ld", row->index);
             if (acc_col >= 0)
-                printf("%-6ld %-6d %-6ld %-14.6f %-9.0f %-11.0f %-12.4f %-6d %-8d %-8.1f %s\n", r, row->seed, row->index,
+                printf("%-6ld %-6d %-6s %-14.6f %-9.0f %-11.0f %-12.4f %-6d %-8d %-8.1f %s\n", r, row->seed, idx,
                        row->score, row->params, row->flops, row->acc, row->rank, row->distinct, row->seconds,
                        row->arch ? row->arch : "-");
             else
@@ -303,10 +337,15 @@ static int search_repeats(search_cli *sc)
         free(acc);
         free(rank);
     }
-    for (long r = 0; rows && r < repeats; r++) free(rows[r].arch);
+    for (long r = 0; rows && r < repeats; r++) {
+        free(rows[r].arch);
+        free(rows[r].key);
+    }
     free(rows);
     free(best);
     free(elog.buf);
+    free(elog.key);
+    zc_row_keys_free(bench_keys, bench.n_rows);
     zc_search_cache_free(cache);
     zc_bench_table_free(&bench);
     return rc;
@@ -341,8 +380,10 @@ int cmd_search(int argc, char **argv)
         {"budget-resolution", "R", "evolution: input size of the budget counters [default: the space's; zennas: 224]",
          NULL, 0},
         {"initial", "ARCH", "evolution: initial architecture [default: the space's (zennas: ZiCo's)]", NULL, 0},
-        {"uniform-mutation", NULL, "evolution on zennas: draw block replacements uniformly instead of with random.choice's "
-                                   "weights", NULL, 0},
+        {"mutation", "NAME", "the space's mutation variant: nb101: api (the NASBench API's mutate_spec) or epsinas "
+                             "(one edge flip); zennas: official (random.choice's weights) or uniform [default: the "
+                             "first]", NULL, 0},
+        {"uniform-mutation", NULL, "zennas: --mutation uniform", NULL, 0},
         {"out", "DIR", "evolution: output directory (created)", NULL, 0},
         {"resume", NULL, "evolution: continue the search checkpointed in --out", NULL, 0},
         {"checkpoint-every", "K", "evolution: iterations between checkpoints (0: only at the end and on a signal)", "1000",

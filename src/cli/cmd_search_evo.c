@@ -57,10 +57,10 @@ static void fingerprint(const search_cli *sc, const zc_evo_opts *o, const char *
     int k = snprintf(fp, size,
                      "proxy=%s seed=%llu population=%d max_layers=%d budget_flops=%.17g budget_params=%.17g "
                      "budget_resolution=%d resolution=%d batch_size=%d batches=%d eps_batch_size=%d num_classes=%d "
-                     "uniform=%d std=%d augment=%d backend=%s threads=%d data=%s initial=%s",
+                     "mutation=%d std=%d augment=%d backend=%s threads=%d data=%s initial=%s",
                      r->proxies[0]->name, (unsigned long long)o->seed, o->population, o->max_layers, o->budget_flops,
                      o->budget_params, sc->ctx->cfg.cost_resolution, sc->ctx->cfg.resolution, bs, nb,
-                     r->lanes[1].batch_size, sc->ctx->cfg.num_classes, sc->ctx->cfg.uniform_mutation,
+                     r->lanes[1].batch_size, sc->ctx->cfg.num_classes, sc->ctx->mutation,
                      r->proxy_opts.zico_paper_std, r->augment, zc_backend_name(r->proxy_opts.backend), r->backend_threads,
                      data, o->initial ? o->initial : "default");
     for (int i = 0; i < k && i < (int)size; i++)

@@ -86,11 +86,17 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
         if ((rc = cli_int(opts, n, "budget-resolution", 4, 4096, &v))) return rc;
         cfg.cost_resolution = (int)v;
     }
-    cfg.uniform_mutation = cli_find(opts, n, "uniform-mutation") && cli_flag(opts, n, "uniform-mutation");
+    if (cli_find(opts, n, "mutation")) cfg.mutation = cli_str(opts, n, "mutation");
+    if (cli_find(opts, n, "uniform-mutation") && cli_flag(opts, n, "uniform-mutation")) {
+        if (cfg.mutation && strcmp(cfg.mutation, "uniform"))
+            return cli_error(CLI_USAGE, "--uniform-mutation is --mutation uniform: give one of them");
+        cfg.mutation = "uniform";
+    }
     zc_space_config_for_dataset(space, *kind, &cfg);
     cfg.bench_path = cli_find(opts, n, "bench") ? cli_str(opts, n, "bench") : NULL;
-    cfg.need_index = need_index;
+    cfg.need_index = need_index && space->from_index;   /* spaces without an index need no table to open */
     zc_status st = zc_space_open(space, &cfg, ctx);
+    if (st == ZC_EINVAL && cfg.mutation && strstr(zc_last_error(), "mutation")) return cli_fail_prefix(st, "--mutation");
     return st == ZC_OK ? CLI_OK : cli_fail_status(st);
 }
 
@@ -250,13 +256,15 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
     if ((rc = cli_int(opts, n, "threads", 0, 1024, &v))) return rc;
     o->threads = (int)v;
     const char *w = cli_str(opts, n, "eps-weights");
-    char *end;
-    double lo = strtod(w, &end), hi = 0;
-    if (*end == ',') hi = strtod(end + 1, &end);
-    if (*end || !(lo > 0) || !(hi > 0) || lo == hi || lo > 3e38 || hi > 3e38)
-        return cli_error(CLI_USAGE, "--eps-weights: expected two different positive numbers LOW,HIGH, got '%s'", w);
-    o->proxy_opts.eps_w_low = (float)lo;
-    o->proxy_opts.eps_w_high = (float)hi;
+    if (w) {
+        char *end;
+        double lo = strtod(w, &end), hi = 0;
+        if (*end == ',') hi = strtod(end + 1, &end);
+        if (*end || !(lo > 0) || !(hi > 0) || lo == hi || lo > 3e38 || hi > 3e38)
+            return cli_error(CLI_USAGE, "--eps-weights: expected two different positive numbers LOW,HIGH, got '%s'", w);
+        o->proxy_opts.eps_w_low = (float)lo;
+        o->proxy_opts.eps_w_high = (float)hi;
+    }
     const char *std = cli_str(opts, n, "zico-std");
     if (!strcmp(std, "abs")) o->proxy_opts.zico_paper_std = 1;
     else if (strcmp(std, "signed")) return cli_error(CLI_USAGE, "--zico-std: expected signed or abs, got '%s'", std);
@@ -292,7 +300,9 @@ int cli_fail_run(zc_status st)
 
 void cli_note_streams(const zc_space_ctx *ctx, const zc_run_opts *o, const zc_arch_list *l)
 {
-    if (ctx->has_index || !ctx->space->bench_table || !l->n || o->proxy_opts.weights_dir) return;
+    /* spaces keyed by something else than an index (nb101: the graph hash) seed by that key anyway */
+    if (ctx->has_index || !ctx->space->from_index || !ctx->space->bench_table || !l->n || o->proxy_opts.weights_dir)
+        return;
     const char *seeded = NULL;
     for (int p = 0; p < o->n_proxies && !seeded; p++)
         if (zc_proxy_uses_stream(o->proxies[p])) seeded = o->proxies[p]->name;

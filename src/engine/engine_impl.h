@@ -41,6 +41,9 @@ struct zc_node {
     int live;                /* 1 when the node is computed (its value reaches the output) */
     int users;               /* live nodes that read this output */
     int merged;              /* identical param-free nodes merged into this one (CSE), plus 1 */
+    int relu_modules;        /* ReLU: modules of the reference PyTorch model hooked by NASWOT on its input
+                                (class names containing 'ReLU'; 1 unless the builder says otherwise) */
+    int hooks;               /* relu_modules summed over the nodes merged into this one */
     int grad_set;            /* backends that write first contributions: grad holds a value */
     int keep;                /* output and grad kept through forward and backward (zc_net_keep) */
 };

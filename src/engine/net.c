@@ -258,7 +258,15 @@ int zc_net_batchnorm(zc_net *net, int x, const char *name, float eps, int affine
 int zc_net_relu(zc_net *net, int x)
 {
     zc_node *in = check_input(net, x);
-    return in ? push_node(net, ZC_OP_RELU, 1, &x, in->c, in->h, in->w) : -1;
+    int id = in ? push_node(net, ZC_OP_RELU, 1, &x, in->c, in->h, in->w) : -1;
+    if (id >= 0) net->nodes[id].relu_modules = 1;
+    return id;
+}
+
+void zc_net_set_relu_modules(zc_net *net, int relu, int modules)
+{
+    if (relu > 0 && relu < net->n_nodes && net->nodes[relu].op == ZC_OP_RELU && modules >= 1)
+        net->nodes[relu].relu_modules = modules;
 }
 
 int zc_net_avgpool(zc_net *net, int x, int k, int stride, int pad, int count_include_pad)
@@ -436,7 +444,10 @@ zc_status zc_net_finish(zc_net *net, int output)
     if (net->prune_zero) drop_pruned_terms(net);
     /* Merge duplicates: consumers are redirected to the first of identical nodes (exact: the
      * values are equal, and gradients from all consumers are summed at the one node). */
-    for (int i = 0; i < net->n_nodes; i++) net->nodes[i].merged = 1;
+    for (int i = 0; i < net->n_nodes; i++) {
+        net->nodes[i].merged = 1;
+        net->nodes[i].hooks = net->nodes[i].relu_modules;
+    }
     for (int i = 1; i < net->n_nodes; i++) {
         zc_node *n = &net->nodes[i];
         for (int j = 0; j < n->n_in; j++) {
@@ -446,7 +457,9 @@ zc_status zc_net_finish(zc_net *net, int output)
                     n->in[j] = k;
                     if (net->nodes[src].merged > 0) {
                         net->nodes[k].merged += net->nodes[src].merged;
+                        net->nodes[k].hooks += net->nodes[src].hooks;
                         net->nodes[src].merged = 0;   /* now unused */
+                        net->nodes[src].hooks = 0;
                     }
                     break;
                 }
@@ -498,6 +511,7 @@ void zc_net_node_info(const zc_net *net, int node, zc_node_info *out)
     out->name = n->name;
     out->live = n->live;
     out->merged = n->merged;
+    out->hooks = n->hooks;
 }
 
 void zc_net_param_info(const zc_net *net, int param, zc_param_info *out)

@@ -1,5 +1,5 @@
-/* Benchmark CSV loader. The files are plain (no quoting: arch strings hold '|', '~', '+'
- * but never commas), so a quote is rejected rather than half-parsed. */
+/* Benchmark CSV loader: a header row, one record per line, RFC 4180 quoting (NAS-Bench-101 and PlainNet
+ * architecture strings hold commas); a quoted field must end on its line. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/util.h"
 #include "zcnas/bench_table.h"
 
 static char *dup_str(const char *s)
@@ -17,14 +18,6 @@ static char *dup_str(const char *s)
     return d;
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = '\0';
-    return s;
-}
-
 /* Empty or not entirely numeric -> NaN. */
 static double parse_cell(const char *s)
 {
@@ -32,20 +25,6 @@ static double parse_cell(const char *s)
     char *end;
     double v = strtod(s, &end);
     return *end == '\0' ? v : NAN;
-}
-
-/* Splits `line` in place at commas; returns the number of fields (all stored if <= max). */
-static int split_fields(char *line, char **fields, int max)
-{
-    int n = 0;
-    for (char *p = line;;) {
-        char *c = strchr(p, ',');
-        if (c) *c = '\0';
-        if (n < max) fields[n] = trim(p);
-        n++;
-        if (!c) return n;
-        p = c + 1;
-    }
 }
 
 static zc_status read_file(const char *path, char **out, size_t *len)
@@ -104,23 +83,18 @@ zc_status zc_bench_table_load(zc_bench_table *t, const char *path)
     char *end = buf + len, *cur = buf;
     if (memchr(buf, '\0', len)) { st = zc_fail(ZC_EDATA, "%s: contains NUL bytes (not a CSV text file)", path); goto fail; }
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cur += 3;   /* UTF-8 BOM from spreadsheet exports */
-    if (memchr(buf, '"', len)) {
-        int ln = 1;
-        for (char *p = buf; *p != '"'; p++) ln += *p == '\n';
-        st = zc_fail(ZC_EDATA, "%s:%d: quoted fields are not supported", path, ln);
-        goto fail;
-    }
-
     /* Header */
     char *line = next_line(&cur, end);
     if (!line || is_blank(line)) { st = zc_fail(ZC_EDATA, "%s: empty file (expected a header row)", path); goto fail; }
-    int nc = 1;
-    for (char *p = line; *p; p++) nc += *p == ',';
-    fields = malloc((size_t)nc * sizeof *fields);
+    int cap = 2;
+    for (char *p = line; *p; p++) cap += *p == ',';
+    fields = malloc((size_t)cap * sizeof *fields);
+    if (!fields) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); goto fail; }
+    int nc = zci_csv_split(line, fields, cap);
+    if (nc < 0) { st = zc_fail(ZC_EDATA, "%s:1: unterminated quote", path); goto fail; }
     t->col_names = calloc((size_t)nc, sizeof *t->col_names);
-    if (!fields || !t->col_names) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); goto fail; }
+    if (!t->col_names) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); goto fail; }
     t->n_cols = nc;
-    split_fields(line, fields, nc);
     int col_index = -1, col_arch = -1;
     for (int c = 0; c < nc; c++) {
         for (int k = 0; k < c; k++)
@@ -152,7 +126,11 @@ zc_status zc_bench_table_load(zc_bench_table *t, const char *path)
     while ((line = next_line(&cur, end))) {
         lineno++;
         if (is_blank(line)) continue;
-        int got = split_fields(line, fields, nc);
+        int got = zci_csv_split(line, fields, nc);
+        if (got < 0) {
+            st = zc_fail(ZC_EDATA, "%s:%d: unterminated quote (a quoted field must end on its line)", path, lineno);
+            goto fail;
+        }
         if (got != nc) {
             st = zc_fail(ZC_EDATA, "%s:%d: expected %d fields (as in the header), got %d", path, lineno, nc, got);
             goto fail;
@@ -160,10 +138,12 @@ zc_status zc_bench_table_load(zc_bench_table *t, const char *path)
         int r = t->n_rows;
         double *row = t->values + (size_t)r * (size_t)nc;
         for (int c = 0; c < nc; c++) row[c] = c == col_arch ? NAN : parse_cell(fields[c]);
-        if (col_index >= 0) {
+        if (col_index >= 0 && !*fields[col_index]) {
+            t->index[r] = -1;   /* no index (an architecture outside the benchmark's index) */
+        } else if (col_index >= 0) {
             double v = row[col_index];
-            if (!(v >= INT_MIN && v <= INT_MAX) || v != floor(v)) {
-                st = zc_fail(ZC_EDATA, "%s:%d: index '%s' is not an integer in int range", path, lineno, fields[col_index]);
+            if (!(v >= 0 && v <= INT_MAX) || v != floor(v)) {
+                st = zc_fail(ZC_EDATA, "%s:%d: index '%s' is not a non-negative integer", path, lineno, fields[col_index]);
                 goto fail;
             }
             t->index[r] = (int)v;

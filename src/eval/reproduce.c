@@ -8,6 +8,8 @@
 #include <string.h>
 #include "util/util.h"
 #include "zcnas/eval.h"
+#include "zcnas/run.h"
+#include "zcnas/space.h"
 #include "zcnas/stats.h"
 
 /* ---- the papers' numbers ---- */
@@ -152,28 +154,32 @@ static zc_status close_out(FILE *f, const char *path)
     return ZC_OK;
 }
 
-/* Index of each selected architecture's row in scores (the file may hold rows of earlier runs). */
+/* The row of scores of each selected architecture (scores.csv may hold rows of earlier runs): matched
+ * on the benchmark index when every selected architecture has one, else on the canonical string. */
 static zc_status select_rows(const zc_reproduce *r, const zc_bench_table *scores, int **rows_out, int *m_out)
 {
-    long max = 0;
-    for (int i = 0; i < r->n_selected; i++)
-        if (r->selected[i] > max) max = r->selected[i];
-    char *in_sample = calloc((size_t)max + 1, 1);
-    int *rows = malloc((size_t)(scores->n_rows ? scores->n_rows : 1) * sizeof *rows), m = 0;
-    if (!in_sample || !rows) {
-        free(in_sample);
-        free(rows);
-        return zc_fail(ZC_ENOMEM, "out of memory");
+    const zc_arch_list *sel = r->selected;
+    const zc_space_ctx *ctx = r->space_ctx;
+    int by_index = 1;
+    for (int i = 0; i < sel->n; i++) by_index &= sel->index[i] >= 0;
+    char **keys = NULL, *buf = malloc(ctx->space->str_max + 32);
+    int *rows = malloc((size_t)(sel->n ? sel->n : 1) * sizeof *rows), m = 0;
+    zci_strmap at = {0};
+    zc_status st = buf && rows ? zc_row_keys(scores, r->scores_path, NULL, by_index, &keys) : zc_fail(ZC_ENOMEM, "out of memory");
+    for (int k = 0; st == ZC_OK && k < scores->n_rows; k++)
+        if (keys[k] && zci_strmap_put(&at, keys[k], (double)k) < 0) st = zc_fail(ZC_ENOMEM, "out of memory");
+    for (int i = 0; st == ZC_OK && i < sel->n; i++) {
+        if (by_index) snprintf(buf, 32, "#%ld", sel->index[i]);
+        else if ((st = zc_space_format(ctx, zc_arch_list_get(sel, i), buf, ctx->space->str_max + 32)) != ZC_OK) break;
+        double k;
+        if (zci_strmap_get(&at, buf, &k)) rows[m++] = (int)k;
     }
-    for (int i = 0; i < r->n_selected; i++)
-        if (r->selected[i] >= 0) in_sample[r->selected[i]] = 1;
-    for (int k = 0; k < scores->n_rows; k++)
-        if (scores->index[k] >= 0 && scores->index[k] <= max && in_sample[scores->index[k]]) rows[m++] = k;
-    free(in_sample);
-    if (m != r->n_selected) {
-        free(rows);
-        return zc_fail(ZC_EDATA, "%s holds %d of the %d selected architectures", r->scores_path, m, r->n_selected);
-    }
+    zci_strmap_free(&at);
+    zc_row_keys_free(keys, scores->n_rows);
+    free(buf);
+    if (st == ZC_OK && m != sel->n)
+        st = zc_fail(ZC_EDATA, "%s holds %d of the %d selected architectures", r->scores_path, m, sel->n);
+    if (st != ZC_OK) { free(rows); return st; }
     *rows_out = rows;
     *m_out = m;
     return ZC_OK;
@@ -201,7 +207,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
         res = calloc((size_t)(r->n_proxies ? r->n_proxies : 1), sizeof *res);
         if (!all_tgt || !tgt || !tmp || !res) st = zc_fail(ZC_ENOMEM, "out of memory");
     }
-    if (st == ZC_OK) st = zc_scores_join(&scores, r->scores_path, &bench, r->bench_path, tcol, all_tgt);
+    if (st == ZC_OK) st = zc_scores_join(&scores, r->scores_path, &bench, r->bench_path, r->space_ctx, tcol, all_tgt, NULL);
     for (int i = 0; st == ZC_OK && i < m; i++) tgt[i] = all_tgt[rows[i]];
     for (int p = 0; st == ZC_OK && p < r->n_proxies; p++) {
         proxy_result *pr = &res[n_res++];
@@ -243,7 +249,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
         for (int k = 0; k < N_METRICS; k++) {
             char ours[32], paper[64] = "-";
             format_metric(ours, sizeof ours, metric_value(&res[p].r, k), k);
-            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space, r->dataset, metric_key[k]);
+            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, r->dataset, metric_key[k]);
             if (rp) snprintf(paper, sizeof paper, "%s [%d]", rp->value, source_id(&src, rp->source));
             fprintf(out, "  %7s %-9s", ours, paper);
         }
@@ -251,9 +257,9 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     }
     fprintf(out, "\n");
     for (int i = 0; i < src.n; i++) fprintf(out, "[%d] %s\n", i + 1, src.name[i]);
-    if (src.n)
-        fprintf(out, "(papers: full space or large samples; ZiCo's against NATS-Bench-TSS accuracy, epsinas's against\n"
-                     " NAS-Bench-201 v1.1; top64/top5 grows with the sample size. Details: data/papers/README.md)\n");
+    if (src.n && r->space_ctx->space->reported_note)
+        fprintf(out, "(%s Top64/top5 grows with the sample size. Details: data/papers/README.md)\n",
+                r->space_ctx->space->reported_note);
     for (int i = 0; i < r->n_skipped; i++) fprintf(out, "skipped: %s\n", r->skipped[i]);
 
     /* ---- stats.csv ---- */
@@ -312,17 +318,17 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
 
     /* ---- report.md ---- */
     if ((st = open_out(&f, path, sizeof path, r->dir, "report.md")) != ZC_OK) goto done;
-    fprintf(f, "# zcnas reproduce: %s, %s\n\n", r->space, r->dataset);
+    fprintf(f, "# zcnas reproduce: %s, %s\n\n", r->space_ctx->space->name, r->dataset);
     fprintf(f, "- command: `%s`\n", r->command ? r->command : "zcnas reproduce");
-    fprintf(f, "- architectures: %d %s (seed %llu); target `%s` of `%s`\n", m, r->all ? "(the whole space)" : "random",
-            (unsigned long long)r->seed, r->target, r->bench_path);
+    fprintf(f, "- architectures: %s; target `%s` of `%s`\n", r->selection ? r->selection : "-", r->target,
+            r->bench_path);
     fprintf(f, "- images: %s from `%s`\n", r->dataset, r->images ? r->images : "-");
     if (r->settings) fprintf(f, "- settings: %s\n", r->settings);
     fprintf(f, "- NaN scores: %s\n", nan_text);
     for (int i = 0; i < r->n_skipped; i++) fprintf(f, "- skipped: %s\n", r->skipped[i]);
     fprintf(f, "\n## Results\n\n\"paper\" is the value reported for %s / %s; the number in brackets is its "
                "source (below). \"-\": not reported, or undefined for this sample (top-64 needs more than 64 "
-               "architectures).\n\n", r->space, r->dataset);
+               "architectures).\n\n", r->space_ctx->space->name, r->dataset);
     fprintf(f, "| proxy | n | NaN scores |");
     for (int q = 0; q < N_METRICS; q++) fprintf(f, " %s | paper |", metric_md[q]);
     fprintf(f, " s/arch |\n|---|---:|---:|");
@@ -333,7 +339,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
         for (int q = 0; q < N_METRICS; q++) {
             char ours[32];
             format_metric(ours, sizeof ours, metric_value(&res[p].r, q), q);
-            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space, r->dataset, metric_key[q]);
+            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, r->dataset, metric_key[q]);
             if (rp) fprintf(f, " %s | %s [%d] |", ours, rp->value, source_id(&src, rp->source));
             else fprintf(f, " %s | - |", ours);
         }
@@ -341,13 +347,11 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     }
     fprintf(f, "\nSources (`data/papers/reported.csv`):\n\n");
     for (int i = 0; i < src.n; i++) fprintf(f, "%d. %s\n", i + 1, src.name[i]);
-    fprintf(f, "\nThe ZiCo paper compares with NATS-Bench-TSS test accuracy (the `%s` column); the epsinas numbers "
-               "cover the whole space (15,625 architectures, NaN scores excluded) against NAS-Bench-201 v1.1 accuracy. "
-               "A sample's statistics carry sampling noise, and top-64-in-top-5%% grows with the sample size.\n",
-            r->target);
+    if (r->space_ctx->space->reported_note) fprintf(f, "\n%s\n", r->space_ctx->space->reported_note);
+    fprintf(f, "\nA sample's statistics carry sampling noise, and top-64-in-top-5%% grows with the sample size.\n");
     int any = 0;
     for (int i = 0; i < n_rep; i++) {
-        if (strcmp(rep[i].space, r->space) || strcmp(rep[i].dataset, r->dataset)) continue;
+        if (strcmp(rep[i].space, r->space_ctx->space->name) || strcmp(rep[i].dataset, r->dataset)) continue;
         int evaluated = 0;
         for (int p = 0; p < n_res; p++) evaluated |= !strcmp(rep[i].proxy, res[p].name);
         if (!evaluated) continue;

@@ -1,8 +1,12 @@
-/* Score files (`zcnas score` CSVs) joined with benchmark tables on `index`. */
+/* Score files (`zcnas score` CSVs) joined with benchmark tables on `index`, or on the space's key of
+ * the architecture strings. */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/util.h"
 #include "zcnas/eval.h"
+#include "zcnas/space.h"
 
 static int first_char(const char *path)
 {
@@ -32,7 +36,7 @@ static idx_row *sorted_index(const zc_bench_table *t, int *dup_row)
     qsort(v, (size_t)t->n_rows, sizeof *v, cmp_idx_row);
     *dup_row = -1;
     for (int r = 1; r < t->n_rows && *dup_row < 0; r++)
-        if (v[r].index == v[r - 1].index) *dup_row = v[r].row;
+        if (v[r].index >= 0 && v[r].index == v[r - 1].index) *dup_row = v[r].row;
     return v;
 }
 
@@ -46,7 +50,7 @@ zc_status zc_scores_load(zc_bench_table *t, const char *path)
     if (st != ZC_OK) return st;
     int dup = -1;
     if (zc_bench_table_col(t, "index") < 0)
-        st = zc_fail(ZC_EDATA, "%s: no 'index' column (rows are matched to the benchmark by index)", path);
+        st = zc_fail(ZC_EDATA, "%s: no 'index' column (the CSV written by `zcnas score` has index, arch, ...)", path);
     else if (t->n_rows == 0)
         st = zc_fail(ZC_EDATA, "%s: no rows after the header", path);
     if (st == ZC_OK) {
@@ -77,36 +81,104 @@ void zc_table_values(const zc_bench_table *t, int c, double *out)
     for (int r = 0; r < t->n_rows; r++) out[r] = t->values[(size_t)r * t->n_cols + c];
 }
 
-zc_status zc_scores_join(const zc_bench_table *scores, const char *scores_path, const zc_bench_table *bench,
-                         const char *bench_path, int col, double *target)
+static char *dup_str(const char *s)
 {
-    if (zc_bench_table_col(bench, "index") < 0)
-        return zc_fail(ZC_EDATA, "%s: no 'index' column to match the score rows with", bench_path);
-    int dup;
-    idx_row *v = sorted_index(bench, &dup);
-    if (!v) return zc_fail(ZC_ENOMEM, "out of memory");
-    if (dup >= 0) {
-        int idx = bench->index[dup];
-        free(v);
-        return zc_fail(ZC_EDATA, "%s: index %d appears more than once", bench_path, idx);
-    }
-    for (int r = 0; r < scores->n_rows; r++) {
-        int key = scores->index[r];
-        size_t lo = 0, hi = (size_t)bench->n_rows;   /* lower bound on index */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (v[mid].index < key) lo = mid + 1;
-            else hi = mid;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+void zc_row_keys_free(char **keys, int n)
+{
+    for (int r = 0; keys && r < n; r++) free(keys[r]);
+    free(keys);
+}
+
+zc_status zc_row_keys(const zc_bench_table *t, const char *path, const zc_space_ctx *space, int by_index, char ***out)
+{
+    *out = NULL;
+    if (!by_index && !t->arch)
+        return zc_fail(ZC_EDATA, "%s: no 'arch' column to match rows by architecture (and no usable index)", path);
+    char **keys = calloc((size_t)(t->n_rows ? t->n_rows : 1), sizeof *keys);
+    size_t cap = space ? space->space->str_max : 0;
+    char *buf = malloc(cap + 64);
+    void *arch = space ? calloc(1, space->space->arch_size) : NULL;
+    zc_status st = keys && buf && (!space || arch) ? ZC_OK : zc_fail(ZC_ENOMEM, "out of memory");
+    for (int r = 0; st == ZC_OK && r < t->n_rows; r++) {
+        if (by_index) {
+            if (t->index[r] < 0) continue;
+            snprintf(buf, 64, "#%d", t->index[r]);
+        } else if (!space) {
+            if (!*t->arch[r]) continue;
+            keys[r] = dup_str(t->arch[r]);
+            if (!keys[r]) st = zc_fail(ZC_ENOMEM, "out of memory");
+            continue;
+        } else if ((st = zc_space_parse(space, t->arch[r], arch)) != ZC_OK ||
+                   (st = zc_space_key(space, arch, buf, cap + 64)) != ZC_OK) {
+            st = zc_fail(ZC_EDATA, "%s: row %d: %s", path, r + 2, zc_last_error());
+            break;
         }
-        if (lo == (size_t)bench->n_rows || v[lo].index != key) {
-            free(v);
-            return zc_fail(ZC_EDATA, "%s: index %d (row %d) is not in the benchmark table %s", scores_path, key, r + 2,
-                           bench_path);
-        }
-        target[r] = bench->values[(size_t)v[lo].row * bench->n_cols + col];
+        if (!(keys[r] = dup_str(buf))) st = zc_fail(ZC_ENOMEM, "out of memory");
     }
-    free(v);
+    free(buf);
+    free(arch);
+    if (st != ZC_OK) { zc_row_keys_free(keys, t->n_rows); return st; }
+    *out = keys;
     return ZC_OK;
+}
+
+zc_status zc_scores_join(const zc_bench_table *scores, const char *scores_path, const zc_bench_table *bench,
+                         const char *bench_path, const zc_space_ctx *space, int col, double *target,
+                         zc_join_report *rep)
+{
+    int by_index = zc_bench_table_col(bench, "index") >= 0;
+    for (int r = 0; r < scores->n_rows; r++) by_index &= scores->index[r] >= 0;
+    if (by_index) {   /* unique indices in the benchmark */
+        int dup;
+        idx_row *v = sorted_index(bench, &dup);
+        if (!v) return zc_fail(ZC_ENOMEM, "out of memory");
+        free(v);
+        if (dup >= 0) return zc_fail(ZC_EDATA, "%s: index %d appears more than once", bench_path, bench->index[dup]);
+    }
+    char **bk = NULL, **sk = NULL;
+    zc_status st = zc_row_keys(bench, bench_path, space, by_index, &bk);
+    if (st == ZC_OK) st = zc_row_keys(scores, scores_path, space, by_index, &sk);
+    /* each key's first benchmark row, and the sum and count of its finite targets */
+    zci_strmap first = {0};
+    double *sum = calloc((size_t)(bench->n_rows ? bench->n_rows : 1), sizeof *sum);
+    int *cnt = calloc((size_t)(bench->n_rows ? bench->n_rows : 1), sizeof *cnt);
+    if (st == ZC_OK && (!sum || !cnt)) st = zc_fail(ZC_ENOMEM, "out of memory");
+    for (int r = 0; st == ZC_OK && r < bench->n_rows; r++) {
+        if (!bk[r]) continue;
+        double v = bench->values[(size_t)r * bench->n_cols + col], f;
+        if (zci_strmap_put(&first, bk[r], (double)r) < 0) { st = zc_fail(ZC_ENOMEM, "out of memory"); break; }
+        zci_strmap_get(&first, bk[r], &f);
+        if (!isnan(v)) { sum[(int)f] += v; cnt[(int)f]++; }
+    }
+    int averaged = 0;
+    for (int r = 0; st == ZC_OK && r < scores->n_rows; r++) {
+        double f;
+        if (!sk[r] || !zci_strmap_get(&first, sk[r], &f)) {
+            if (by_index)
+                st = zc_fail(ZC_EDATA, "%s: index %d (row %d) is not in the benchmark table %s", scores_path,
+                             scores->index[r], r + 2, bench_path);
+            else
+                st = zc_fail(ZC_EDATA, "%s: row %d (%.60s) is not in the benchmark table %s", scores_path, r + 2,
+                             scores->arch ? scores->arch[r] : "?", bench_path);
+            break;
+        }
+        int b = (int)f;
+        target[r] = cnt[b] ? sum[b] / cnt[b] : NAN;
+        averaged += cnt[b] > 1;
+    }
+    zci_strmap_free(&first);
+    free(sum);
+    free(cnt);
+    zc_row_keys_free(bk, bench->n_rows);
+    zc_row_keys_free(sk, scores->n_rows);
+    if (st == ZC_OK && rep) { rep->by_index = by_index; rep->averaged = averaged; }
+    return st;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -115,12 +187,14 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
-int zc_scores_columns(const zc_bench_table *t, int *cols, int max)
+int zc_scores_columns(const zc_bench_table *t, const char *key_name, int *cols, int max)
 {
     int n = 0;
     for (int c = 0; c < t->n_cols && n < max; c++) {
         const char *name = t->col_names[c];
-        if (!strcmp(name, "index") || !strcmp(name, "arch") || ends_with(name, "_seconds")) continue;
+        if (!strcmp(name, "index") || !strcmp(name, "arch") || ends_with(name, "_seconds") ||
+            (key_name && !strcmp(name, key_name)))
+            continue;
         cols[n++] = c;
     }
     return n;

@@ -79,16 +79,25 @@ zc_status zc_epsilon_net(zc_net *net, const zc_batch *batch, float w_low, float 
     return st;
 }
 
+void zc_epsilon_weights(const zc_space *space, const zc_proxy_opts *o, float *low, float *high)
+{
+    if (o && o->eps_w_low > 0 && o->eps_w_high > 0) { *low = o->eps_w_low; *high = o->eps_w_high; }
+    else if (space && space->eps_weights[0] > 0) { *low = space->eps_weights[0]; *high = space->eps_weights[1]; }
+    else { *low = 1e-7f; *high = 1.0f; }
+}
+
 static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)
 {
     const zc_batch *b = NULL;
     zc_status st = zci_proxy_need_batch(in, "epsilon", &b);
     if (st != ZC_OK) return st;
-    /* epsinas builds NB201 with one output unit and BN without running stats. */
+    /* epsinas builds its networks with one output unit and BN without running stats. */
     zc_build_opts bo = {1, 0, 0};
     zc_net *net;
     if ((st = zci_proxy_build(in, o, &bo, &net)) != ZC_OK) return st;
-    st = zc_epsilon_net(net, b, o->eps_w_low, o->eps_w_high, o->eps_exact_full, score);
+    float lo, hi;
+    zc_epsilon_weights(in->space->space, o, &lo, &hi);
+    st = zc_epsilon_net(net, b, lo, hi, o->eps_exact_full, score);
     zc_net_free(net);
     return st;
 }

@@ -9,8 +9,9 @@
  * cells and both convs of the reductions), whose input is the same tensor as its inner ReLU's: each
  * ReLUConvBN's code is counted twice, the final lastact ReLU once. zc_nwot_net(..., wrapper_hooks = 1)
  * reproduces that (the default of the proxy); 0 counts every ReLU module once (the paper's "for every
- * ReLU"). A ReLU node is taken to open a ReLUConvBN when each of its consumers is a conv feeding a
- * batch norm: true of NB201; other spaces must check this rule against their module classes.
+ * ReLU"). Which modules are hooked is the space builder's knowledge of its reference model
+ * (zc_net_set_relu_modules: NB201's ReLUConvBN ReLUs count 2; NAS-Bench-101's ConvBnRelu, whose name
+ * has 'Relu', not 'ReLU', and PlainNet's blocks count 1).
  *
  * The official hooks accumulate K on a second forward after a backward pass; K does not depend on
  * that order (the second forward computes the same activations), so one forward is enough here.
@@ -83,33 +84,6 @@ static NWOT_POPCNT void accumulate(const uint64_t *bits, const int64_t *ones, in
     }
 }
 
-/* 1 when every consumer of node r is a conv whose consumers are all batch norms (xautodl's
- * ReLUConvBN: ReLU -> Conv -> BN). */
-static int opens_relu_conv_bn(const zc_node_info *info, int nn, int r)
-{
-    int users = 0;
-    for (int i = r + 1; i < nn; i++) {
-        const zc_node_info *n = &info[i];
-        if (!n->live) continue;
-        for (int k = 0; k < n->n_in; k++) {
-            if (n->in[k] != r) continue;
-            if (n->op != ZC_OP_CONV2D) return 0;
-            users++;
-            int bn_users = 0;
-            for (int j = i + 1; j < nn; j++) {
-                const zc_node_info *m = &info[j];
-                if (!m->live) continue;
-                for (int q = 0; q < m->n_in; q++)
-                    if (m->in[q] == i) {
-                        if (m->op != ZC_OP_BATCHNORM) return 0;
-                        bn_users++;
-                    }
-            }
-            if (!bn_users) return 0;
-        }
-    }
-    return users > 0;
-}
 
 zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, double *score)
 {
@@ -162,7 +136,7 @@ zc_status zc_nwot_net(zc_net *net, const zc_batch *batch, int wrapper_hooks, dou
                 if (x[j] > 0.0f) { row[j >> 6] |= (uint64_t)1 << (j & 63); cnt++; }
             ones[b] = cnt;
         }
-        int64_t weight = (int64_t)n->merged * (wrapper_hooks && opens_relu_conv_bn(info, nn, i) ? 2 : 1);
+        int64_t weight = wrapper_hooks ? (int64_t)n->hooks : (int64_t)n->merged;
         accumulate(bits, ones, B, nw, (int64_t)d, weight, K);
     }
     if (st == ZC_OK) {

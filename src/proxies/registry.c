@@ -6,9 +6,7 @@
 
 void zc_proxy_opts_default(zc_proxy_opts *o)
 {
-    memset(o, 0, sizeof *o);
-    o->eps_w_low = 1e-7f;
-    o->eps_w_high = 1.0f;
+    memset(o, 0, sizeof *o);   /* epsilon's weights 0, 0: the space's (zc_epsilon_weights) */
 }
 
 static zc_status score_params(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/util.h"
+#include "zcnas/bench_table.h"
 #include "zcnas/run.h"
 
 #define SAMPLE_STREAM 0x5A3B1E   /* the stream of --sample draws */
@@ -205,13 +206,47 @@ zc_status zc_arch_list_add_sample(zc_arch_list *l, int k, uint64_t seed)
             break;
         }
         sp->space->sample(sp, &r, a);
-        if ((st = zc_space_format(sp, a, buf, sp->space->str_max)) != ZC_OK) break;
+        if ((st = zc_space_key(sp, a, buf, sp->space->str_max)) != ZC_OK) break;   /* distinct cells */
         int added = zci_strmap_put(&seen, buf, 0.0);
         if (added < 0) st = zc_fail(ZC_ENOMEM, "out of memory");
         else if (added && (st = zc_arch_list_add(l, a)) == ZC_OK) got++;
     }
     zci_strmap_free(&seen);
     free(buf);
+    free(a);
+    return st;
+}
+
+zc_status zc_arch_list_add_table(zc_arch_list *l, const zc_bench_table *t, const char *path, int k, uint64_t seed)
+{
+    if (!t->arch) return zc_fail(ZC_EDATA, "%s: no 'arch' column", path);
+    if (k > t->n_rows) return zc_fail(ZC_EINVAL, "a sample of %d from the %d rows of %s", k, t->n_rows, path);
+    char *chosen = calloc((size_t)(t->n_rows ? t->n_rows : 1), 1);
+    int *perm = malloc((size_t)(t->n_rows ? t->n_rows : 1) * sizeof *perm);
+    void *a = scratch_arch(l);
+    zc_status st = chosen && perm && a ? ZC_OK : zc_fail(ZC_ENOMEM, "out of memory");
+    if (st == ZC_OK && k > 0) {   /* k rows by a seeded partial Fisher-Yates, kept in table order */
+        zc_rng r;
+        zc_rng_seed(&r, seed, SAMPLE_STREAM);
+        for (int i = 0; i < t->n_rows; i++) perm[i] = i;
+        for (int i = 0; i < k; i++) {
+            int j = i + (int)zc_rng_below(&r, (uint64_t)(t->n_rows - i));
+            int x = perm[i]; perm[i] = perm[j]; perm[j] = x;
+            chosen[perm[i]] = 1;
+        }
+    }
+    for (int row = 0; st == ZC_OK && row < t->n_rows; row++) {
+        if (k > 0 && !chosen[row]) continue;
+        if ((st = zc_space_parse(l->space, t->arch[row], a)) != ZC_OK) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", zc_last_error());
+            st = zc_fail(ZC_EDATA, "%s: row %d: %s", path, row + 2, msg);
+            break;
+        }
+        st = zc_arch_list_add(l, a);
+    }
+    free(chosen);
+    free(perm);
     free(a);
     return st;
 }

@@ -27,11 +27,14 @@ static void value(FILE *f, double v, int count, int json)
     else fprintf(f, "%.9g", v);
 }
 
-static void header(FILE *f, const zc_run_opts *o)
+/* The CSV header: index, arch, the space's key column if it has one, then each proxy and its time. */
+static int header_text(const zc_run_opts *o, char *buf, size_t cap)
 {
-    fputs("index,arch", f);
-    for (int p = 0; p < o->n_proxies; p++) fprintf(f, ",%s,%s_seconds", o->proxies[p]->name, o->proxies[p]->name);
-    fputc('\n', f);
+    const char *key = o->space->space->key_name;
+    int n = snprintf(buf, cap, "index,arch%s%s", key ? "," : "", key ? key : "");
+    for (int p = 0; p < o->n_proxies && n < (int)cap; p++)
+        n += snprintf(buf + n, cap - (size_t)n, ",%s,%s_seconds", o->proxies[p]->name, o->proxies[p]->name);
+    return n < (int)cap ? 0 : -1;
 }
 
 static int on_row(void *ctx, int i, const double *scores, const double *seconds)
@@ -54,7 +57,21 @@ static int on_row(void *ctx, int i, const double *scores, const double *seconds)
         zci_json_string(w->f, w->arch_buf);
     } else {
         if (index >= 0) fprintf(w->f, "%ld", index);
-        fprintf(w->f, ",%s", w->arch_buf);
+        fputc(',', w->f);
+        zci_csv_field(w->f, w->arch_buf);
+    }
+    if (w->list->space->space->key_name) {
+        if (zc_space_key(w->list->space, arch, w->arch_buf, cap) != ZC_OK) {
+            w->status = ZC_EINVAL;
+            return 1;
+        }
+        if (json) {
+            fprintf(w->f, ", \"%s\": ", w->list->space->space->key_name);
+            zci_json_string(w->f, w->arch_buf);
+        } else {
+            fputc(',', w->f);
+            zci_csv_field(w->f, w->arch_buf);
+        }
     }
     for (int p = 0; p < w->o->n_proxies; p++) {
         const zc_proxy *px = w->o->proxies[p];
@@ -106,9 +123,13 @@ static int row_arch(const char *line, zc_format format, char *buf, size_t cap)
         p += 9;
         end = strchr(p, '"');
     } else {
-        if (!(p = strchr(line, ','))) return -1;
-        p++;
-        end = strchr(p, ',');
+        /* index, then the (possibly quoted) arch field */
+        char *copy = strdup(line), *fields[2];
+        int n = copy ? zci_csv_split(copy, fields, 2) : -1;
+        int bad = n < 2 || !*fields[1] || strlen(fields[1]) >= cap;
+        if (!bad) strcpy(buf, fields[1]);
+        free(copy);
+        return bad ? -1 : 0;
     }
     if (!end || end == p || (size_t)(end - p) >= cap) return -1;
     memcpy(buf, p, (size_t)(end - p));
@@ -140,9 +161,7 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
     zc_status st = ZC_OK;
     if (format == ZC_FORMAT_CSV) {
         char expect[4096];
-        int n = snprintf(expect, sizeof expect, "index,arch");
-        for (int p = 0; p < o->n_proxies && n < (int)sizeof expect; p++)
-            n += snprintf(expect + n, sizeof expect - (size_t)n, ",%s,%s_seconds", o->proxies[p]->name, o->proxies[p]->name);
+        header_text(o, expect, sizeof expect);
         nl = strchr(line, '\n');
         *nl = '\0';
         if (strcmp(line, expect))
@@ -208,8 +227,10 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
         if (!w.f) st = zc_fail(ZC_EIO, "%s: cannot open for writing: %s", out->path, strerror(errno));
     }
     if (st == ZC_OK && !append && out->format == ZC_FORMAT_CSV) {
-        header(w.f, o);
-        if (fflush(w.f) != 0 || ferror(w.f)) st = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
+        char head[4096];
+        if (header_text(o, head, sizeof head)) st = zc_fail(ZC_EINVAL, "too many columns");
+        else fprintf(w.f, "%s\n", head);
+        if (st == ZC_OK && (fflush(w.f) != 0 || ferror(w.f))) st = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
     }
     if (st == ZC_OK) {
         st = zc_run_score(r, archs, n, streams, on_row, &w);

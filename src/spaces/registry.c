@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "zcnas/cost.h"
 #include "zcnas/data.h"
 #include "zcnas/space.h"
 
-extern const zc_space zc_space_nb201, zc_space_zennas;
+extern const zc_space zc_space_nb201, zc_space_nats_sss, zc_space_nb101, zc_space_zennas;
 
-static const zc_space *const all_spaces[] = {&zc_space_nb201, &zc_space_zennas, NULL};
+static const zc_space *const all_spaces[] = {&zc_space_nb201, &zc_space_nats_sss, &zc_space_nb101, &zc_space_zennas,
+                                             NULL};
 
 const zc_space *const *zc_space_all(void) { return all_spaces; }
 
@@ -63,6 +65,21 @@ zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_sp
     if (ctx->cfg.need_index && !space->from_index) {
         free(ctx);
         return zc_fail(ZC_EINVAL, "%s: this space has no benchmark index", space->name);
+    }
+    if (cfg && cfg->mutation) {   /* a named mutation variant: its position in the space's list */
+        int k = 0, found = -1;
+        for (const char *a = space->mutations; a && *a; k++) {
+            size_t len = strcspn(a, ",");
+            if (strlen(cfg->mutation) == len && !strncmp(a, cfg->mutation, len)) found = k;
+            a += len + (a[len] == ',');
+        }
+        if (found < 0) {
+            free(ctx);
+            return zc_fail(ZC_EINVAL, "%s: unknown mutation '%s' (%s%s)", space->name, cfg->mutation,
+                           space->mutations ? "expected one of " : "the space has one mutation",
+                           space->mutations ? space->mutations : "");
+        }
+        ctx->mutation = found;
     }
     zc_status st = space->open ? space->open(ctx) : ZC_OK;
     if (st != ZC_OK) {
@@ -126,10 +143,27 @@ zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost
     return ctx->space->cost(ctx, arch, cost);
 }
 
+zc_status zc_space_network_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost)
+{
+    zc_build_opts o = {0, 1, 1};
+    zc_net *net = ctx->space->build(ctx, arch, &o);
+    if (!net) return ZC_EINVAL;
+    cost->flops = (double)zc_net_flops(net);
+    cost->params = (double)zc_net_param_count(net);
+    cost->layers = -1;
+    zc_net_free(net);
+    return ZC_OK;
+}
+
 zc_status zc_space_mutate(const zc_space_ctx *ctx, const void *arch, int strength, zc_rng *rng, void *child)
 {
     if (!ctx->space->mutate) return zc_fail(ZC_EUNSUPPORTED, "%s: no mutation", ctx->space->name);
     return ctx->space->mutate(ctx, arch, strength, rng, child);
+}
+
+zc_status zc_space_key(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size)
+{
+    return ctx->space->key ? ctx->space->key(ctx, arch, buf, size) : ctx->space->format(ctx, arch, buf, size);
 }
 
 uint64_t zc_space_hash(const char *s)

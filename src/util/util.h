@@ -1,4 +1,4 @@
-/* Small shared helpers (internal): JSON output and a string-keyed table. */
+/* Small shared helpers (internal): JSON and CSV fields, a string-keyed table, MD5. */
 #ifndef ZC_UTIL_H
 #define ZC_UTIL_H
 #include <stddef.h>
@@ -8,6 +8,15 @@
 void zci_json_string(FILE *f, const char *s);
 /* A number printed with fmt ("%.17g", "%.0f", ...); NaN and infinities as null. */
 void zci_json_number(FILE *f, double v, const char *fmt);
+
+/* A CSV field, quoted (RFC 4180: "" for a quote) when it holds a comma, quote or line break. */
+void zci_csv_field(FILE *f, const char *s);
+/* Splits one CSV line in place into fields (quotes removed, "" unescaped; unquoted fields trimmed of
+ * spaces and tabs); stores up to max, returns the number of fields, or -1 for an unterminated quote. */
+int zci_csv_split(char *line, char **fields, int max);
+
+/* The MD5 digest of n bytes as 32 lowercase hex digits. */
+void zci_md5_hex(const void *data, size_t n, char hex[33]);
 
 /* A set / map from strings to doubles (open addressing; keys are copied). */
 typedef struct zci_strmap {

@@ -40,9 +40,9 @@ def main():
         check(m.group(1) == top, "README's --help block is exactly `zcnas --help` (run tools/readme_examples.py --update)")
     def section(title):
         m = re.search(r"^" + title + r"[^\n]*:\n(.*?)(?:\n\n|\Z)", top, re.S | re.M)
-        return re.findall(r"^  ([a-z0-9_]+) {2,}", m.group(1), re.M) if m else []
+        return re.findall(r"^  ([a-z0-9_-]+) {2,}", m.group(1), re.M) if m else []
     commands, spaces, proxies = section("commands"), section("spaces"), section("proxies")
-    check(len(commands) >= 7 and len(spaces) >= 2 and len(proxies) >= 14,
+    check(len(commands) >= 7 and len(spaces) >= 4 and len(proxies) >= 14,
           f"--help lists {len(commands)} commands, {len(spaces)} spaces and {len(proxies)} proxies")
 
     # 2. Every option of a command line in a code block exists for that command.

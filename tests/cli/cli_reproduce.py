@@ -103,13 +103,24 @@ check(rc == 0 and len(st) == 2 and st[0]["top64_top5"] not in ("nan", "") and "i
 for metric, r in paper("params", "imagenet16").items():
     check(r["value"] in out, f"imagenet16 params {metric}: paper value {r['value']} shown")
 
-# --- the default report folder: reproduce-<dataset>-<N>-<seed> in the working directory
+# --- the default report folder: reproduce-<space>-<dataset>-<N>-<seed> in the working directory
 rc, _, err = run("reproduce", "--sample", "3", "--seed", "5", "--proxy", "params", cwd=W)
-check(rc == 0 and os.path.isfile(os.path.join(W, "reproduce-cifar10-3-5", "report.md")),
-      f"default --out is reproduce-cifar10-3-5 ({err.strip()[-200:]!r})")
+check(rc == 0 and os.path.isfile(os.path.join(W, "reproduce-nb201-cifar10-3-5", "report.md")),
+      f"default --out is reproduce-nb201-cifar10-3-5 ({err.strip()[-200:]!r})")
+
+# --- NAS-Bench-101: no index, so the cells of its table (rows matched on the graph hash), its target
+# column, epsinas' NB101 weights and the papers' NB101 numbers
+out101 = os.path.join(W, "r101")
+rc, out, err = run("reproduce", "--space", "nb101", "--sample", "6", "--seed", "3", "--proxy", "params,epsilon",
+                   "--eps-batch-size", "16", "--threads", "1", "--out", out101)
+sc = rows(open(os.path.join(out101, "scores.csv")).read()) if rc == 0 else []
+check(rc == 0 and len(sc) == 6 and list(sc[0])[:3] == ["index", "arch", "hash"] and all(not r["index"] for r in sc)
+      and all(len(r["hash"]) == 32 for r in sc), f"nb101 reproduce: 6 table cells with their hash ({err.strip()[-200:]!r})")
+check(rc == 0 and "val_accuracy" in out and "weights 0.0001 and 10" in out and "0.62" in out and "epsinas NAS-Bench-101" in out,
+      "nb101 reproduce: target val_accuracy, weights 1e-4 and 10, epsinas' 0.62 beside ours")
+expect_error(2, ["zennas", "--bench"], "reproduce", "--space", "zennas", "--out", os.path.join(W, "x"))
 
 # --- usage errors
-expect_error(2, ["--space", "nb101"], "reproduce", "--space", "nb101", "--out", os.path.join(W, "x"))
 expect_error(2, ["--sample", "--all"], "reproduce", "--sample", "5", "--all", "--out", os.path.join(W, "x"))
 expect_error(2, ["--proxy", "nosuch"], "reproduce", "--proxy", "nosuch", "--out", os.path.join(W, "x"))
 

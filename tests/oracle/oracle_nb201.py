@@ -38,7 +38,6 @@ usage: oracle_nb201.py --zcnas build/zcnas --workdir build/tests/oracle_nb201.wo
 exit status: 0 pass, 1 fail, 77 skipped (numpy/torch missing)
 """
 import argparse
-import copy
 import csv
 import io
 import math
@@ -53,7 +52,6 @@ try:
     import numpy as np
     import torch
     import torch.nn as nn
-    import torch.nn.functional as F
 except ImportError as e:  # pragma: no cover
     print(f"oracle_nb201: SKIP: needs numpy and torch ({e})")
     sys.exit(77)
@@ -61,8 +59,8 @@ except ImportError as e:  # pragma: no cover
 from reference import (zcnas_data_root, TinyNetwork, epsilon_from_outputs, epsilon_torch, load_cifar10,  # noqa: E402
                         load_weight_dir, parse_arch, tiny_network, zico_from_grads, zico_torch)
 from reference import timed_run as run  # noqa: E402
+from gradcheck import Report, compare_grads, torch_grads  # noqa: E402
 
-GRAD_TOL = 1e-4
 # ZiCo: per element, mean|g| / std(g) = (|g1| + |g2|) / |g1 - g2| for two batches. Elements whose two
 # batch gradients nearly coincide make terms of 1e5..1e6 that carry a large share of their layer's
 # sum, and their value depends on the last bits of g1 - g2 (measured: a stem weight with
@@ -73,15 +71,6 @@ GRAD_TOL = 1e-4
 # checks above, so together they pin ZiCo down much more tightly than this number does.
 ZICO_TOL = 0.02
 EPS_TOL = 1e-4
-# ReLU inputs with |v| <= KINK_TOL * rms(v) are reported by zc_testtool with zcnas's on/off decision,
-# which the float64 reference then uses (see KinkReLU). In the one-cell-per-stage nets float32
-# rounding moves activations by ~1e-6 x rms, so a flip outside 1e-5 x rms is a failure there; in the
-# full nets it grows to ~5e-4 x rms by the last cells (PyTorch float32 alike), one reason why those
-# are compared relative to PyTorch float32's own error.
-KINK_TOL = 1e-4
-# Full-size networks: a gradient may be off float64 by at most this many times PyTorch float32's own
-# error on it (or GRAD_TOL). The reference backend stays within 1.04x on every tensor measured.
-COND_FACTOR = 4.0
 
 ARCHS = {
     "index0": "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|",
@@ -102,67 +91,8 @@ ZICO_RUNS = [("index0", 64), ("with_none", 64), ("skip_pool_only", 64), ("all_no
 # epsilon through the CLI (batch 256): archs with and without a conv-free cell path.
 EPS_RUNS = ["index0", "with_none", "skip_pool_only", "all_none", "conv_only_paths"]
 
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL " + msg)
-
-
-def ok(msg):
-    print("ok   " + msg)
-
-
-# ------------------------------------------------------------------ ReLU kinks
-class _KinkReLU(torch.autograd.Function):
-    """ReLU whose on/off decision is the float64 sign except at the listed near-zero inputs, where it is
-    zcnas's float32 decision (an input within rounding of 0 can fall on either side; the gradient then
-    differs by that element's whole upstream gradient, which is not an error of either side)."""
-
-    @staticmethod
-    def forward(ctx, x, idx, pos):
-        mask = (x > 0).to(x.dtype)
-        mask.view(-1)[idx] = pos.to(x.dtype)
-        ctx.save_for_backward(mask)
-        return x * mask
-
-    @staticmethod
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return g * mask, None, None
-
-
-class KinkReLU(nn.Module):
-    def __init__(self, name, idx, pos, stats):
-        super().__init__()
-        self.name, self.idx, self.pos, self.stats = name, idx, pos, stats
-
-    def forward(self, x):
-        v = x.detach().reshape(-1)[self.idx]
-        flips = (v > 0).to(torch.float32) != self.pos
-        self.stats["near"] += int(self.idx.numel())
-        self.stats["flips"] += int(flips.sum())
-        if flips.any():
-            rms = float(x.detach().pow(2).mean().sqrt())
-            self.stats["max_flip"] = max(self.stats["max_flip"], float(v[flips].abs().max()) / rms)
-        return _KinkReLU.apply(x, self.idx, self.pos)
-
-
-def install_kink_relus(model, kink_dir):
-    """Replaces every nn.ReLU by a KinkReLU fed with zcnas's near-kink decisions; returns the stats dict,
-    or an error message."""
-    stats = {"near": 0, "flips": 0, "max_flip": 0.0}
-    names = [n for n, m in model.named_modules() if isinstance(m, nn.ReLU)]
-    files = {f[: -len(".idx.npy")] for f in os.listdir(kink_dir) if f.endswith(".idx.npy")}
-    if set(names) != files:
-        return f"ReLU modules differ: torch only {sorted(set(names) - files)[:3]}, zcnas only {sorted(files - set(names))[:3]}"
-    for n in names:
-        idx = torch.from_numpy(np.load(os.path.join(kink_dir, n + ".idx.npy")))
-        pos = torch.from_numpy(np.load(os.path.join(kink_dir, n + ".pos.npy")))
-        parent, _, child = n.rpartition(".")
-        setattr(model.get_submodule(parent), child, KinkReLU(n, idx, pos, stats))
-    return stats
+REPORT = Report()
+fail, ok, failures = REPORT.fail, REPORT.ok, REPORT.failures
 
 
 # ------------------------------------------------------------------ helpers
@@ -233,94 +163,6 @@ def check_init(arch_name, sd, model):
                      f"U(-{bound:.4g}, {bound:.4g})")
             worst.append(abs(sd_rel) * math.sqrt(n))
     return max(worst) if worst else 0.0
-
-
-def torch_grads(model, xb, yb, dtype, kink_dir=None):
-    """Logits, loss and parameter gradients of one train-mode step (mean CE) in `dtype`; with
-    kink_dir, ReLUs take zcnas's decisions at its near-zero inputs. Returns (dict, kink stats)."""
-    m = copy.deepcopy(model).to(dtype).train()
-    stats = install_kink_relus(m, kink_dir) if kink_dir else None
-    if isinstance(stats, str):
-        return None, stats
-    m.zero_grad()
-    _, logits = m(torch.from_numpy(xb).to(dtype))
-    loss = F.cross_entropy(logits, torch.from_numpy(yb))
-    loss.backward()
-    out = {"logits": logits.detach().double().numpy(), "loss": np.array([loss.item()])}
-    for k, p in m.named_parameters():
-        out[k] = p.grad.detach().double().numpy().copy()
-    return out, stats
-
-
-def vanishing(ref, key):
-    """A BN beta gradient that is 0 in exact arithmetic: the BN's output reaches the next batch norm
-    only through sums (e.g. the last cell's edges into node 3, then lastact), and a BN's input
-    gradient sums to zero per channel. Its float32 value is pure rounding noise, so it is compared
-    on the scale of the same BN's gamma gradient instead of its own (~1e-17) norm."""
-    if not key.endswith(".bias") or key.startswith("classifier"):
-        return None
-    sib = key[: -len("bias")] + "weight"
-    if sib in ref and np.linalg.norm(ref[key]) < 1e-6 * np.linalg.norm(ref[sib]):
-        return sib
-    return None
-
-
-def compare_grads(tool, tag, arch, wdir, model, xb, yb, xpath, ypath, odir, backend, net_args, t32=None):
-    """zc_testtool nb201 on one backend vs float64 torch (with zcnas's near-kink ReLU decisions).
-    Exact mode (t32 None): every tensor within GRAD_TOL, ReLU decisions only differ within 1e-5 x rms.
-    Conditioned mode (t32 = PyTorch's own float32 gradients): the float32 rounding of a deep network
-    at initialisation grows through depth (PyTorch float32 itself is ~1e-2 off float64 on some
-    gradients of the 17-module networks), so each gradient must be within
-    max(GRAD_TOL, COND_FACTOR x PyTorch float32's own error) of float64. Returns the worst ratio
-    of error to tolerance."""
-    tag = f"[{backend}] {tag}"
-    kdir = os.path.join(odir, "kinks")
-    os.makedirs(kdir)
-    _, secs = run([tool, "nb201", "--arch", arch, "--classes", "10", "--weights", wdir, "--x", xpath,
-                   "--labels", ypath, "--out-dir", odir, "--kinks", kdir, "--kink-tol", str(KINK_TOL),
-                   "--backend", backend] + net_args, "zc_testtool nb201")
-    ref, kstats = torch_grads(model, xb, yb, torch.float64, kdir)
-    if ref is None:
-        fail(f"{tag}: {kstats}")
-        return float("inf")
-    worst, worst_key, n_bad = 0.0, "", 0
-    for key, r in ref.items():
-        f = os.path.join(odir, key + (".npy" if key in ("logits", "loss") else ".grad.npy"))
-        if not os.path.exists(f):
-            fail(f"{tag}: zc_testtool wrote no {os.path.basename(f)}")
-            n_bad += 1
-            continue
-        z = np.load(f).astype(np.float64)
-        if z.size != r.size:
-            fail(f"{tag}: {key} has shape {z.shape}, torch {r.shape}")
-            n_bad += 1
-            continue
-        z = z.reshape(r.shape)
-        if not np.isfinite(z).all():
-            fail(f"{tag}: {key} is not finite")
-            n_bad += 1
-            continue
-        sib = vanishing(ref, key)
-        scale = np.linalg.norm(ref[sib]) if sib else max(np.linalg.norm(r), 1e-12)
-        err = float(np.linalg.norm(z - r) / scale)
-        tol = GRAD_TOL
-        if t32 is not None and key not in ("logits", "loss"):
-            tol = max(GRAD_TOL, COND_FACTOR * float(np.linalg.norm(t32[key] - r) / scale))
-        if err / tol > worst:
-            worst, worst_key = err / tol, f"{key} {err:.2e} (tol {tol:.1e})"
-        if not err <= tol:
-            n_bad += 1
-            if n_bad <= 8:
-                fail(f"{tag}: {key}: relative error {err:.3g} > {tol:.3g}" + (f" (on the scale of {sib})" if sib else ""))
-    if t32 is None and kstats["max_flip"] > 1e-5:
-        fail(f"{tag}: zcnas's ReLU decision differs from float64 at an input of {kstats['max_flip']:.2e} x rms")
-        n_bad += 1
-    if n_bad > 8:
-        fail(f"{tag}: ... {n_bad} tensors out of tolerance in all")
-    if not n_bad:
-        ok(f"{tag}: logits, loss and {len(ref) - 2} gradients (batch {len(xb)}) within tolerance; worst "
-           f"{worst_key}; {kstats['flips']} ReLU flips among {kstats['near']} near-zero inputs; zcnas {secs:.1f}s")
-    return worst
 
 
 def main():
@@ -397,12 +239,14 @@ def main():
             np.save(os.path.join(sdir, k + ".npy"), v.numpy())
         t32, _ = torch_grads(model, xb, yb, torch.float32)
         for backend in backends:
+            cmd = [tool, "nb201", "--arch", arch, "--classes", "10", "--x", xpath, "--labels", ypath,
+                   "--backend", backend]
             worst_exact = max(worst_exact, compare_grads(
-                tool, name + " (N=1)", arch, sdir, small, xb, yb, xpath, ypath,
-                os.path.join(gdir, backend + "_small"), backend, ["--cells-per-stage", "1"]))
+                REPORT, cmd + ["--weights", sdir, "--cells-per-stage", "1"], f"[{backend}] {name} (N=1)",
+                small, xb, yb, os.path.join(gdir, backend + "_small")))
             worst_cond = max(worst_cond, compare_grads(
-                tool, name + " (N=5)", arch, d, model, xb, yb, xpath, ypath, os.path.join(gdir, backend),
-                backend, [], t32))
+                REPORT, cmd + ["--weights", d], f"[{backend}] {name} (N=5)", model, xb, yb,
+                os.path.join(gdir, backend), t32))
 
     # ---- ZiCo through the CLI vs the official algorithm
     zico_worst = 0.0

@@ -6,6 +6,7 @@ compute_epsinas) algorithms. One copy, so that a fix to the reference reaches ev
 Import with the oracle's directory on sys.path (tests/oracle/ does so implicitly for its own scripts):
     from reference import tiny_network, load_cifar10, zico_torch, epsilon_torch, ...
 """
+import hashlib
 import os
 import subprocess
 import sys
@@ -71,6 +72,21 @@ class Zero(nn.Module):
         return x.new_zeros(shape, dtype=x.dtype, device=x.device)
 
 
+class FactorizedReduce(nn.Module):
+    """xautodl's FactorizedReduce; only its stride-1 form (a 1x1 conv and BN, no ReLU: the skip_connect of
+    a NATS-Bench-SSS cell whose width changes) is used here."""
+
+    def __init__(self, C_in, C_out, stride, affine, track_running_stats):
+        super().__init__()
+        assert stride == 1
+        self.relu = nn.ReLU(inplace=False)
+        self.conv = nn.Conv2d(C_in, C_out, 1, stride=1, padding=0, bias=not affine)
+        self.bn = nn.BatchNorm2d(C_out, affine=affine, track_running_stats=track_running_stats)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
 OPS = {
     "none": lambda C_in, C_out, stride, affine, trs: Zero(C_in, C_out, stride),
     "avg_pool_3x3": lambda C_in, C_out, stride, affine, trs: POOLING(C_in, C_out, stride, "avg", affine, trs),
@@ -78,7 +94,8 @@ OPS = {
                                                                        (1, 1), (1, 1), affine, trs),
     "nor_conv_1x1": lambda C_in, C_out, stride, affine, trs: ReLUConvBN(C_in, C_out, (1, 1), (stride, stride),
                                                                        (0, 0), (1, 1), affine, trs),
-    "skip_connect": lambda C_in, C_out, stride, affine, trs: Identity(),
+    "skip_connect": lambda C_in, C_out, stride, affine, trs: (Identity() if stride == 1 and C_in == C_out
+                                                              else FactorizedReduce(C_in, C_out, stride, affine, trs)),
 }
 
 
@@ -175,6 +192,231 @@ def tiny_network(arch, num_classes=10, track_running_stats=True):
     return TinyNetwork(16, 5, parse_arch(arch), num_classes, True, track_running_stats)
 
 
+SSS_GENOTYPE = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+
+class DynamicShapeTinyNet(nn.Module):
+    """xautodl's model of the NATS-Bench size space: channels c0..c4 for stem + cell, reduction, cell,
+    reduction, cell (one cell per stage), the fixed SSS genotype."""
+
+    def __init__(self, channels, genotype, num_classes, track_running_stats=True):
+        super().__init__()
+        N = len(channels) // 3
+        self.stem = nn.Sequential(nn.Conv2d(3, channels[0], kernel_size=3, padding=1, bias=False),
+                                  nn.BatchNorm2d(channels[0], track_running_stats=track_running_stats))
+        reductions = [False] * N + [True] + [False] * N + [True] + [False] * N
+        c_prev = channels[0]
+        self.cells = nn.ModuleList()
+        for c_curr, reduction in zip(channels, reductions):
+            if reduction:
+                cell = ResNetBasicblock(c_prev, c_curr, 2, True, track_running_stats)
+            else:
+                cell = InferCell(genotype, c_prev, c_curr, 1, True, track_running_stats)
+            self.cells.append(cell)
+            c_prev = c_curr
+        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev, track_running_stats=track_running_stats),
+                                     nn.ReLU(inplace=True))
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(c_prev, num_classes)
+
+    def forward(self, inputs):
+        feature = self.stem(inputs)
+        for cell in self.cells:
+            feature = cell(feature)
+        out = self.global_pooling(self.lastact(feature)).view(inputs.size(0), -1)
+        return out, self.classifier(out)
+
+
+def sss_network(arch, num_classes=10, track_running_stats=True):
+    """The NATS-Bench-SSS network of a channel string 'c0:c1:c2:c3:c4'."""
+    return DynamicShapeTinyNet([int(c) for c in arch.split(":")], parse_arch(SSS_GENOTYPE), num_classes,
+                               track_running_stats)
+
+
+# ------------------------------------------------------------------ NAS-Bench-101
+# google-research/nasbench (model_spec._prune, model_builder.compute_vertex_channels / build_module) and
+# zero-cost-nas' PyTorch port (foresight/models/nasbench1.py: its module names), re-stated.
+NB101_OPS = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"]
+
+
+def nb101_parse(s):
+    """'<upper-triangle bits row by row>:<op>,...' -> (matrix, ops), unpruned."""
+    bits, ops = s.split(":")
+    ops = ops.split(",")
+    n = len(ops)
+    m = [[0] * n for _ in range(n)]
+    b = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            m[i][j] = int(bits[b])
+            b += 1
+    return m, ops
+
+
+def nb101_prune(matrix, ops):
+    """ModelSpec._prune: keep the vertices on some input -> output path; None when there is none."""
+    n = len(matrix)
+    vin, fr = {0}, [0]
+    while fr:
+        top = fr.pop()
+        for v in range(top + 1, n):
+            if matrix[top][v] and v not in vin:
+                vin.add(v)
+                fr.append(v)
+    vout, fr = {n - 1}, [n - 1]
+    while fr:
+        top = fr.pop()
+        for v in range(0, top):
+            if matrix[v][top] and v not in vout:
+                vout.add(v)
+                fr.append(v)
+    keep = [i for i in range(n) if i in vin and i in vout]
+    if len(keep) < 2 or keep[0] != 0 or keep[-1] != n - 1:
+        return None, None
+    return [[matrix[i][j] for j in keep] for i in keep], [ops[i] for i in keep]
+
+
+def nb101_hash(arch):
+    """The benchmark's graph hash of a cell (nasbench graph_util.hash_module on the pruned spec, labels
+    conv3x3 0, conv1x1 1, maxpool3x3 2, input -1, output -2), re-stated with hashlib."""
+    m, ops = nb101_prune(*nb101_parse(arch))
+    V = len(m)
+    labels = [-1] + [NB101_OPS.index(o) for o in ops[1:-1]] + [-2]
+    in_e = [sum(m[r][c] for r in range(V)) for c in range(V)]
+    out_e = [sum(m[r]) for r in range(V)]
+    hs = [hashlib.md5(str((o, i, lab)).encode()).hexdigest() for o, i, lab in zip(out_e, in_e, labels)]
+    for _ in range(V):
+        hs = [hashlib.md5(("".join(sorted(hs[w] for w in range(V) if m[w][v])) + "|" +
+                           "".join(sorted(hs[w] for w in range(V) if m[v][w])) + "|" + hs[v]).encode()).hexdigest()
+              for v in range(V)]
+    return hashlib.md5(str(sorted(hs)).encode()).hexdigest()
+
+
+def nb101_vertex_channels(c_in, c_out, m):
+    V = len(m)
+    vc = [0] * V
+    vc[0], vc[V - 1] = c_in, c_out
+    if V == 2:
+        return vc
+    k = sum(m[v][V - 1] for v in range(1, V - 1))
+    share, extra = c_out // k, c_out % k
+    for v in range(1, V - 1):
+        if m[v][V - 1]:
+            vc[v] = share
+            if extra:
+                vc[v] += 1
+                extra -= 1
+    for v in range(V - 3, 0, -1):
+        if not m[v][V - 1]:
+            for d in range(v + 1, V - 1):
+                if m[v][d]:
+                    vc[v] = max(vc[v], vc[d])
+    return vc
+
+
+class ConvBnRelu(nn.Module):
+    def __init__(self, c_in, c_out, k=1, stride=1, padding=0, trs=True, device=None):
+        super().__init__()
+        self.conv_bn_relu = nn.Sequential(
+            nn.Conv2d(c_in, c_out, k, stride, padding, bias=False, device=device),
+            nn.BatchNorm2d(c_out, track_running_stats=trs, device=device), nn.ReLU(inplace=False))
+
+    def forward(self, x):
+        return self.conv_bn_relu(x)
+
+
+class Conv3x3BnRelu(nn.Module):
+    def __init__(self, c, trs, device):
+        super().__init__()
+        self.conv3x3 = ConvBnRelu(c, c, 3, 1, 1, trs, device)
+
+    def forward(self, x):
+        return self.conv3x3(x)
+
+
+class Conv1x1BnRelu(nn.Module):
+    def __init__(self, c, trs, device):
+        super().__init__()
+        self.conv1x1 = ConvBnRelu(c, c, 1, 1, 0, trs, device)
+
+    def forward(self, x):
+        return self.conv1x1(x)
+
+
+class MaxPool3x3(nn.Module):
+    def __init__(self, c, trs, device):
+        super().__init__()
+        self.maxpool = nn.MaxPool2d(3, 1, 1)
+
+    def forward(self, x):
+        return self.maxpool(x)
+
+
+NB101_OP_MAP = {"conv3x3-bn-relu": Conv3x3BnRelu, "conv1x1-bn-relu": Conv1x1BnRelu, "maxpool3x3": MaxPool3x3}
+
+
+class NB101Cell(nn.Module):
+    def __init__(self, matrix, ops, c_in, c_out, trs, device):
+        super().__init__()
+        self.matrix, V = matrix, len(matrix)
+        self.vc = nb101_vertex_channels(c_in, c_out, matrix)
+        self.vertex_op = nn.ModuleList([None])
+        for t in range(1, V - 1):
+            self.vertex_op.append(NB101_OP_MAP[ops[t]](self.vc[t], trs, device))
+        self.input_op = nn.ModuleList([None])
+        for t in range(1, V):
+            self.input_op.append(ConvBnRelu(c_in, self.vc[t], 1, 1, 0, trs, device) if matrix[0][t] else None)
+
+    def forward(self, x):
+        m, V = self.matrix, len(self.matrix)
+        tensors, out_concat = [x], []
+        for t in range(1, V - 1):
+            fan_in = [tensors[src][:, :self.vc[t]] for src in range(1, t) if m[src][t]]
+            if m[0][t]:
+                fan_in.append(self.input_op[t](x))
+            vertex_input = sum(fan_in)
+            tensors.append(self.vertex_op[t](vertex_input))
+            if m[t][V - 1]:
+                out_concat.append(tensors[t])
+        if not out_concat:
+            return self.input_op[V - 1](x)
+        outputs = torch.cat(out_concat, 1) if len(out_concat) > 1 else out_concat[0]
+        if m[0][V - 1]:
+            outputs = outputs + self.input_op[V - 1](x)   # zero-cost-nas adds in place (breaks autograd)
+        return outputs
+
+
+class NB101Network(nn.Module):
+    """stem ConvBnRelu 3 -> 128, 3 stacks of 3 cells (a 2x2 max pool before stacks 2, 3), GAP, linear;
+    forward returns (pooled features, logits) like the TinyNetwork above."""
+
+    def __init__(self, matrix, ops, num_classes=10, trs=True, stem=128, stacks=3, cells=3, device=None):
+        super().__init__()
+        self.layers = nn.ModuleList([ConvBnRelu(3, stem, 3, 1, 1, trs, device)])
+        c_in = c_out = stem
+        for s in range(stacks):
+            if s > 0:
+                self.layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+                c_out *= 2
+            for _ in range(cells):
+                self.layers.append(NB101Cell(matrix, ops, c_in, c_out, trs, device))
+                c_in = c_out
+        self.classifier = nn.Linear(c_out, num_classes, device=device)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        out = torch.mean(x, (2, 3))
+        return out, self.classifier(out)
+
+
+def nb101_network(arch, num_classes=10, track_running_stats=True, device=None):
+    m, ops = nb101_prune(*nb101_parse(arch))
+    if m is None:
+        raise ValueError(f"{arch}: no input -> output path")
+    return NB101Network(m, ops, num_classes, track_running_stats, device=device)
+
+
 def load_weight_dir(d):
     """A `zcnas init --save D` folder as a state_dict."""
     return {f[:-4]: torch.from_numpy(np.load(os.path.join(d, f))) for f in sorted(os.listdir(d))
@@ -223,6 +465,12 @@ def zico_from_grads(grad_dict):
 def zico_torch(model, batches):
     """getzico: train mode, per batch zero grads / forward / mean CE / backward, copy the weight grads
     of every Conv2d and Linear in named_modules order. batches: (x, y) pairs, numpy or torch."""
+    return zico_from_grads(zico_grads(model, batches))
+
+
+def zico_grads(model, batches):
+    """getzico's grad_dict (see zico_torch): per Conv2d / Linear module, its flattened weight gradient
+    of each batch."""
     grad_dict = {}
     model.train()
     for x, y in batches:
@@ -234,7 +482,7 @@ def zico_torch(model, batches):
             if isinstance(mod, (nn.Conv2d, nn.Linear)):
                 # .numpy() of a CPU tensor is a view that zero_grad() would overwrite: copy.
                 grad_dict.setdefault(name, []).append(mod.weight.grad.detach().reshape(-1).numpy().copy())
-    return zico_from_grads(grad_dict)
+    return grad_dict
 
 
 def epsilon_from_outputs(preds):
@@ -254,7 +502,13 @@ def epsilon_torch(arch, x, weights=(1e-7, 1.0), dtype=torch.float32):
     """compute_epsinas (NB201): num_classes 1, every BN track_running_stats=False; for each w every
     conv/linear weight and BN gamma = w, every bias/beta = 0; float32 forward without grad (float64
     only to measure float32's own rounding). x: numpy or torch."""
-    net = tiny_network(arch, num_classes=1, track_running_stats=False).to(dtype)
+    return epsilon_model(tiny_network(arch, num_classes=1, track_running_stats=False), x, weights, dtype)
+
+
+def epsilon_model(net, x, weights, dtype=torch.float32):
+    """compute_epsinas on a network built with one output and BN without running statistics (any
+    space: epsinas' NB101 network is zero-cost-nas' with those two changes)."""
+    net = net.to(dtype)
     preds = []
     for w in weights:
         torch.manual_seed(21)

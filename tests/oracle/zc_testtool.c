@@ -29,7 +29,12 @@
  *       cells.3.layers.2.op.0 or lastact.1) it writes DIR/<module>.idx.npy (int64 flat indices of the
  *       ReLU inputs with |v| <= T * rms(v), T default 1e-4) and DIR/<module>.pos.npy (float32, 1
  *       where zcnas's input there is > 0): the elements where a float64 reference may take the
- *       other side of the kink, so that it can use zcnas's choice there.
+ *       other side of the kink, so that it can use zcnas's choice there; and for every max pooling,
+ *       in network order, DIR/maxpool.<k>.choice.npy (int64 per output: the window position that
+ *       took the maximum), for the same purpose at near-tied windows.
+ *   zc_testtool net --space NAME --arch STR --classes K --weights D --x X.npy --labels Y.npy --out-dir O
+ *       [--backend NAME] [--kinks DIR [--kink-tol T]]: the same for any space's network (zc_space_build,
+ *       BN with running stats), at the resolution of X.
  *   zc_testtool zico --arch STR --classes K --weights D --x0 X0 --y0 Y0 --x1 X1 --y1 Y1
  *       [--backend NAME] [--paper-std] [--channels C] [--cells-per-stage N]: prints zc_zico_net's
  *       score with %.17g.
@@ -481,7 +486,8 @@ static zc_net *build_nb201(const zc_nb201_arch *arch, int classes, int resolutio
 }
 
 /* The PyTorch module of a ReLU as seen from one consumer: op.0 of the ReLUConvBN whose conv (op.1)
- * reads it, or lastact.1 when global pooling reads it. (zc_net_finish merges identical ReLUs of one
+ * reads it, or lastact.1 when global pooling reads it (NB201 and its relatives; NB101's ReLUs are
+ * named after their BN in write_kinks). (zc_net_finish merges identical ReLUs of one
  * input, so one ReLU node may stand for several PyTorch modules.) */
 static void relu_module_name(const zc_node *consumer, int i, char *buf, size_t size)
 {
@@ -492,6 +498,56 @@ static void relu_module_name(const zc_node *consumer, int i, char *buf, size_t s
         snprintf(buf, size, "lastact.1");
     else
         snprintf(buf, size, "relu_node%d", i);
+}
+
+static int write_kink_files(const char *dir, const char *module, const int64_t *idx, const float *pos, int n)
+{
+    char name[ZC_NAME_MAX + 16], path[PATH_CAP];
+    snprintf(name, sizeof name, "%s", module);
+    snprintf(path, sizeof path, "%s/%s.idx.npy", dir, name);
+    if (zc_npy_write_i64(path, idx, 1, &n) != ZC_OK) return lib_error("writing kinks");
+    return write_out(dir, strcat(name, ".pos"), pos, 1, &n);
+}
+
+/* Max pooling's counterpart of a kink: in a window whose two largest inputs are (nearly) tied, float32
+ * rounding decides which one takes the gradient. For every live max-pool node, in network order,
+ * DIR/maxpool.<k>.choice.npy holds zcnas's choice per output element (int64: ky * k + kx of the first
+ * strict maximum, as the kernels and PyTorch pick it), so that a float64 reference can take it at ties. */
+static int write_maxpool_choices(const zc_net *net, int batch, const char *dir)
+{
+    int k_th = 0;
+    for (int i = 0; i < net->n_nodes; i++) {
+        const zc_node *p = &net->nodes[i];
+        if (p->op != ZC_OP_MAXPOOL || !p->live) continue;
+        const zc_node *in = &net->nodes[p->in[0]];
+        float *v = node_out_nchw(in, batch);
+        size_t m = (size_t)batch * p->c * p->h * p->w;
+        int64_t *choice = malloc((m ? m : 1) * sizeof *choice);
+        if (!v || !choice) { free(v); free(choice); return lib_error("out of memory"); }
+        for (size_t o = 0; o < m; o++) {
+            size_t plane = o / ((size_t)p->h * p->w);
+            int oy = (int)(o / p->w % p->h), ox = (int)(o % p->w);
+            const float *x = v + plane * in->h * in->w;
+            float best = -INFINITY;
+            int64_t at = -1;
+            for (int ky = 0; ky < p->k; ky++)
+                for (int kx = 0; kx < p->k; kx++) {
+                    int y = oy * p->stride - p->pad + ky, xx = ox * p->stride - p->pad + kx;
+                    if (y < 0 || y >= in->h || xx < 0 || xx >= in->w) continue;
+                    float val = x[y * in->w + xx];
+                    if (at < 0 || val > best || val != val) { best = val; at = ky * p->k + kx; }
+                }
+            choice[o] = at;
+        }
+        free(v);
+        char path[PATH_CAP];
+        int n = (int)m;
+        snprintf(path, sizeof path, "%s/maxpool.%d.choice.npy", dir, k_th++);
+        zc_status st = zc_npy_write_i64(path, choice, 1, &n);
+        free(choice);
+        if (st != ZC_OK) return lib_error("writing max-pool choices");
+    }
+    return 0;
 }
 
 static int write_kinks(const zc_net *net, int batch, const char *dir, double tol)
@@ -516,23 +572,102 @@ static int write_kinks(const zc_net *net, int batch, const char *dir, double tol
             if (fabs((double)v[j]) <= thr) { idx[k] = (int64_t)j; pos[k++] = v[j] > 0.0f; }
         free(v);
         int n1 = (int)count, rc = 0;
-        for (int c = i + 1; c < net->n_nodes && !rc; c++) {
+        char name[ZC_NAME_MAX + 16];
+        /* NB101's ConvBnRelu: the ReLU is module .2 after its BN (.1), whatever reads it */
+        size_t len = strlen(in->name), suf = strlen(".conv_bn_relu.1");
+        int after_bn = in->op == ZC_OP_BATCHNORM && len > suf && !strcmp(in->name + len - suf, ".conv_bn_relu.1");
+        if (after_bn) {
+            snprintf(name, sizeof name, "%.*s2", (int)(len - 1), in->name);
+            rc = write_kink_files(dir, name, idx, pos, n1);
+        }
+        for (int c = i + 1; c < net->n_nodes && !rc && !after_bn; c++) {
             const zc_node *cn = &net->nodes[c];
             if (!cn->live) continue;
             int reads = 0;
             for (int q = 0; q < cn->n_in; q++) reads |= cn->in[q] == i;
             if (!reads) continue;
-            char name[ZC_NAME_MAX + 16], path[PATH_CAP];
             relu_module_name(cn, i, name, sizeof name);
-            snprintf(path, sizeof path, "%s/%s.idx.npy", dir, name);
-            if (zc_npy_write_i64(path, idx, 1, &n1) != ZC_OK) rc = lib_error("writing kinks");
-            if (!rc) rc = write_out(dir, strcat(name, ".pos"), pos, 1, &n1);
+            rc = write_kink_files(dir, name, idx, pos, n1);
         }
         free(idx);
         free(pos);
         if (rc) return rc;
     }
     return 0;
+}
+
+/* Forward (train mode), mean cross-entropy, backward of a built net with loaded weights: O/logits.npy,
+ * O/loss.npy, O/<param>.grad.npy, and the kinks when asked. */
+static int run_net(zc_net *net, kvs *o, const char *wdir, const tensor *x, const int *y, int classes,
+                   const char *out_dir, const char *kinks, double kink_tol)
+{
+    int rc, n = x->shape[0];
+    float *dz = NULL;
+    if ((rc = set_backend(net, o))) return rc;
+    if (zc_net_load_weights(net, wdir) != ZC_OK) return lib_error("loading weights");
+    /* max pooling reads ReLU outputs, which the engine does not keep: keep them for the choices */
+    for (int i = 0; kinks && i < net->n_nodes; i++)
+        if (net->nodes[i].op == ZC_OP_MAXPOOL && net->nodes[i].live) net->nodes[net->nodes[i].in[0]].keep = 1;
+    if (zc_net_forward(net, x->data, n, ZC_RUN_TRAIN) != ZC_OK) return lib_error("forward");
+    int nb, dim;
+    const float *logits = zc_net_output(net, &nb, &dim);
+    int zshape[2] = {nb, dim};
+    if (dim != classes) return usage_error("the network has %d outputs, not %d", dim, classes);
+    if ((rc = write_out(out_dir, "logits", logits, 2, zshape))) return rc;
+    if (kinks && ((rc = write_kinks(net, n, kinks, kink_tol)) || (rc = write_maxpool_choices(net, n, kinks)))) return rc;
+    if (!(dz = malloc((size_t)nb * dim * sizeof *dz))) return lib_error("out of memory");
+    double loss;
+    if (zc_cross_entropy(logits, y, nb, dim, &loss, dz) != ZC_OK) { free(dz); return lib_error("cross entropy"); }
+    float lf = (float)loss;
+    int one = 1;
+    if ((rc = write_out(out_dir, "loss", &lf, 1, &one))) { free(dz); return rc; }
+    printf("%.17g\n", loss);
+    if (zc_net_backward(net, dz) != ZC_OK) { free(dz); return lib_error("backward"); }
+    free(dz);
+    return write_param_grads(net, out_dir);
+}
+
+/* Any space's network (zc_space_build, BN with running stats as the benchmarks' models). */
+static int cmd_net(int argc, char **argv)
+{
+    static const char *const allowed[] = {"space", "arch", "classes", "weights", "x", "labels", "out-dir", "backend",
+                                          "kinks", "kink-tol", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, NULL, &o);
+    if (rc) return rc;
+    int classes;
+    const char *sname, *astr, *wdir, *xpath, *ypath, *out_dir;
+    if ((rc = need(&o, "space", &sname)) || (rc = need(&o, "arch", &astr)) ||
+        (rc = get_int(&o, "classes", 0, 1, 100000, 1, &classes)) || (rc = need(&o, "weights", &wdir)) ||
+        (rc = need(&o, "x", &xpath)) || (rc = need(&o, "labels", &ypath)) || (rc = need(&o, "out-dir", &out_dir)))
+        return rc;
+    const char *kinks = get(&o, "kinks");
+    double kink_tol;
+    if ((rc = get_double(&o, "kink-tol", 1e-4, &kink_tol))) return rc;
+    const zc_space *sp = zc_space_find(sname);
+    if (!sp) return usage_error("--space: %s", zc_last_error());
+    tensor x, lab;
+    if ((rc = read_images(xpath, &x))) return rc;
+    if ((rc = read_tensor(ypath, &lab))) { free(x.data); return rc; }
+    int *y = NULL;
+    zc_space_ctx *ctx = NULL;
+    zc_net *net = NULL;
+    void *arch = calloc(1, sp->arch_size);
+    zc_space_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.num_classes = classes;
+    cfg.resolution = x.shape[2];
+    if (!arch) rc = lib_error("out of memory");
+    if (!rc) rc = labels_from(&lab, x.shape[0], classes, &y);
+    if (!rc && zc_space_open(sp, &cfg, &ctx) != ZC_OK) rc = lib_error("opening the space");
+    if (!rc && zc_space_parse(ctx, astr, arch) != ZC_OK) rc = usage_error("--arch: %s", zc_last_error());
+    zc_build_opts bo = {classes, 1, 0};
+    if (!rc && !(net = zc_space_build(ctx, arch, &bo))) rc = lib_error("building");
+    if (!rc) rc = run_net(net, &o, wdir, &x, y, classes, out_dir, kinks, kink_tol);
+    zc_net_free(net);
+    zc_space_close(ctx);
+    free(arch); free(y); free(x.data); free(lab.data);
+    return rc;
 }
 
 static int cmd_nb201(int argc, char **argv)
@@ -558,31 +693,14 @@ static int cmd_nb201(int argc, char **argv)
     tensor x, lab;
     if ((rc = read_images(xpath, &x))) return rc;
     if ((rc = read_tensor(ypath, &lab))) { free(x.data); return rc; }
-    int n = x.shape[0], *y = NULL;
-    float *dz = NULL;
+    int *y = NULL;
     zc_net *net = NULL;
-    if ((rc = labels_from(&lab, n, classes, &y))) goto done;
+    if ((rc = labels_from(&lab, x.shape[0], classes, &y))) goto done;
     if (!(net = build_nb201(&arch, classes, x.shape[2], 1))) { rc = 1; goto done; }
-    if ((rc = set_backend(net, &o))) goto done;
-    if (zc_net_load_weights(net, wdir) != ZC_OK) { rc = lib_error("loading weights"); goto done; }
-    if (zc_net_forward(net, x.data, n, ZC_RUN_TRAIN) != ZC_OK) { rc = lib_error("forward"); goto done; }
-    int nb, dim;
-    const float *logits = zc_net_output(net, &nb, &dim);
-    int zshape[2] = {nb, dim};
-    if ((rc = write_out(out_dir, "logits", logits, 2, zshape))) goto done;
-    if (kinks && (rc = write_kinks(net, n, kinks, kink_tol))) goto done;
-    if (!(dz = malloc((size_t)nb * dim * sizeof *dz))) { rc = lib_error("out of memory"); goto done; }
-    double loss;
-    if (zc_cross_entropy(logits, y, nb, dim, &loss, dz) != ZC_OK) { rc = lib_error("cross entropy"); goto done; }
-    float lf = (float)loss;
-    int one = 1;
-    if ((rc = write_out(out_dir, "loss", &lf, 1, &one))) goto done;
-    printf("%.17g\n", loss);
-    if (zc_net_backward(net, dz) != ZC_OK) { rc = lib_error("backward"); goto done; }
-    rc = write_param_grads(net, out_dir);
+    rc = run_net(net, &o, wdir, &x, y, classes, out_dir, kinks, kink_tol);
 done:
     zc_net_free(net);
-    free(dz); free(y); free(x.data); free(lab.data);
+    free(y); free(x.data); free(lab.data);
     return rc;
 }
 
@@ -665,6 +783,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "op")) return cmd_op(argc - 2, argv + 2);
     if (!strcmp(cmd, "ce")) return cmd_ce(argc - 2, argv + 2);
     if (!strcmp(cmd, "nb201")) return cmd_nb201(argc - 2, argv + 2);
+    if (!strcmp(cmd, "net")) return cmd_net(argc - 2, argv + 2);
     if (!strcmp(cmd, "zico")) return cmd_zico(argc - 2, argv + 2);
     if (!strcmp(cmd, "epsilon")) return cmd_epsilon(argc - 2, argv + 2);
     if (!strcmp(cmd, "backends")) {
@@ -675,5 +794,5 @@ int main(int argc, char **argv)
         zc_clear_error();
         return 0;
     }
-    return usage_error("unknown subcommand '%s' (op, ce, nb201, zico, epsilon, backends)", cmd);
+    return usage_error("unknown subcommand '%s' (op, ce, nb201, net, zico, epsilon, backends)", cmd);
 }

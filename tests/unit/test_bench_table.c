@@ -87,6 +87,23 @@ static void test_unordered_no_arch(void)
     zc_bench_table_free(&t);
 }
 
+/* RFC 4180 quoting (NAS-Bench-101 and PlainNet architecture strings hold commas), and an empty index
+ * (an architecture without a benchmark index) read as -1. */
+static void test_quoted(void)
+{
+    zc_bench_table t;
+    zc_status st = zc_bench_table_load(&t, write_tmp("quoted.csv",
+        "index,arch,\"acc, %\"\n,\"111:input,maxpool3x3,output\",91.5\n7, \"say \"\"hi\"\"\" ,2\n"));
+    CHECK_MSG(st == ZC_OK, "%s", zc_last_error());
+    if (st != ZC_OK) return;
+    CHECK(t.n_rows == 2 && t.n_cols == 3);
+    CHECK(strcmp(t.col_names[2], "acc, %") == 0);
+    CHECK(strcmp(t.arch[0], "111:input,maxpool3x3,output") == 0 && t.index[0] == -1);
+    CHECK(strcmp(t.arch[1], "say \"hi\"") == 0 && t.index[1] == 7);
+    CHECK(t.values[2] == 91.5 && t.values[5] == 2);
+    zc_bench_table_free(&t);
+}
+
 static void test_errors(void)
 {
     zc_bench_table t;
@@ -96,7 +113,8 @@ static void test_errors(void)
     expect_error("fields.csv", "index,arch,acc\n0,a,1\n1,b\n", ZC_EDATA, "fields.csv:3: expected 3 fields");
     expect_error("toomany.csv", "index,acc\r\n0,1\r\n1,2\r\n2,3,4\r\n", ZC_EDATA, "toomany.csv:4: expected 2 fields");
     expect_error("dup.csv", "index,acc,acc\n0,1,2\n", ZC_EDATA, "duplicate column name 'acc'");
-    expect_error("quote.csv", "index,arch\n0,\"a,b\"\n", ZC_EDATA, "quote.csv:2: quoted fields");
+    expect_error("quote.csv", "index,arch\n0,\"a,b\n", ZC_EDATA, "quote.csv:2: unterminated quote");
+    expect_error("negindex.csv", "index,acc\n-3,1\n", ZC_EDATA, "negindex.csv:2: index '-3'");
     expect_error("badindex.csv", "index,acc\n0,1\n1.5,2\n", ZC_EDATA, "badindex.csv:3: index '1.5'");
 }
 
@@ -128,10 +146,11 @@ int main(void)
     if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 1; }
     test_small();
     test_unordered_no_arch();
+    test_quoted();
     test_errors();
     test_nb201();
     const char *names[] = {"small.csv", "unordered.csv", "noindex.csv", "empty.csv", "fields.csv",
-                           "toomany.csv", "dup.csv", "quote.csv", "badindex.csv"};
+                           "toomany.csv", "dup.csv", "quote.csv", "badindex.csv", "quoted.csv", "negindex.csv"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char p[256];
         snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]);

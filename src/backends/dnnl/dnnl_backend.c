@@ -187,10 +187,22 @@ void dn_accumulate(zc_node *in, const float *diff, size_t floats)
 }
 
 /* ---- the backend ---- */
-static int layout_for(int c)
+/* One channel block for the whole network: oneDNN's JIT convolutions need the same blocking on both
+ * sides (a conv from nChw8c to nChw16c falls back to its slow reference implementation), so the
+ * block is the machine's (16 on AVX-512, 8 on AVX2) when every layer's width is a multiple of it,
+ * else 8 when every width is a multiple of 8 (the AVX2 kernels run there), else plain NCHW (gemm-based
+ * convolutions) everywhere. */
+static int net_layout(const zc_net *net)
 {
-    if (c % block == 0) return block == 16 ? DN_BLOCK16 : DN_BLOCK8;
-    return c % 8 == 0 ? DN_BLOCK8 : DN_PLAIN;
+    int all16 = block == 16, all8 = 1;
+    for (int i = 1; i < net->n_nodes; i++) {
+        const zc_node *n = &net->nodes[i];
+        if (!n->live || n->op == ZC_OP_LINEAR || !(n->op == ZC_OP_CONV2D || n->op == ZC_OP_CONCAT || n->op == ZC_OP_TRUNCATE))
+            continue;
+        all16 &= n->c % 16 == 0;
+        all8 &= n->c % 8 == 0;
+    }
+    return all16 ? DN_BLOCK16 : all8 ? DN_BLOCK8 : DN_PLAIN;
 }
 
 /* Ops that choose their output's layout (convs, linear, and the channel moves, which convert); the
@@ -207,6 +219,7 @@ static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
     if (!dn_engine() || !dn_stream()) return zc_fail(ZC_EBACKEND, "oneDNN: cannot create a CPU engine");
     /* The network output is read as plain NCHW: the chain of layout-inheriting ops above it, up to
      * the convs that produce it, stays plain (in real networks the output is a linear layer). */
+    int blocked = net_layout(net);
     for (int i = 0; i < net->n_nodes; i++) net->nodes[i].layout = -1;
     net->nodes[net->output].layout = DN_PLAIN;
     for (int i = net->output; i > 0; i--) {
@@ -221,11 +234,11 @@ static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
         case ZC_OP_INPUT: n->layout = DN_PLAIN; break;
         case ZC_OP_CONV2D:
         case ZC_OP_CONCAT:
-        case ZC_OP_TRUNCATE: n->layout = n->layout == DN_PLAIN ? DN_PLAIN : layout_for(n->c); break;
+        case ZC_OP_TRUNCATE: n->layout = n->layout == DN_PLAIN ? DN_PLAIN : blocked; break;
         case ZC_OP_LINEAR: n->layout = DN_PLAIN; break;
         default:
             /* A pruned 'none' does not read its input: give it the layout convs would produce. */
-            n->layout = net->nodes[n->in[0]].live ? net->nodes[n->in[0]].layout : layout_for(n->c);
+            n->layout = net->nodes[n->in[0]].live ? net->nodes[n->in[0]].layout : blocked;
             for (int j = 1; j < n->n_in; j++)
                 if (net->nodes[n->in[j]].layout != n->layout)
                     return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: %s of tensors in different layouts", zc_op_name(n->op));

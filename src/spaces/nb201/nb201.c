@@ -113,7 +113,7 @@ int zc_nb201_has_convfree_path(const zc_nb201_arch *a)
 
 zc_nb201_config zc_nb201_default_config(int num_classes, int resolution)
 {
-    zc_nb201_config c = {16, 5, num_classes, resolution, 1, 0};
+    zc_nb201_config c = {16, 5, num_classes, resolution, 1, 0, NULL};
     return c;
 }
 
@@ -121,9 +121,10 @@ zc_nb201_config zc_nb201_default_config(int num_classes, int resolution)
 static int relu_conv_bn(zc_net *net, int x, const char *prefix, int c_out, int k, int stride,
                         int pad, int trs)
 {
-    char name[ZC_NAME_MAX + 8];
+    char name[ZC_NAME_MAX + 32];
     int r = zc_net_relu(net, x);
     if (r < 0) return -1;
+    zc_net_set_relu_modules(net, r, 2);   /* its nn.ReLU and the ReLUConvBN around it (NASWOT hooks both) */
     snprintf(name, sizeof name, "%s.op.1", prefix);
     int c = zc_net_conv2d(net, r, name, c_out, k, stride, pad, 1, 0);
     if (c < 0) return -1;
@@ -131,22 +132,44 @@ static int relu_conv_bn(zc_net *net, int x, const char *prefix, int c_out, int k
     return zc_net_batchnorm(net, c, name, 1e-5f, 1, trs);
 }
 
-static int build_cell(zc_net *net, int x, int cell, const zc_nb201_arch *a, int C, int trs)
+/* xautodl's InferCell: edges leaving node 0 go from C_in to C_out (skip_connect then becomes a
+ * FactorizedReduce of stride 1: a 1x1 conv and BN, no ReLU; avg_pool_3x3 gets a 1x1 ReLUConvBN
+ * `preprocess`), the others stay at C_out. */
+static int build_cell(zc_net *net, int x, int cell, const zc_nb201_arch *a, int C_in, int C, int trs)
 {
     int nodes[4] = {x, -1, -1, -1};
     int edge = 0;
     for (int to = 1; to <= 3; to++) {
         int terms[3], n_terms = 0;
         for (int from = 0; from < to; from++, edge++) {
-            int src = nodes[from], t;
-            char prefix[ZC_NAME_MAX];
+            int src = nodes[from], t, widen = from == 0 && C_in != C;
+            char prefix[ZC_NAME_MAX], name[ZC_NAME_MAX + 16];
             snprintf(prefix, sizeof prefix, "cells.%d.layers.%d", cell, edge);
             switch (a->ops[edge]) {
-            case ZC_NB201_NONE: t = zc_net_zero(net, src); break;
-            case ZC_NB201_SKIP: t = zc_net_identity(net, src); break;
+            case ZC_NB201_NONE:
+                if (widen) {
+                    zc_fail(ZC_EUNSUPPORTED, "nb201: a 'none' edge between widths %d and %d", C_in, C);
+                    return -1;
+                }
+                t = zc_net_zero(net, src);
+                break;
+            case ZC_NB201_SKIP:
+                if (!widen) { t = zc_net_identity(net, src); break; }
+                snprintf(name, sizeof name, "%s.conv", prefix);
+                t = zc_net_conv2d(net, src, name, C, 1, 1, 0, 1, 0);
+                snprintf(name, sizeof name, "%s.bn", prefix);
+                if (t >= 0) t = zc_net_batchnorm(net, t, name, 1e-5f, 1, trs);
+                break;
             case ZC_NB201_CONV1X1: t = relu_conv_bn(net, src, prefix, C, 1, 1, 0, trs); break;
             case ZC_NB201_CONV3X3: t = relu_conv_bn(net, src, prefix, C, 3, 1, 1, trs); break;
-            default: t = zc_net_avgpool(net, src, 3, 1, 1, 0); break;
+            default:
+                if (widen) {
+                    snprintf(name, sizeof name, "%s.preprocess", prefix);
+                    src = relu_conv_bn(net, src, name, C, 1, 1, 0, trs);
+                    if (src < 0) return -1;
+                }
+                t = zc_net_avgpool(net, src, 3, 1, 1, 0);
+                break;
             }
             if (t < 0) return -1;
             terms[n_terms++] = t;
@@ -191,12 +214,24 @@ zc_net *zc_nb201_build(const zc_nb201_arch *arch, const zc_nb201_config *cfg)
     if (!net) return NULL;
     if (cfg->shapes_only) zc_net_set_shapes_only(net);
     int trs = cfg->track_running_stats;
-    int x = zc_net_conv2d(net, 0, "stem.0", cfg->C, 3, 1, 1, 1, 0);
+    /* The macro layers: N cells, a reduction, N cells, a reduction, N cells; their widths. */
+    int n_layers = 3 * cfg->N + 2, width[3 * 64 + 2] = {0};
+    for (int i = 0, stage = 0; i < n_layers; i++) {
+        int reduction = i == cfg->N || i == 2 * cfg->N + 1;
+        stage += reduction;
+        width[i] = cfg->channels ? cfg->channels[i] : cfg->C << stage;
+        if (width[i] <= 0 || width[i] > 4096) {
+            zc_fail(ZC_EINVAL, "nb201: invalid width %d of macro layer %d", width[i], i);
+            zc_net_free(net);
+            return NULL;
+        }
+    }
+    int x = zc_net_conv2d(net, 0, "stem.0", width[0], 3, 1, 1, 1, 0);
     if (x >= 0) x = zc_net_batchnorm(net, x, "stem.1", 1e-5f, 1, trs);
-    int cell = 0, C = cfg->C;
-    for (int stage = 0; stage < 3 && x >= 0; stage++) {
-        if (stage > 0) { C *= 2; x = build_reduction(net, x, cell++, C, trs); }
-        for (int i = 0; i < cfg->N && x >= 0; i++) x = build_cell(net, x, cell++, arch, C, trs);
+    for (int i = 0, C = width[0]; i < n_layers && x >= 0; i++) {
+        if (i == cfg->N || i == 2 * cfg->N + 1) x = build_reduction(net, x, i, width[i], trs);
+        else x = build_cell(net, x, i, arch, C, width[i], trs);
+        C = width[i];
     }
     if (x >= 0) x = zc_net_batchnorm(net, x, "lastact.0", 1e-5f, 1, trs);
     if (x >= 0) x = zc_net_relu(net, x);

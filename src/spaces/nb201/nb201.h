@@ -62,6 +62,9 @@ typedef struct zc_nb201_config {
     int resolution;       /* 32 or 16 */
     int track_running_stats; /* 1 for xautodl's model, 0 for epsinas' (affects saved buffers only) */
     int shapes_only;         /* no parameter values (for counting params and FLOPs) */
+    const int *channels;     /* NATS-Bench size space (xautodl's DynamicShapeTinyNet): the widths of the
+                                3N + 2 macro layers (stem and first cells, then each reduction and the
+                                cells after it); NULL: C for N cells, 2C, 4C (TinyNetwork) */
 } zc_nb201_config;
 
 zc_nb201_config zc_nb201_default_config(int num_classes, int resolution);

@@ -28,7 +28,7 @@ static long long pn_size(const zc_space_ctx *ctx)
 
 static zc_status pn_mutate(const zc_space_ctx *ctx, const void *arch, int strength, zc_rng *rng, void *child)
 {
-    return zc_plainnet_mutate_ex(arch, strength > 0 ? strength : 1, ctx->cfg.uniform_mutation, rng, child);
+    return zc_plainnet_mutate_ex(arch, strength > 0 ? strength : 1, ctx->mutation == 1, rng, child);
 }
 
 /* A random structure: the initial one with every block replaced by a random candidate. */
@@ -37,7 +37,7 @@ static void pn_sample(const zc_space_ctx *ctx, zc_rng *rng, void *arch)
     zc_plainnet init;
     memset(&init, 0, sizeof init);
     zc_plainnet_parse(ctx->space->initial, &init);
-    if (zc_plainnet_mutate_ex(&init, init.n, ctx->cfg.uniform_mutation, rng, arch) != ZC_OK)
+    if (zc_plainnet_mutate_ex(&init, init.n, ctx->mutation == 1, rng, arch) != ZC_OK)
         *(zc_plainnet *)arch = init;
 }
 
@@ -98,6 +98,7 @@ const zc_space zc_space_zennas = {
     .num_classes = 1000,
     .user_resolution = 1,
     .cost_resolution = 224,
+    .mutations = "official,uniform",
     .initial = ZC_PLAINNET_INITIAL_STRUCTURE,
     .parse = pn_parse,
     .format = pn_format,
