@@ -137,10 +137,11 @@ static int row_arch(const char *line, zc_format format, char *buf, size_t cap)
     return 0;
 }
 
-/* The rows already in path (resume): their canonical arch strings into done; *append = 1 when the
- * file holds a header (and rows) to append to. */
+/* The rows already in path (resume): how many rows each canonical arch string has, into done (a list
+ * may name an architecture more than once: each occurrence is one row); *append = 1 when the file
+ * holds a header (and rows) to append to; *rows = its rows. */
 static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format format, zci_strmap *done,
-                               int *append)
+                               int *append, int *rows)
 {
     size_t len;
     int missing;
@@ -183,7 +184,11 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
             st = zc_fail(ZC_EDATA, "'%s' has a malformed row: '%.60s'", path, line);
             break;
         }
-        if (zci_strmap_put(done, canon, 0.0) < 0) st = zc_fail(ZC_ENOMEM, "out of memory");
+        double count = 0;
+        zci_strmap_get(done, canon, &count);
+        if (zci_strmap_put(done, canon, count + 1) < 0) st = zc_fail(ZC_ENOMEM, "out of memory");
+        else zci_strmap_set(done, canon, count + 1);
+        (*rows)++;
     }
     free(arch);
     free(canon);
@@ -201,8 +206,8 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     memset(rep, 0, sizeof *rep);
     if (out->resume && !out->path) return zc_fail(ZC_EINVAL, "resuming needs an output file");
     zci_strmap done = {0};
-    int append = 0;
-    zc_status st = out->resume ? scan_existing(out->path, o, out->format, &done, &append) : ZC_OK;
+    int append = 0, kept = 0;
+    zc_status st = out->resume ? scan_existing(out->path, o, out->format, &done, &append, &kept) : ZC_OK;
     size_t cap = o->space->space->str_max, asz = o->space->space->arch_size;
     int *todo = malloc((size_t)(list->n ? list->n : 1) * sizeof *todo);
     unsigned char *archs = malloc((size_t)(list->n ? list->n : 1) * asz);
@@ -212,16 +217,20 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     int n = 0;
     for (int i = 0; st == ZC_OK && i < list->n; i++) {
         const void *a = zc_arch_list_get(list, i);
+        double left;
         if (done.n) {
             if ((st = zc_space_format(o->space, a, w.arch_buf, cap)) != ZC_OK) break;
-            if (zci_strmap_get(&done, w.arch_buf, NULL)) continue;
+            if (zci_strmap_get(&done, w.arch_buf, &left) && left > 0) {
+                zci_strmap_set(&done, w.arch_buf, left - 1);
+                continue;
+            }
         }
         todo[n] = i;
         memcpy(archs + (size_t)n * asz, a, asz);
         streams[n] = zc_space_stream(o->space, a);
         n++;
     }
-    rep->kept = (int)done.n;
+    rep->kept = kept;
     if (st == ZC_OK) {
         w.f = out->path ? fopen(out->path, append ? "a" : "w") : stdout;
         if (!w.f) st = zc_fail(ZC_EIO, "%s: cannot open for writing: %s", out->path, strerror(errno));

@@ -72,6 +72,21 @@ check(rc == 0 and "rows kept" in err and key(resumed) == key(whole) and len(rows
 rc, _, _ = run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", part_out, "--resume")
 check(rc == 0 and open(part_out).read() == resumed, "resuming a finished run changes nothing")
 expect_error(2, "columns", "score", "--index", "0-3", "--proxy", "params", "--out", part_out, "--resume")
+# NB101 (quoted arch strings, a hash column) with a cell listed twice, once in each half: one row each
+cells = ["111011:input,conv3x3-bn-relu,maxpool3x3,output", "1:input,output",
+         "111011:input,maxpool3x3,conv3x3-bn-relu,output", "101:input,conv1x1-bn-relu,output", "1:input,output"]
+cell_file = os.path.join(W, "cells.txt")
+with open(cell_file, "w") as f:
+    f.write("\n".join(cells) + "\n")
+nb = ("score", "--space", "nb101", "--arch-file", cell_file, "--proxy", "params,epsilon", "--eps-batch-size", "8")
+run(*nb, "--out", full_out)
+whole = open(full_out).read()
+with open(part_out, "w") as f:
+    f.write("".join(whole.splitlines(True)[:3]))
+rc, _, err = run(*nb, "--out", part_out, "--resume")
+key = lambda t: [(x["arch"], x["hash"], x["epsilon"], x["params"]) for x in rows(t)]
+check(rc == 0 and "2 rows kept, 3 architectures scored" in err and key(open(part_out).read()) == key(whole)
+      and len(rows(whole)) == 5, f"nb101: interrupted + resumed == uninterrupted, repeated cells included ({err.strip()})")
 
 # --- the error contract
 expect_error(2, "conv_9x9", "score", "--arch", ARCH0.replace("nor_conv_1x1~0|skip", "conv_9x9~0|skip"))
