@@ -9,11 +9,13 @@
 
 static const char *usage_text =
     "Reproduces the papers' correlation tables. Scores a seeded random sample (or --all) with every\n"
-    "proxy at the papers' settings -- ZiCo: 2 batches of 128; epsilon: weights 1e-7 and 1 on a batch of\n"
-    "256; gradient baselines: one batch of 64; NASWOT: 128 -- evaluates each proxy against the 200-epoch\n"
-    "test accuracy of the dataset (cifar10_test, cifar100_test or imagenet16_test of the benchmark\n"
-    "table) and prints the statistics beside the numbers the ZiCo paper and the epsinas notebooks\n"
-    "report. Proxies that cannot score the space's networks are skipped with a note.\n\n"
+    "proxy at the papers' settings -- ZiCo: 2 batches of 128; epsilon: the space's weights (1e-7 and 1;\n"
+    "nb101: 1e-4 and 10) on a batch of 256; gradient baselines: one batch of 64; NASWOT: 128 --\n"
+    "evaluates each proxy against the space's accuracy column (nb201, nats-sss: cifar10_test,\n"
+    "cifar100_test or imagenet16_test of the benchmark table; nb101: val_accuracy, rows matched by graph\n"
+    "hash; the sample is drawn from the table's cells) and prints the statistics beside the numbers the\n"
+    "ZiCo paper and the epsinas notebooks report. Proxies that cannot score the space's networks are\n"
+    "skipped with a note.\n\n"
     "The report folder (--out) receives:\n"
     "  scores.csv               one row per architecture, as `zcnas score` writes it (--resume continues it)\n"
     "  stats.csv                the statistics, as `zcnas eval --format csv`\n"
@@ -51,7 +53,7 @@ int cmd_reproduce(int argc, char **argv)
         CLI_SPACE_OPTS,
         {"sample", "N", "number of random architectures (seeded by --seed)", "1000", 0},
         {"all", NULL, "every architecture of the space instead of a sample", NULL, 0},
-        {"out", "DIR", "report folder [default: reproduce-<dataset>-<N or all>-<seed>]", NULL, 0},
+        {"out", "DIR", "report folder [default: reproduce-<space>-<dataset>-<N or all>-<seed>]", NULL, 0},
         {"resume", NULL, "continue DIR/scores.csv of an interrupted run (same proxies and settings)", NULL, 0},
         {"nan", "POLICY", "NaN scores: exclude (as the papers) or worst (ranked last)", "exclude", 0},
         CLI_PROXY_OPTS,
