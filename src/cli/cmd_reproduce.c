@@ -52,7 +52,8 @@ int cmd_reproduce(int argc, char **argv)
     cli_opt opts[] = {
         CLI_SPACE_OPTS,
         {"sample", "N", "number of random architectures (seeded by --seed)", "1000", 0},
-        {"all", NULL, "every architecture of the space instead of a sample", NULL, 0},
+        {"all", NULL, "every architecture of the space (of the benchmark table when it lists only some) "
+                      "instead of a sample", NULL, 0},
         {"out", "DIR", "report folder [default: reproduce-<space>-<dataset>-<N or all>-<seed>]", NULL, 0},
         {"resume", NULL, "continue DIR/scores.csv of an interrupted run (same proxies and settings)", NULL, 0},
         {"nan", "POLICY", "NaN scores: exclude (as the papers) or worst (ranked last)", "exclude", 0},
@@ -104,13 +105,14 @@ int cmd_reproduce(int argc, char **argv)
     }
     long sample = 0;
     if (!all && (rc = cli_int(opts, n, "sample", 1, 100000000L, &sample))) goto done;
-    if (ctx->space->from_index) {   /* a sample of the space (the benchmark covers it) */
+    zc_bench_table t;
+    if ((st = zc_bench_table_load(&t, bench_path)) != ZC_OK) { rc = cli_fail_status(st); goto done; }
+    if (ctx->space->from_index && t.n_rows >= zc_space_size(ctx)) {   /* the benchmark covers the space */
+        zc_bench_table_free(&t);
         if ((rc = cli_select(opts, n, &archs))) goto done;
         if (all) snprintf(selection, sizeof selection, "the whole space (%d)", archs.n);
         else snprintf(selection, sizeof selection, "%d random (seed %llu)", archs.n, (unsigned long long)s.run.seed);
-    } else {   /* no index: the cells the benchmark table lists */
-        zc_bench_table t;
-        if ((st = zc_bench_table_load(&t, bench_path)) != ZC_OK) { rc = cli_fail_status(st); goto done; }
+    } else {   /* no index, or a partial table (a user's NATS-SSS export): the architectures it lists */
         if (!all && sample > t.n_rows) {
             if (sample_given) fprintf(stderr, "zcnas: note: the table has %d rows: scoring all of them\n", t.n_rows);
             all = 1;

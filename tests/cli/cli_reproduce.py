@@ -15,11 +15,11 @@ with open(os.path.join(REPO, "data", "papers", "reported.csv")) as f:   # ours, 
     REPORTED = rows(f.read())
 
 
-def paper(proxy, dataset):
-    """The first reported NB201 value per metric, as the table shows it."""
+def paper(proxy, dataset, space="nb201"):
+    """The first reported value per metric on the space, as the table shows it."""
     out = {}
     for r in REPORTED:
-        if r["proxy"] == proxy and r["space"] == "nb201" and r["dataset"] == dataset:
+        if r["proxy"] == proxy and r["space"] == space and r["dataset"] == dataset:
             out.setdefault(r["metric"], r)
     return out
 
@@ -119,6 +119,51 @@ check(rc == 0 and len(sc) == 6 and list(sc[0])[:3] == ["index", "arch", "hash"] 
 check(rc == 0 and "val_accuracy" in out and "weights 0.0001 and 10" in out and "0.62" in out and "epsinas NAS-Bench-101" in out,
       "nb101 reproduce: target val_accuracy, weights 1e-4 and 10, epsinas' 0.62 beside ours")
 expect_error(2, ["zennas", "--bench"], "reproduce", "--space", "zennas", "--out", os.path.join(W, "x"))
+
+# --- NATS-SSS: no table ships; any user table (here a synthetic one written by the test: 40 configs
+# with made-up accuracies, rows out of order, `arch` only) works as --bench for reproduce and eval
+import random as _random
+rng = _random.Random(4)
+sss = {}
+while len(sss) < 40:
+    arch = ":".join(str(8 * rng.randint(1, 8)) for _ in range(5))
+    sss[arch] = round(rng.uniform(80, 95), 2)
+table = os.path.join(W, "my_sss.csv")
+with open(table, "w") as f:
+    f.write("arch,cifar10_test,cifar100_test,imagenet16_test\n")
+    for arch, acc in sss.items():
+        f.write(f"{arch},{acc},{acc - 20},{acc - 50}\n")
+outsss = os.path.join(W, "rsss")
+rc, out, err = run("reproduce", "--space", "nats-sss", "--bench", table, "--all", "--proxy", "params,flops",
+                   "--out", outsss)
+sc = rows(open(os.path.join(outsss, "scores.csv")).read()) if rc == 0 else []
+check(rc == 0 and len(sc) == 40 and {r["arch"] for r in sc} == set(sss) and all(r["index"] for r in sc),
+      f"nats-sss reproduce --bench <user table> --all: its 40 configurations, with their indices ({err.strip()[-200:]!r})")
+for metric, r in paper("params", "cifar10", "nats-sss").items():
+    check(r["value"] in out, f"nats-sss params {metric}: ZiCo Table 3 value {r['value']} shown")
+rc, out, err = run("eval", "--space", "nats-sss", "--bench", table, "--scores", os.path.join(outsss, "scores.csv"),
+                   "--format", "csv")
+st = {r["proxy"]: r for r in rows(out)} if rc == 0 else {}
+# the same statistic computed here from the two files: Spearman of params against the table
+import math as _m
+def _rank(v):
+    order = sorted(range(len(v)), key=lambda i: v[i])
+    r = [0.0] * len(v)
+    i = 0
+    while i < len(v):
+        j = i
+        while j + 1 < len(v) and v[order[j + 1]] == v[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2
+        i = j + 1
+    return r
+a = _rank([float(r["params"]) for r in sc])
+b = _rank([sss[r["arch"]] for r in sc])
+ma, mb = sum(a) / len(a), sum(b) / len(b)
+rho = sum((x - ma) * (y - mb) for x, y in zip(a, b)) / _m.sqrt(sum((x - ma) ** 2 for x in a) * sum((y - mb) ** 2 for y in b))
+check(rc == 0 and abs(float(st["params"]["spearman"]) - rho) < 1e-9,
+      f"nats-sss eval on the user table: params Spearman {st.get('params', {}).get('spearman')} = {rho:.6f} computed here")
 
 # --- usage errors
 expect_error(2, ["--sample", "--all"], "reproduce", "--sample", "5", "--all", "--out", os.path.join(W, "x"))
