@@ -160,18 +160,25 @@ int cmd_reproduce(int argc, char **argv)
     int records = 0;
     const char *images = zc_run_data_source(run, &records);
     int zb = 0, nb = 0, eb = 0, bb = 0, wb = 0;
-    const zc_batch *lb;
-    if ((lb = zc_run_lane(run, "zico", &nb, &zb)) == NULL) nb = zb = 0;
-    if ((lb = zc_run_lane(run, "epsilon", NULL, &eb)) == NULL) eb = 0;
-    if ((lb = zc_run_lane(run, "base", NULL, &bb)) == NULL) bb = 0;
-    if ((lb = zc_run_lane(run, "nwot", NULL, &wb)) == NULL) wb = 0;
     printf("zcnas reproduce: %s, %s: %s; images from %s\n", ctx->space->name, dataset, selection, images ? images : "-");
     float w_lo, w_hi;
     zc_epsilon_weights(ctx->space, &s.run.proxy_opts, &w_lo, &w_hi);
-    snprintf(settings, sizeof settings, "ZiCo %d batches of %d (%s std); epsilon weights %g and %g on %d images; "
-             "baselines one batch of %d; NASWOT %d; sampler %s; seed %llu", nb, zb,
-             s.run.proxy_opts.zico_paper_std ? "|g|" : "signed", w_lo, w_hi, eb, bb, wb,
-             s.run.sampler == ZC_SAMPLER_SEQUENTIAL ? "sequential" : "random", (unsigned long long)s.run.seed);
+    /* the settings of the lanes the chosen proxies use */
+    size_t len = 0;
+    settings[0] = '\0';
+    if (zc_run_lane(run, "zico", &nb, &zb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "ZiCo %d batches of %d (%s std); ", nb, zb,
+                                s.run.proxy_opts.zico_paper_std ? "|g|" : "signed");
+    if (len < sizeof settings && zc_run_lane(run, "epsilon", NULL, &eb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "epsilon weights %g and %g on %d images; ",
+                                w_lo, w_hi, eb);
+    if (len < sizeof settings && zc_run_lane(run, "base", NULL, &bb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "baselines one batch of %d; ", bb);
+    if (len < sizeof settings && zc_run_lane(run, "nwot", NULL, &wb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "NASWOT %d; ", wb);
+    if (len < sizeof settings)
+        snprintf(settings + len, sizeof settings - len, "sampler %s; seed %llu",
+                 s.run.sampler == ZC_SAMPLER_SEQUENTIAL ? "sequential" : "random", (unsigned long long)s.run.seed);
     printf("settings: %s\nproxies:", settings);
     for (int p = 0; p < s.run.n_proxies; p++) printf(" %s", s.run.proxies[p]->name);
     printf("\n");
