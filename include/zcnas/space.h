@@ -126,6 +126,8 @@ long long zc_space_size(const zc_space_ctx *ctx);
 uint64_t zc_space_stream(const zc_space_ctx *ctx, const void *arch);
 zc_net *zc_space_build(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts);
 zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
+/* The benchmark column a space ranks against on a dataset (space->target, default "<dataset>_test"). */
+void zc_space_target(const zc_space *space, const char *dataset, char *buf, size_t size);
 /* A space's `cost` for benchmarks that count on the network: builds it shapes-only and counts its
  * parameters and MACs (conv and linear), layers unknown. */
 zc_status zc_space_network_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);

@@ -68,7 +68,7 @@ int cmd_eval(int argc, char **argv)
     if (!space->bench_table && !cli_flag(opts, n, "bench"))
         return cli_error(CLI_USAGE, "eval: %s has no benchmark table of its own: give --bench FILE", space->name);
     if (!target) {   /* the space's column for CIFAR-10 */
-        snprintf(target_buf, sizeof target_buf, space->target ? space->target : "%s_test", "cifar10");
+        zc_space_target(space, "cifar10", target_buf, sizeof target_buf);
         target = target_buf;
     }
     zc_space_ctx *ctx = NULL;   /* to read the architecture strings of rows without an index */

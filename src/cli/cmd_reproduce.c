@@ -93,7 +93,7 @@ int cmd_reproduce(int argc, char **argv)
     if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s))) goto done;
     const char *dataset = zc_dataset_name(kind);
     char target[96], selection[160];
-    snprintf(target, sizeof target, ctx->space->target ? ctx->space->target : "%s_test", dataset);
+    zc_space_target(ctx->space, dataset, target, sizeof target);
     if (!ctx->space->bench_table && !cli_flag(opts, n, "bench")) {
         rc = cli_error(CLI_USAGE, "reproduce: %s has no benchmark table of its own: give --bench FILE", ctx->space->name);
         goto done;

@@ -181,8 +181,7 @@ static int search_repeats(search_cli *sc)
     memset(&bench, 0, sizeof bench);
     int acc_col = -1;
     char col_name[64], path[4096];
-    snprintf(col_name, sizeof col_name, sc->ctx->space->target ? sc->ctx->space->target : "%s_test",
-             zc_dataset_name(sc->s.dataset));
+    zc_space_target(sc->ctx->space, zc_dataset_name(sc->s.dataset), col_name, sizeof col_name);
     if (sc->ctx->space->bench_table) {
         zc_status st = zc_data_bench_path(sc->ctx->space->bench_table, cli_str(opts, n, "bench"), path, sizeof path);
         if (st != ZC_OK && !cli_flag(opts, n, "bench")) {

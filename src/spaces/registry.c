@@ -143,6 +143,11 @@ zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost
     return ctx->space->cost(ctx, arch, cost);
 }
 
+void zc_space_target(const zc_space *space, const char *dataset, char *buf, size_t size)
+{
+    snprintf(buf, size, space->target ? space->target : "%s_test", dataset);
+}
+
 zc_status zc_space_network_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost)
 {
     zc_build_opts o = {0, 1, 1};

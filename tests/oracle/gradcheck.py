@@ -121,9 +121,10 @@ class TieMaxPool2d(nn.Module):
         return win.gather(-1, take.unsqueeze(-1)).squeeze(-1)
 
 
-def install_kink_relus(model, kink_dir):
+def install_kinks(model, kink_dir):
     """Replaces every nn.ReLU by a KinkReLU fed with zcnas's near-kink decisions (or, for a module
-    zcnas has no ReLU for, an UnusedReLU); returns the stats dict, or an error message."""
+    zcnas has no ReLU for, an UnusedReLU) and every nn.MaxPool2d by a TieMaxPool2d fed with zcnas's
+    window choices; returns the stats dict, or an error message."""
     stats = {"near": 0, "flips": 0, "max_flip": 0.0, "unexpected": [], "pool_ties": 0, "pool_max_gap": 0.0}
     # max pooling: zcnas's window choices, in network order (= named_modules order in these models)
     pools = [n for n, m in model.named_modules() if isinstance(m, nn.MaxPool2d)]
@@ -154,7 +155,7 @@ def torch_grads(model, xb, yb, dtype, kink_dir=None):
     """Logits, loss and parameter gradients of one train-mode step (mean CE) in `dtype`; with
     kink_dir, ReLUs take zcnas's decisions at its near-zero inputs. Returns (dict, kink stats)."""
     m = copy.deepcopy(model).to(dtype).train()
-    stats = install_kink_relus(m, kink_dir) if kink_dir else None
+    stats = install_kinks(m, kink_dir) if kink_dir else None
     if isinstance(stats, str):
         return None, stats
     m.zero_grad()

@@ -142,7 +142,8 @@ const zc_space zc_space_nats_sss = {
     .str_max = 32,
     .bench_table = "nats_sss_accuracy.csv",
     .dataset = "cifar10",
-    .reported_note = "ZiCo paper Table 3: NATS-Bench-SSS configurations against 90-epoch test accuracy (hp=90; `test-accuracy` of the NATS-Bench API).",
+    .reported_note = "ZiCo paper Table 3: NATS-Bench-SSS configurations against 90-epoch test accuracy (hp=90; "
+                     "`test-accuracy` of the NATS-Bench API).",
     .open = sss_open,
     .parse = sss_parse,
     .format = sss_format,

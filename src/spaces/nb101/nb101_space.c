@@ -121,7 +121,10 @@ const zc_space zc_space_nb101 = {
     .str_max = ZC_NB101_STR_MAX,
     .bench_table = "nb101_val_partial.csv",
     .dataset = "cifar10",
-    .reported_note = "ZiCo paper Fig. 3: NAS-Bench-101 cells against CIFAR-10 accuracy (its sample is not stated); epsinas: the first 5,000 cells, weights 1e-4 and 10, NaN and non-positive scores excluded, against the mean test accuracy of the three runs. Here: the cells of the benchmark table, against the validation accuracy it holds (one run per row).",
+    .reported_note = "ZiCo paper Fig. 3: NAS-Bench-101 cells against CIFAR-10 accuracy (its sample is not stated); "
+                     "epsinas: the first 5,000 cells, weights 1e-4 and 10, NaN and non-positive scores excluded, "
+                     "against the mean test accuracy of the three runs. Here: the cells of the benchmark table, "
+                     "against the validation accuracy it holds (one run per row).",
     .mutations = "api,epsinas",
     .target = "val_accuracy",
     .parse = nb101_parse,
