@@ -34,12 +34,33 @@ void zc_dataset_free(zc_dataset *ds);
 
 typedef enum zc_sampler { ZC_SAMPLER_RANDOM, ZC_SAMPLER_SEQUENTIAL } zc_sampler;
 
-/* A batch of normalised float32 images (NCHW) with labels. */
+/* The loss a batch's targets are trained with (the task's). */
+typedef enum zc_loss {
+    ZC_LOSS_CE = 0,      /* mean cross-entropy with one label per sample (y) */
+    ZC_LOSS_SOFT_CE,     /* TransNAS-Bench-101's SoftmaxCrossEntropyWithLogits: soft targets t (n x classes),
+                            mean over samples of -sum t log(softmax + 1e-5) */
+    ZC_LOSS_MSE,         /* mean squared error against t (n x t_dim), mean over every element */
+    ZC_LOSS_L1,          /* mean absolute error against t (n x t_dim) */
+    ZC_LOSS_PIXEL_CE     /* cross-entropy per pixel: outputs n x C x H x W, labels y n x H x W (y_dim = H*W),
+                            mean over pixels (F.cross_entropy) */
+} zc_loss;
+
+/* A batch of normalised float32 images (NCHW) with their targets. A sample may be several images
+ * (a jigsaw puzzle's 9 tiles: then c counts every tile's channels). */
 typedef struct zc_batch {
     int n, c, h, w;
     float *x;
-    int *y;
+    int *y;              /* labels: n, or n x y_dim */
+    zc_loss loss;        /* 0: cross-entropy with y */
+    int y_dim;           /* labels per sample (0: 1) */
+    float *t;            /* float targets, n x t_dim (NULL when the loss uses labels) */
+    int t_dim;
 } zc_batch;
+
+const char *zc_loss_name(zc_loss loss);
+/* The batch's loss of a network output (n x dim, n = b->n) and, when dout is not NULL, its gradient
+ * d loss / d output. Errors name the mismatch (labels out of range, target sizes, missing targets). */
+zc_status zc_batch_loss(const zc_batch *b, const float *out, int n, int dim, double *loss, float *dout);
 
 typedef struct zc_batch_opts {
     int batch_size;

@@ -29,6 +29,11 @@ typedef enum zc_op {
     ZC_OP_MAXPOOL,     /* k x k, stride, padding (padding never wins: PyTorch's max_pool2d) */
     ZC_OP_CONCAT,      /* channel concatenation of 1..ZC_MAX_INPUTS inputs of the same H x W */
     ZC_OP_TRUNCATE,    /* the first C channels of the input (NAS-Bench-101's Truncate) */
+    ZC_OP_DECONV2D,    /* transposed convolution: kernel, stride, padding, output padding, optional bias */
+    ZC_OP_LEAKY_RELU,  /* x if x > 0 else alpha * x */
+    ZC_OP_TANH,
+    ZC_OP_SHIFT,       /* y[i][j] = x[i+1][j+1], 0 past the edge (FactorizedReduce's shifted branch) */
+    ZC_OP_UNTILE,      /* the tiles of a sample side by side as channels: T x (C x 1 x 1) -> (T*C) x 1 x 1 */
     ZC_OP_COUNT
 } zc_op;
 
@@ -59,6 +64,11 @@ typedef struct zc_node_info {
     int merged;               /* identical param-free nodes it stands for (0: merged into another) */
     int hooks;                /* ReLU: NASWOT's hooked modules reading its input, over the merged nodes
                                  (see zc_net_set_relu_modules) */
+    float alpha;              /* leaky ReLU: the negative slope */
+    int out_pad;              /* transposed convolution: extra rows/columns at the bottom/right */
+    int tiles;                /* images per sample this node runs on (1; 9 inside a jigsaw encoder). The
+                                 shape above is of ONE tile; a sample's values are its tiles one after
+                                 the other, so a sample of a tiled node holds tiles*c*h*w values */
 } zc_node_info;
 
 typedef struct zc_param_info {
@@ -72,6 +82,10 @@ typedef struct zc_param_info {
 
 /* ---- building (returns the new node's index, or -1 with zc_last_error set) ---- */
 zc_net *zc_net_new(int c, int h, int w);                 /* node 0 is the input */
+/* A network whose every sample is `tiles` images of c x h x w (a jigsaw puzzle: the input is
+ * batch x tiles x c x h x w). Nodes run on each tile as an image of its own, with shared weights,
+ * until zc_net_untile puts the tiles side by side. */
+zc_net *zc_net_new_tiled(int c, int h, int w, int tiles);
 /* Parameters get shapes but never values (enough for counting); call before adding layers. */
 void zc_net_set_shapes_only(zc_net *net);
 void zc_net_free(zc_net *net);
@@ -96,6 +110,24 @@ int zc_net_concat(zc_net *net, int n, const int *xs);
 /* The first `channels` channels of x (x itself when it has exactly that many). */
 int zc_net_truncate(zc_net *net, int x, int channels);
 static inline int zc_net_identity(zc_net *net, int x) { (void)net; return x; }
+/* PyTorch's ConvTranspose2d (groups 1): output (H - 1) * stride - 2 * pad + k + out_pad; weight
+ * [C_in][C_out][k][k]. */
+int zc_net_deconv2d(zc_net *net, int x, const char *name, int c_out, int k, int stride, int pad, int out_pad,
+                    int bias);
+int zc_net_leaky_relu(zc_net *net, int x, float alpha);
+int zc_net_tanh(zc_net *net, int x);
+/* x[:, :, 1:, 1:] padded back to the input size with zeros at the bottom and right. */
+int zc_net_shift(zc_net *net, int x);
+/* A 'none' edge that changes shape (TransNAS-Bench-101's Zero): with c_out == C_in it is
+ * x[:, :, ::stride, ::stride] * 0 (NaN stays visible); otherwise fresh zeros of c_out x
+ * ceil(H / stride) x ceil(W / stride). */
+int zc_net_zero_to(zc_net *net, int x, int c_out, int stride);
+/* Puts the tiles of a tiled node (1 x 1 maps) side by side: T x C -> T*C channels, tile by tile,
+ * as torch.cat of the per-tile outputs along dim 1. */
+int zc_net_untile(zc_net *net, int x);
+/* The conv's weight is initialised by zc_net_init_default with kaiming_normal_(mode='fan_out',
+ * nonlinearity='relu'), N(0, 2 / (C_out k k)), as TransNAS-Bench-101's encoder does. */
+void zc_net_set_kaiming_fan_out(zc_net *net, int conv);
 /* NASWOT hooks every module whose class name contains 'ReLU' and reads its input: a ReLU node stands
  * for `modules` such modules of the reference PyTorch model (default 1: its nn.ReLU; 2 when it opens a
  * module that is hooked too, as xautodl's ReLUConvBN). */

@@ -140,5 +140,6 @@ void zc_batch_free(zc_batch *b) {
     if (!b) return;
     free(b->x);
     free(b->y);
+    free(b->t);
     memset(b, 0, sizeof *b);
 }

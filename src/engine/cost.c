@@ -17,8 +17,12 @@ int64_t zc_net_flops(const zc_net *net)
         if (n->op == ZC_OP_CONV2D) {
             const zc_node *in = &net->nodes[n->in[0]];
             int64_t out_hw = (int64_t)n->h * n->w;
-            total += (int64_t)n->k * n->k * in->c * n->c / n->groups * out_hw;
+            total += (int64_t)n->k * n->k * in->c * n->c / n->groups * out_hw * n->tiles;
             if (n->bias >= 0) total += (int64_t)n->c * out_hw;
+        } else if (n->op == ZC_OP_DECONV2D) {   /* every input pixel meets the whole kernel */
+            const zc_node *in = &net->nodes[n->in[0]];
+            total += (int64_t)n->k * n->k * in->c * n->c * in->h * in->w;
+            if (n->bias >= 0) total += (int64_t)n->c * n->h * n->w;
         } else if (n->op == ZC_OP_LINEAR) {
             const zc_node *in = &net->nodes[n->in[0]];
             total += (int64_t)in->c * in->h * in->w * n->c;

@@ -18,6 +18,7 @@ struct zc_param {
     float *grad;             /* backend memory; NULL until a backward pass needs it */
     float *host_data, *host_grad;   /* host copies for the accessors when the backend's memory is not
                                        host memory (NULL otherwise) */
+    int kaiming_fan_out;     /* default init is kaiming_normal_(fan_out, relu) instead of PyTorch's */
 };
 
 struct zc_node {
@@ -30,12 +31,19 @@ struct zc_node {
     int count_include_pad;
     int affine, track_stats;  /* batch norm: learnable gamma/beta; has running-stat buffers */
     float eps;
+    float alpha;             /* leaky ReLU slope */
+    int out_pad;             /* transposed convolution */
+    int tiles;               /* images per sample (>= 1): backends see a batch of batch * tiles, stored
+                                tile-major (tile 0 of every sample, then tile 1, ...) so that each tile's
+                                batch is contiguous: batch norm keeps per-tile statistics, as the official
+                                code calling the encoder once per tile */
     int weight, bias;        /* parameter indices, -1 when absent */
     char name[ZC_NAME_MAX];  /* module path in the PyTorch model ("stem.0"), "" for param-less ops */
     /* run-time state, owned by the net, in the backend's memory */
     float *out;              /* batch x c x h x w, in the backend's layout for this node */
     float *grad;             /* d loss / d out, same layout */
     double *saved;           /* op-specific host state (batch norm: per-channel mean and invstd) */
+    double **tile_saved;     /* batch norm on a tiled node: each tile's `saved` (tiles entries) */
     float *ws;               /* backend workspace (e.g. reordered weights), freed with the buffers */
     int layout;              /* backend-defined memory layout; 0 = plain NCHW */
     int live;                /* 1 when the node is computed (its value reaches the output) */
@@ -62,6 +70,9 @@ struct zc_net {
     const struct zc_backend *backend;   /* NULL until set: the default backend is used */
     float *host_out;         /* host copy of the output (zc_net_output) when the backend memory is not host memory */
 };
+
+/* The batch a node's backend calls and buffers use: the net's batch times the node's tiles. */
+static inline int zci_node_batch(const zc_net *net, const zc_node *n) { return net->batch * n->tiles; }
 
 /* The backend that runs the net (its own, else the default). */
 const struct zc_backend *zci_net_backend(const zc_net *net);

@@ -14,14 +14,16 @@
 
 static const char *const op_names[ZC_OP_COUNT] = {
     "input", "conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero", "sigmoid", "scale",
-    "maxpool", "concat", "truncate"};
+    "maxpool", "concat", "truncate", "deconv2d", "leaky_relu", "tanh", "shift", "untile"};
 
 const char *zc_op_name(zc_op op) { return (op >= 0 && op < ZC_OP_COUNT) ? op_names[op] : "?"; }
 
-zc_net *zc_net_new(int c, int h, int w)
+zc_net *zc_net_new(int c, int h, int w) { return zc_net_new_tiled(c, h, w, 1); }
+
+zc_net *zc_net_new_tiled(int c, int h, int w, int tiles)
 {
-    if (c <= 0 || h <= 0 || w <= 0 || (size_t)c * h * w > ZC_MAX_TENSOR_ELEMS) {
-        zc_fail(ZC_EINVAL, "invalid network input shape %dx%dx%d", c, h, w);
+    if (c <= 0 || h <= 0 || w <= 0 || tiles <= 0 || tiles > 64 || (size_t)tiles * c * h * w > ZC_MAX_TENSOR_ELEMS) {
+        zc_fail(ZC_EINVAL, "invalid network input shape %dx%dx%dx%d", tiles, c, h, w);
         return NULL;
     }
     zc_net *net = calloc(1, sizeof *net);
@@ -34,6 +36,7 @@ zc_net *zc_net_new(int c, int h, int w)
     in = &net->nodes[0];
     in->op = ZC_OP_INPUT;
     in->c = c; in->h = h; in->w = w;
+    in->tiles = tiles;
     in->weight = in->bias = -1;
     net->n_nodes = 1;
     return net;
@@ -88,6 +91,9 @@ void zc_net_release_buffers(zc_net *net)
         free(n->saved);
         n->out = n->grad = n->ws = NULL;
         n->saved = NULL;
+        for (int t = 0; n->tile_saved && t < n->tiles; t++) free(n->tile_saved[t]);
+        free(n->tile_saved);
+        n->tile_saved = NULL;
     }
     free(net->host_out);
     net->host_out = NULL;
@@ -163,6 +169,12 @@ static int push_node(zc_net *net, zc_op op, int n_in, const int *in, int c, int 
     n->c = c; n->h = h; n->w = w;
     n->weight = n->bias = -1;
     n->groups = 1;
+    n->tiles = n_in > 0 ? net->nodes[in[0]].tiles : 1;
+    for (int i = 1; i < n_in; i++)
+        if (net->nodes[in[i]].tiles != n->tiles) {
+            zc_fail(ZC_EINVAL, "%s: inputs of different tile counts", zc_op_name(op));
+            return -1;
+        }
     return net->n_nodes++;
 }
 
@@ -402,13 +414,101 @@ int zc_net_truncate(zc_net *net, int x, int channels)
     return push_node(net, ZC_OP_TRUNCATE, 1, &x, channels, in->h, in->w);
 }
 
+int zc_net_deconv2d(zc_net *net, int x, const char *name, int c_out, int k, int stride, int pad, int out_pad,
+                    int bias)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    /* PyTorch requires output_padding < stride (or dilation). */
+    if (c_out <= 0 || k <= 0 || stride <= 0 || pad < 0 || out_pad < 0 || out_pad >= stride) {
+        zc_fail(ZC_EINVAL, "deconv2d %s: invalid configuration (C_out %d, k %d, stride %d, pad %d, output padding %d)",
+                name, c_out, k, stride, pad, out_pad);
+        return -1;
+    }
+    int cin = in->c;
+    long oh = (long)(in->h - 1) * stride - 2 * pad + k + out_pad, ow = (long)(in->w - 1) * stride - 2 * pad + k + out_pad;
+    if (oh <= 0 || ow <= 0 || oh > INT32_MAX || ow > INT32_MAX) {
+        zc_fail(ZC_EINVAL, "deconv2d %s: no output for a %dx%d input", name, in->h, in->w);
+        return -1;
+    }
+    int id = push_node(net, ZC_OP_DECONV2D, 1, &x, c_out, (int)oh, (int)ow);
+    if (id < 0) return -1;
+    zc_node *n = &net->nodes[id];
+    n->k = k; n->stride = stride; n->pad = pad; n->out_pad = out_pad;
+    if (set_name(n, name)) return -1;
+    int wshape[4] = {cin, c_out, k, k};
+    int w = push_param(net, id, name, "weight", ZC_PARAM_WEIGHT, 4, wshape);
+    if (w < 0) return -1;
+    net->nodes[id].weight = w;
+    if (bias) {
+        int b = push_param(net, id, name, "bias", ZC_PARAM_BIAS, 1, &c_out);
+        if (b < 0) return -1;
+        net->nodes[id].bias = b;
+    }
+    return id;
+}
+
+int zc_net_leaky_relu(zc_net *net, int x, float alpha)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (!(alpha >= 0.0f && alpha < 1.0f)) { zc_fail(ZC_EINVAL, "leaky_relu: slope %g is not in [0, 1)", alpha); return -1; }
+    int id = push_node(net, ZC_OP_LEAKY_RELU, 1, &x, in->c, in->h, in->w);
+    if (id >= 0) net->nodes[id].alpha = alpha;
+    return id;
+}
+
+int zc_net_tanh(zc_net *net, int x)
+{
+    zc_node *in = check_input(net, x);
+    return in ? push_node(net, ZC_OP_TANH, 1, &x, in->c, in->h, in->w) : -1;
+}
+
+int zc_net_shift(zc_net *net, int x)
+{
+    zc_node *in = check_input(net, x);
+    return in ? push_node(net, ZC_OP_SHIFT, 1, &x, in->c, in->h, in->w) : -1;
+}
+
+int zc_net_zero_to(zc_net *net, int x, int c_out, int stride)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (c_out <= 0 || stride <= 0) { zc_fail(ZC_EINVAL, "zero: invalid C_out %d or stride %d", c_out, stride); return -1; }
+    if (c_out == in->c && stride == 1) return zc_net_zero(net, x);
+    int id = push_node(net, ZC_OP_ZERO, 1, &x, c_out, (in->h + stride - 1) / stride, (in->w + stride - 1) / stride);
+    if (id >= 0) net->nodes[id].stride = stride;
+    return id;
+}
+
+int zc_net_untile(zc_net *net, int x)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (in->h != 1 || in->w != 1) {
+        zc_fail(ZC_EINVAL, "untile: the tiles must be pooled to 1x1 first (got %dx%d)", in->h, in->w);
+        return -1;
+    }
+    if ((size_t)in->tiles * in->c > INT32_MAX) { zc_fail(ZC_EINVAL, "untile: too many channels"); return -1; }
+    int id = push_node(net, ZC_OP_UNTILE, 1, &x, in->tiles * in->c, 1, 1);
+    if (id >= 0) net->nodes[id].tiles = 1;
+    return id;
+}
+
+void zc_net_set_kaiming_fan_out(zc_net *net, int conv)
+{
+    if (conv > 0 && conv < net->n_nodes && net->nodes[conv].op == ZC_OP_CONV2D && net->nodes[conv].weight >= 0)
+        net->params[net->nodes[conv].weight].kaiming_fan_out = 1;
+}
+
 /* Parameter-free unary ops computing the same thing from the same input. */
 static int duplicate_of(const zc_node *a, const zc_node *b)
 {
     return a->op == b->op && a->n_in == 1 && b->n_in == 1 && a->in[0] == b->in[0] &&
            a->weight < 0 && b->weight < 0 && a->k == b->k && a->stride == b->stride &&
            a->pad == b->pad && a->count_include_pad == b->count_include_pad && a->c == b->c &&
-           (a->op == ZC_OP_RELU || a->op == ZC_OP_AVGPOOL || a->op == ZC_OP_GAP || a->op == ZC_OP_ZERO ||
+           a->alpha == b->alpha &&
+           (a->op == ZC_OP_RELU || a->op == ZC_OP_LEAKY_RELU || a->op == ZC_OP_TANH || a->op == ZC_OP_SHIFT || a->op == ZC_OP_AVGPOOL || a->op == ZC_OP_GAP || a->op == ZC_OP_ZERO ||
             a->op == ZC_OP_MAXPOOL || a->op == ZC_OP_TRUNCATE);
 }
 
@@ -512,6 +612,9 @@ void zc_net_node_info(const zc_net *net, int node, zc_node_info *out)
     out->live = n->live;
     out->merged = n->merged;
     out->hooks = n->hooks;
+    out->alpha = n->alpha;
+    out->out_pad = n->out_pad;
+    out->tiles = n->tiles;
 }
 
 void zc_net_param_info(const zc_net *net, int param, zc_param_info *out)
@@ -612,6 +715,12 @@ static void fill_default(const zc_net *net, const zc_param *p, float *data, void
     const zc_node *n = &net->nodes[p->node];
     switch (p->role) {
     case ZC_PARAM_WEIGHT:
+        if (p->kaiming_fan_out) {   /* std sqrt(2 / fan_out), fan_out = C_out * k * k */
+            double std = sqrt(2.0 / (double)(p->numel / (size_t)p->shape[1]));
+            for (size_t j = 0; j < p->numel; j++) data[j] = (float)(zc_rng_normal(rng) * std);
+            break;
+        }
+        /* fall through */
     case ZC_PARAM_BIAS: {
         /* kaiming_uniform(a=sqrt(5)) and the bias rule both give bound 1/sqrt(fan_in). */
         double bound = 1.0 / sqrt((double)fan_in(&net->params[n->weight]));
@@ -661,19 +770,73 @@ zc_status zc_net_init_constant(zc_net *net, float value) { return fill_params(ne
 static int needs_input_in_backward(zc_op op)
 {
     return op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_BATCHNORM || op == ZC_OP_RELU ||
-           op == ZC_OP_SIGMOID || op == ZC_OP_SCALE || op == ZC_OP_MAXPOOL;
+           op == ZC_OP_SIGMOID || op == ZC_OP_SCALE || op == ZC_OP_MAXPOOL || op == ZC_OP_DECONV2D ||
+           op == ZC_OP_LEAKY_RELU || op == ZC_OP_TANH;
 }
 
+/* batch: the net's; a tiled node holds batch * tiles images. */
 static float *alloc_tensor(const zc_backend *be, const zc_node *n, int batch, int zeroed)
 {
-    return be->alloc(be->ctx, (size_t)batch * n->c * n->h * n->w, zeroed);
+    return be->alloc(be->ctx, (size_t)batch * n->tiles * n->c * n->h * n->w, zeroed);
+}
+
+/* Batch norm on a tiled node runs once per tile on that tile's contiguous batch (its statistics are
+ * the tile's, as when the official code calls the encoder on each tile), each with its own `saved`. */
+static zc_status tiled_bn(const zc_backend *be, zc_net *net, zc_node *n, int batch, int backward, zc_run_mode mode)
+{
+    zc_node *in = &net->nodes[n->in[0]];
+    size_t chw = (size_t)n->c * n->h * n->w, step = (size_t)batch * chw;
+    if (!n->tile_saved && !(n->tile_saved = calloc((size_t)n->tiles, sizeof *n->tile_saved)))
+        return zc_fail(ZC_ENOMEM, "out of memory (batch norm)");
+    float *out = n->out, *grad = n->grad, *iout = in->out, *igrad = in->grad;
+    double *saved = n->saved;
+    int grad_set = in->grad_set;
+    zc_status st = ZC_OK;
+    for (int t = 0; t < n->tiles && st == ZC_OK; t++) {
+        n->out = out ? out + t * step : NULL;
+        n->grad = grad ? grad + t * step : NULL;
+        in->out = iout ? iout + t * step : NULL;
+        in->grad = igrad ? igrad + t * step : NULL;
+        in->grad_set = grad_set;   /* every tile's slice starts as the whole buffer did */
+        n->saved = n->tile_saved[t];
+        st = backward ? be->backward(be->ctx, net, n, batch) : be->forward(be->ctx, net, n, batch, mode);
+        n->tile_saved[t] = n->saved;
+    }
+    n->out = out; n->grad = grad; in->out = iout; in->grad = igrad;
+    n->saved = saved;
+    return st;
+}
+
+static zc_status run_forward(const zc_backend *be, zc_net *net, zc_node *n, int batch, zc_run_mode mode)
+{
+    if (n->tiles > 1 && n->op == ZC_OP_BATCHNORM) return tiled_bn(be, net, n, batch, 0, mode);
+    return be->forward(be->ctx, net, n, batch * n->tiles, mode);
+}
+
+static zc_status run_backward(const zc_backend *be, zc_net *net, zc_node *n, int batch)
+{
+    if (n->tiles > 1 && n->op == ZC_OP_BATCHNORM) return tiled_bn(be, net, n, batch, 1, ZC_RUN_TRAIN);
+    return be->backward(be->ctx, net, n, batch * n->tiles);
+}
+
+/* The input: samples of `tiles` images each (batch x tiles x c x h x w) stored tile-major. */
+static void write_input(const zc_backend *be, zc_node *n, const float *x, int batch)
+{
+    size_t chw = (size_t)n->c * n->h * n->w;
+    if (n->tiles == 1) {
+        be->write(be->ctx, n->out, x, (size_t)batch * chw);
+        return;
+    }
+    for (int b = 0; b < batch; b++)
+        for (int t = 0; t < n->tiles; t++)
+            be->write(be->ctx, n->out + ((size_t)t * batch + b) * chw, x + ((size_t)b * n->tiles + t) * chw, chw);
 }
 
 zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mode)
 {
     if (net->output < 0) return zc_fail(ZC_EINVAL, "network has no output (zc_net_finish not called)");
     const zc_node *in0 = &net->nodes[0];
-    if (batch <= 0 || (size_t)batch * in0->c * in0->h * in0->w > ZC_MAX_TENSOR_ELEMS)
+    if (batch <= 0 || (size_t)batch * in0->tiles * in0->c * in0->h * in0->w > ZC_MAX_TENSOR_ELEMS)
         return zc_fail(ZC_EINVAL, "invalid batch size %d", batch);
     zc_status st = ensure_params(net);
     if (st != ZC_OK) return st;
@@ -703,11 +866,11 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
         n->out = alloc_tensor(be, n, batch, pruned);
         if (!n->out) { st = zc_fail(ZC_ENOMEM, "out of memory for activations (batch %d)", batch); break; }
         if (n->op == ZC_OP_INPUT) {
-            be->write(be->ctx, n->out, x, (size_t)batch * n->c * n->h * n->w);
+            write_input(be, n, x, batch);
             continue;
         }
         if (pruned) continue;   /* exactly zero */
-        st = be->forward(be->ctx, net, n, batch, mode);
+        st = run_forward(be, net, n, batch, mode);
         for (int j = 0; j < n->n_in; j++) {
             zc_node *src = &net->nodes[n->in[j]];
             if (--pending[n->in[j]] == 0 && !keep[n->in[j]]) {
@@ -741,8 +904,8 @@ zc_status zc_net_read(zc_net *net, int node, int which, float *dst)
     const float *src = which ? n->grad : n->out;
     if (!src) return zc_fail(ZC_EINVAL, "zc_net_read: node %d has no %s now", node, which ? "gradient" : "output");
     const zc_backend *be = zci_net_backend(net);
-    if (be->to_plain) return be->to_plain(be->ctx, net, n, src, dst, net->batch);
-    be->read(be->ctx, src, dst, (size_t)net->batch * n->c * n->h * n->w);
+    if (be->to_plain) return be->to_plain(be->ctx, net, n, src, dst, zci_node_batch(net, n));
+    be->read(be->ctx, src, dst, (size_t)zci_node_batch(net, n) * n->c * n->h * n->w);
     return ZC_OK;
 }
 
@@ -801,9 +964,9 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
             zc_node *src = &net->nodes[n->in[j]];
             if (src->out || src->op != ZC_OP_RELU) continue;
             if (!(src->out = alloc_tensor(be, src, batch, 0))) st = zc_fail(ZC_ENOMEM, "out of memory for activations");
-            else st = be->forward(be->ctx, net, src, batch, ZC_RUN_TRAIN);   /* rematerialise */
+            else st = run_forward(be, net, src, batch, ZC_RUN_TRAIN);   /* rematerialise */
         }
-        if (run && st == ZC_OK) st = be->backward(be->ctx, net, n, batch);
+        if (run && st == ZC_OK) st = run_backward(be, net, n, batch);
         if (!n->keep) {   /* consumed: every user has already been visited */
             be->release(be->ctx, n->grad);
             n->grad = NULL;

@@ -11,7 +11,9 @@
  * Every value involved is >= 0 (all-ones input, |parameters|, ReLU, averages, sums), so for a
  * layer computing y = W x (+ b), sum_ij |W_ij dR/dW_ij| = sum_ij W_ij dR/dW_ij = sum_o g_o (W x)_o,
  * with g = dR/dy: the score is accumulated from the output gradients without forming dR/dW (exact
- * in real arithmetic; in float64 it differs from the element-wise sum by rounding only). */
+ * in real arithmetic; in float64 it differs from the element-wise sum by rounding only).
+ * A tiled network (jigsaw) gets identical all-ones tiles, so one pass of its encoder stands for all
+ * tiles: the untile copies it, and the tiles' gradients are summed into that pass. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +225,33 @@ static void state_free(f64_state *s)
     free(s->out); free(s->grad); free(s->wabs); free(s->col); free(s->info);
 }
 
+/* Transposed convolution of one image (weight [C_in][C_out][k][k]): forward scatters every input
+ * pixel through the kernel; backward gathers (the conv of g). Not a scored layer (the harness scores
+ * Conv2d and Linear only). */
+static void deconv(const zc_node_info *n, const zc_node_info *in, const double *W, double *x, double *y, int backward)
+{
+    int k = n->k, s = n->stride, p = n->pad;
+    for (int ci = 0; ci < in->c; ci++)
+        for (int co = 0; co < n->c; co++) {
+            const double *w = W + ((size_t)ci * n->c + co) * k * k;
+            double *xc = x + (size_t)ci * in->h * in->w;
+            double *yc = y + (size_t)co * n->h * n->w;
+            for (int iy = 0; iy < in->h; iy++)
+                for (int ix = 0; ix < in->w; ix++)
+                    for (int ky = 0; ky < k; ky++) {
+                        int oy = iy * s - p + ky;
+                        if (oy < 0 || oy >= n->h) continue;
+                        for (int kx = 0; kx < k; kx++) {
+                            int ox = ix * s - p + kx;
+                            if (ox < 0 || ox >= n->w) continue;
+                            double *yv = yc + (size_t)oy * n->w + ox, *xv = xc + (size_t)iy * in->w + ix;
+                            if (backward) *xv += w[ky * k + kx] * *yv;
+                            else *yv += w[ky * k + kx] * *xv;
+                        }
+                    }
+        }
+}
+
 zc_status zc_synflow_net(zc_net *net, double *score)
 {
     int output = net ? zc_net_output_node(net) : -1;
@@ -296,8 +325,8 @@ zc_status zc_synflow_net(zc_net *net, double *score)
             memcpy(y, x, m * sizeof *y);
             for (int k = 1; k < n->n_in; k++) axpy(y, 1.0, s.out[n->in[k]], m);
             break;
-        case ZC_OP_ZERO:
-            for (size_t j = 0; j < m; j++) y[j] = x[j] * 0.0;
+        case ZC_OP_ZERO:   /* TransNAS-Bench-101's reshaping Zero: x[::s, ::s] * 0 or fresh zeros */
+            for (size_t j = 0; j < m; j++) y[j] = numel(in) == m ? x[j] * 0.0 : 0.0;
             break;
         case ZC_OP_MAXPOOL:
             maxpool(in, n, x, y, NULL, 0);
@@ -313,6 +342,29 @@ zc_status zc_synflow_net(zc_net *net, double *score)
         }
         case ZC_OP_TRUNCATE:   /* the first channels: a prefix */
             memcpy(y, x, m * sizeof *y);
+            break;
+        case ZC_OP_DECONV2D:
+            memset(y, 0, m * sizeof *y);
+            deconv(n, in, s.wabs[n->weight], (double *)x, y, 0);
+            if (n->bias >= 0)
+                for (int c = 0; c < n->c; c++)
+                    for (size_t j = 0; j < (size_t)n->h * n->w; j++) y[(size_t)c * n->h * n->w + j] += s.wabs[n->bias][c];
+            break;
+        case ZC_OP_UNTILE:   /* jigsaw: the all-ones tiles are identical, so one encoder pass stands for all */
+            for (int t = 0; t < in->tiles; t++) memcpy(y + (size_t)t * in->c, x, (size_t)in->c * sizeof *y);
+            break;
+        case ZC_OP_LEAKY_RELU:
+            for (size_t j = 0; j < m; j++) y[j] = x[j] > 0.0 ? x[j] : x[j] * n->alpha;
+            break;
+        case ZC_OP_TANH:
+            for (size_t j = 0; j < m; j++) y[j] = tanh(x[j]);
+            break;
+        case ZC_OP_SHIFT:
+            for (int c = 0; c < n->c; c++)
+                for (int r = 0; r < n->h; r++)
+                    for (int q = 0; q < n->w; q++)
+                        y[((size_t)c * n->h + r) * n->w + q] =
+                            r + 1 < n->h && q + 1 < n->w ? x[((size_t)c * n->h + r + 1) * n->w + q + 1] : 0.0;
             break;
         default:
             st = zc_fail(ZC_EUNSUPPORTED, "synflow: op %s is not supported", zc_op_name(n->op));
@@ -384,7 +436,7 @@ zc_status zc_synflow_net(zc_net *net, double *score)
                 if (s.grad[n->in[k]]) axpy(s.grad[n->in[k]], 1.0, g, m);
             break;
         case ZC_OP_ZERO:
-            if (dx)
+            if (dx && numel(in) == m)
                 for (size_t j = 0; j < m; j++) dx[j] += g[j] * 0.0;
             break;
         case ZC_OP_MAXPOOL:
@@ -401,6 +453,28 @@ zc_status zc_synflow_net(zc_net *net, double *score)
         }
         case ZC_OP_TRUNCATE:
             if (dx) axpy(dx, 1.0, g, m);
+            break;
+        case ZC_OP_DECONV2D:
+            if (dx) deconv(n, in, s.wabs[n->weight], dx, g, 1);
+            break;
+        case ZC_OP_UNTILE:   /* the tiles' gradients meet in the shared pass (the scores are linear in g) */
+            if (dx)
+                for (int t = 0; t < in->tiles; t++) axpy(dx, 1.0, g + (size_t)t * in->c, (size_t)in->c);
+            break;
+        case ZC_OP_LEAKY_RELU:
+            if (dx)
+                for (size_t j = 0; j < m; j++) dx[j] += x[j] > 0.0 ? g[j] : g[j] * n->alpha;
+            break;
+        case ZC_OP_TANH:
+            if (dx)
+                for (size_t j = 0; j < m; j++) dx[j] += g[j] * (1.0 - s.out[i][j] * s.out[i][j]);
+            break;
+        case ZC_OP_SHIFT:
+            if (dx)
+                for (int c = 0; c < n->c; c++)
+                    for (int r = 0; r + 1 < n->h; r++)
+                        for (int q = 0; q + 1 < n->w; q++)
+                            dx[((size_t)c * n->h + r + 1) * n->w + q + 1] += g[((size_t)c * n->h + r) * n->w + q];
             break;
         default:
             break;

@@ -31,6 +31,15 @@ zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_o
     return ZC_OK;
 }
 
+zc_status zci_proxy_untiled(zc_net *net, const char *proxy)
+{
+    zc_node_info in0;
+    zc_net_node_info(net, 0, &in0);
+    if (in0.tiles <= 1) return ZC_OK;
+    zc_net_free(net);
+    return zc_fail(ZC_EUNSUPPORTED, "%s is not defined for networks run on tiles (jigsaw)", proxy);
+}
+
 zc_status zci_proxy_need_batch(const zc_proxy_input *in, const char *proxy, const zc_batch **b)
 {
     if (!in->batches || in->n_batches < 1 || !in->batches[0].x || in->batches[0].n < 1)
@@ -41,7 +50,6 @@ zc_status zci_proxy_need_batch(const zc_proxy_input *in, const char *proxy, cons
 
 zc_status zci_proxy_loss_backward(zc_net *net, const zc_batch *b, double *loss)
 {
-    if (!b->y) return zc_fail(ZC_EINVAL, "the batch has no labels");
     zc_status st = zc_net_forward(net, b->x, b->n, ZC_RUN_TRAIN);
     if (st != ZC_OK) return st;
     int nb, dim;
@@ -50,7 +58,7 @@ zc_status zci_proxy_loss_backward(zc_net *net, const zc_batch *b, double *loss)
     float *dlogits = malloc((size_t)nb * dim * sizeof *dlogits);
     if (!dlogits) return zc_fail(ZC_ENOMEM, "out of memory");
     double l;
-    st = zc_cross_entropy(logits, b->y, nb, dim, &l, dlogits);
+    st = zc_batch_loss(b, logits, nb, dim, &l, dlogits);
     if (st == ZC_OK) st = zc_net_backward(net, dlogits);
     free(dlogits);
     if (st == ZC_OK && loss) *loss = l;

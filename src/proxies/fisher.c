@@ -15,6 +15,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     if (st != ZC_OK) return st;
     zc_net *net;
     if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    if ((st = zci_proxy_untiled(net, "fisher")) != ZC_OK) return st;
     zc_net_prune_zero(net);
     size_t max_elems = 0;
     int batch = b->n;

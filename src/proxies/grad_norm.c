@@ -17,7 +17,7 @@ static zc_status zico_variant(zc_net *net, const zc_proxy_input *in, const zc_pr
     zc_status st = opts->weights_dir ? ZC_OK : zc_net_init_gaussian(net, &rng);
     if (st != ZC_OK) return st;
     size_t n = (size_t)b->n * b->c * b->h * b->w;
-    zc_batch rb = {b->n, b->c, b->h, b->w, malloc(n * sizeof(float)), malloc((size_t)b->n * sizeof(int))};
+    zc_batch rb = {.n = b->n, .c = b->c, .h = b->h, .w = b->w, .x = malloc(n * sizeof(float)), .y = malloc((size_t)b->n * sizeof(int))};
     if (!rb.x || !rb.y) st = zc_fail(ZC_ENOMEM, "grad_norm: out of memory");
     if (st == ZC_OK) {
         for (size_t i = 0; i < n; i++) rb.x[i] = (float)zc_rng_normal(&rng);

@@ -16,6 +16,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     if (st != ZC_OK) return st;
     zc_net *net;
     if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    if ((st = zci_proxy_untiled(net, "jacob_cov")) != ZC_OK) return st;
     zc_net_prune_zero(net);
     zc_net_need_input_grad(net, 1);
     int n = b->n;

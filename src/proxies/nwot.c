@@ -157,6 +157,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     if (st != ZC_OK) return st;
     zc_net *net;
     if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    if ((st = zci_proxy_untiled(net, "nwot")) != ZC_OK) return st;
     st = zc_nwot_net(net, b, 1, out);
     zc_net_free(net);
     return st;

@@ -11,6 +11,10 @@ zc_status zci_proxy_build(const zc_proxy_input *in, const zc_proxy_opts *o, cons
  * default init from (in->seed, in->stream), or the weights of opts->weights_dir when set. */
 zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out);
 
+/* ZC_EUNSUPPORTED (net freed) when the network runs its input as tiles (jigsaw): proxies that read
+ * per-sample activations have no definition there (the official hooks see one call per tile). */
+zc_status zci_proxy_untiled(zc_net *net, const char *proxy);
+
 /* The zero-cost-nas step: train-mode forward of the batch, mean cross-entropy with its labels,
  * backward (every parameter's gradient). *loss (may be NULL) gets the loss. */
 zc_status zci_proxy_loss_backward(zc_net *net, const zc_batch *b, double *loss);

@@ -132,6 +132,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     zc_build_opts bo = {0, 1, 0};
     zc_net *net;
     zc_status st = zci_proxy_build(in, opts, &bo, &net);
+    if (st == ZC_OK && (st = zci_proxy_untiled(net, "zen")) != ZC_OK) return st;
     if (st != ZC_OK) return st;
     int B = ZEN_BATCH;
     zc_node_info in0;

@@ -62,7 +62,7 @@ zc_status zc_zico_net(zc_net *net, const zc_batch *batches, int n_batches, int p
         dlogits = malloc((size_t)nb * dim * sizeof *dlogits);
         if (!dlogits) { st = zc_fail(ZC_ENOMEM, "zico: out of memory"); break; }
         double loss;
-        st = zc_cross_entropy(logits, bt->y, nb, dim, &loss, dlogits);
+        st = zc_batch_loss(bt, logits, nb, dim, &loss, dlogits);
         if (st == ZC_OK && !isfinite(loss)) st = zc_fail(ZC_ENUM, "zico: the loss is %g", loss);
         if (st == ZC_OK) st = zc_net_backward(net, dlogits);
         for (int i = 0; i < np && st == ZC_OK; i++)

@@ -83,7 +83,9 @@ static zc_status draw_lane(zc_run *r, lane *l)
     if (!(l->batches = calloc((size_t)l->n_batches, sizeof *l->batches)))
         return zc_fail(ZC_ENOMEM, "out of memory for the %s batches", l->name);
     zc_status st;
-    if (o->image_folder) {
+    if (o->space->space->load_batches) {   /* the space reads its task's data and targets */
+        st = o->space->space->load_batches(o->space, o->data_path, l->batch_size, l->n_batches, seed, l->batches);
+    } else if (o->image_folder) {
         st = zc_image_batches(o->data_path, res, l->batch_size, l->n_batches, seed,
                               l->need.augment && !o->eval_transforms, l->batches);
     } else {
@@ -140,7 +142,9 @@ zc_status zc_run_open(const zc_run_opts *opts, zc_run **out)
         r->lane_of[p] = k;
     }
     /* The data, once, when some proxy needs images. */
-    if (st == ZC_OK && need_images && !o->image_folder) {
+    if (st == ZC_OK && need_images && o->space->space->load_batches) {
+        snprintf(r->source, sizeof r->source, "%s", o->data_path ? o->data_path : "$" ZC_DATA_ENV "/taskonomy");
+    } else if (st == ZC_OK && need_images && !o->image_folder) {
         if (o->loaded) {
             r->data = o->loaded;
             snprintf(r->source, sizeof r->source, "%s", zc_dataset_name(o->loaded->kind));
@@ -317,7 +321,7 @@ zc_status zc_proxy_probe(const zc_space_ctx *space, const void *arch, const zc_p
 {
     int res = space->cfg.resolution, classes = space->cfg.num_classes;
     const int bs = 4;
-    zc_batch b = {bs, 3, res, res, malloc((size_t)bs * 3 * res * res * sizeof(float)), malloc(bs * sizeof(int))};
+    zc_batch b = {.n = bs, .c = 3, .h = res, .w = res, .x = malloc((size_t)bs * 3 * res * res * sizeof(float)), .y = malloc(bs * sizeof(int))};
     if (!b.x || !b.y) {   /* no memory for a probe: let the run decide */
         zc_batch_free(&b);
         return ZC_OK;

@@ -47,6 +47,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine/engine_impl.h"
@@ -494,6 +495,10 @@ static void relu_module_name(const zc_node *consumer, int i, char *buf, size_t s
     size_t len = strlen(consumer->name);
     if (consumer->op == ZC_OP_CONV2D && len > 5 && !strcmp(consumer->name + len - 5, ".op.1"))
         snprintf(buf, size, "%.*s.op.0", (int)(len - 5), consumer->name);
+    else if (consumer->op == ZC_OP_CONV2D && len > 6 && !strcmp(consumer->name + len - 6, ".ops.1"))
+        snprintf(buf, size, "%.*s.ops.0", (int)(len - 6), consumer->name);   /* TransNAS-Bench-101's ReLUConvBN */
+    else if (consumer->op == ZC_OP_CONV2D && len > 8 && !strcmp(consumer->name + len - 8, ".convs.0"))
+        snprintf(buf, size, "%.*s.relu", (int)(len - 8), consumer->name);    /* its FactorizedReduce */
     else if (consumer->op == ZC_OP_GAP)
         snprintf(buf, size, "lastact.1");
     else
@@ -554,7 +559,7 @@ static int write_kinks(const zc_net *net, int batch, const char *dir, double tol
 {
     for (int i = 0; i < net->n_nodes; i++) {
         const zc_node *r = &net->nodes[i];
-        if (r->op != ZC_OP_RELU || !r->live) continue;
+        if ((r->op != ZC_OP_RELU && r->op != ZC_OP_LEAKY_RELU) || !r->live) continue;
         const zc_node *in = &net->nodes[r->in[0]];
         size_t m = (size_t)batch * in->c * in->h * in->w;
         float *v = node_out_nchw(in, batch);
@@ -576,7 +581,21 @@ static int write_kinks(const zc_net *net, int batch, const char *dir, double tol
         /* NB101's ConvBnRelu: the ReLU is module .2 after its BN (.1), whatever reads it */
         size_t len = strlen(in->name), suf = strlen(".conv_bn_relu.1");
         int after_bn = in->op == ZC_OP_BATCHNORM && len > suf && !strcmp(in->name + len - suf, ".conv_bn_relu.1");
-        if (after_bn) {
+        /* TransNAS-Bench-101's ConvLayer: BN '<m>.norm' -> LeakyReLU '<m>.activation' */
+        size_t nsuf = strlen(".norm");
+        if (r->op == ZC_OP_LEAKY_RELU) {
+            if (in->op != ZC_OP_BATCHNORM || len <= nsuf || strcmp(in->name + len - nsuf, ".norm")) {
+                free(idx);
+                free(pos);
+                return usage_error("leaky ReLU after %s: no module name", in->name);
+            }
+            snprintf(name, sizeof name, "leaky/%.*s.activation", (int)(len - nsuf), in->name);   /* not a ReLU module */
+            char sub[PATH_CAP];
+            snprintf(sub, sizeof sub, "%s/leaky", dir);
+            mkdir(sub, 0755);
+            rc = write_kink_files(dir, name, idx, pos, n1);
+            after_bn = 1;   /* named: skip the consumers */
+        } else if (after_bn) {
             snprintf(name, sizeof name, "%.*s2", (int)(len - 1), in->name);
             rc = write_kink_files(dir, name, idx, pos, n1);
         }
@@ -585,7 +604,7 @@ static int write_kinks(const zc_net *net, int batch, const char *dir, double tol
             if (!cn->live) continue;
             int reads = 0;
             for (int q = 0; q < cn->n_in; q++) reads |= cn->in[q] == i;
-            if (!reads) continue;
+            if (!reads || cn->op == ZC_OP_SHIFT) continue;   /* FactorizedReduce's shifted branch: its ReLU is named by convs.0 */
             relu_module_name(cn, i, name, sizeof name);
             rc = write_kink_files(dir, name, idx, pos, n1);
         }
@@ -667,6 +686,83 @@ static int cmd_net(int argc, char **argv)
     zc_net_free(net);
     zc_space_close(ctx);
     free(arch); free(y); free(x.data); free(lab.data);
+    return rc;
+}
+
+/* A TransNAS-Bench-101 task network (or any space with tasks): one train-mode step with the task's
+ * loss on the given targets (floats for soft CE / MSE / L1, labels for CE and per-pixel CE); writes
+ * output, loss and parameter gradients. */
+static int cmd_task(int argc, char **argv)
+{
+    static const char *const allowed[] = {"space", "arch", "task", "weights", "x", "targets", "out-dir", "backend",
+                                          "kinks", "kink-tol", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, NULL, &o);
+    if (rc) return rc;
+    const char *sname, *astr, *task, *wdir, *xpath, *tpath, *out_dir;
+    if ((rc = need(&o, "space", &sname)) || (rc = need(&o, "arch", &astr)) || (rc = need(&o, "task", &task)) ||
+        (rc = need(&o, "weights", &wdir)) || (rc = need(&o, "x", &xpath)) || (rc = need(&o, "targets", &tpath)) ||
+        (rc = need(&o, "out-dir", &out_dir)))
+        return rc;
+    const zc_space *sp = zc_space_find(sname);
+    if (!sp) return usage_error("--space: %s", zc_last_error());
+    tensor x, tg;
+    if ((rc = read_tensor(xpath, &x))) return rc;
+    if (x.ndim != 4) { free(x.data); return usage_error("x: expected n x c x h x w"); }
+    if ((rc = read_tensor(tpath, &tg))) { free(x.data); return rc; }
+    zc_space_ctx *ctx = NULL;
+    zc_net *net = NULL;
+    void *arch = calloc(1, sp->arch_size);
+    zc_space_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.resolution = x.shape[2];
+    cfg.task = task;
+    zc_batch b = {.n = x.shape[0], .c = x.shape[1], .h = x.shape[2], .w = x.shape[3], .x = x.data};
+    if (!arch) rc = lib_error("out of memory");
+    if (!rc && zc_space_open(sp, &cfg, &ctx) != ZC_OK) rc = lib_error("opening the space");
+    if (!rc && zc_space_parse(ctx, astr, arch) != ZC_OK) rc = usage_error("--arch: %s", zc_last_error());
+    if (!rc && !(net = zc_space_build(ctx, arch, NULL))) rc = lib_error("building");
+    if (!rc && (rc = set_backend(net, &o)) == 0 && zc_net_load_weights(net, wdir) != ZC_OK) rc = lib_error("loading weights");
+    if (!rc && zc_net_forward(net, x.data, b.n, ZC_RUN_TRAIN) != ZC_OK) rc = lib_error("forward");
+    int nb = 0, dim = 0;
+    const float *out = rc ? NULL : zc_net_output(net, &nb, &dim);
+    float *dz = NULL;
+    if (!rc) {
+        /* The loss kind from the task's data loader: one probe of the space's batch conventions. */
+        static const zc_loss kinds[] = {ZC_LOSS_SOFT_CE, ZC_LOSS_SOFT_CE, ZC_LOSS_CE, ZC_LOSS_MSE, ZC_LOSS_PIXEL_CE,
+                                        ZC_LOSS_L1, ZC_LOSS_L1};
+        b.loss = kinds[ctx->task];
+        if (b.loss == ZC_LOSS_CE || b.loss == ZC_LOSS_PIXEL_CE) {
+            b.y = malloc(tg.numel * sizeof *b.y);
+            for (size_t i = 0; b.y && i < tg.numel; i++) b.y[i] = (int)tg.data[i];
+            b.y_dim = (int)(tg.numel / (size_t)b.n);
+        } else {
+            b.t = tg.data;
+            b.t_dim = (int)(tg.numel / (size_t)b.n);
+        }
+        int zshape[2] = {nb, dim};
+        rc = write_out(out_dir, "output", out, 2, zshape);
+        double kink_tol;
+        const char *kinks = get(&o, "kinks");
+        if (!rc) rc = get_double(&o, "kink-tol", 1e-4, &kink_tol);
+        if (!rc && kinks) rc = write_kinks(net, b.n, kinks, kink_tol);
+    }
+    double loss = 0;
+    if (!rc && !(dz = malloc((size_t)nb * dim * sizeof *dz))) rc = lib_error("out of memory");
+    if (!rc && zc_batch_loss(&b, out, nb, dim, &loss, dz) != ZC_OK) rc = lib_error("loss");
+    if (!rc) {
+        float lf = (float)loss;
+        int one = 1;
+        rc = write_out(out_dir, "loss", &lf, 1, &one);
+        printf("%.17g\n", loss);
+    }
+    if (!rc && zc_net_backward(net, dz) != ZC_OK) rc = lib_error("backward");
+    if (!rc) rc = write_param_grads(net, out_dir);
+    free(dz);
+    free(b.y);
+    zc_net_free(net);
+    zc_space_close(ctx);
+    free(arch); free(x.data); free(tg.data);
     return rc;
 }
 
@@ -764,7 +860,7 @@ static int cmd_epsilon(int argc, char **argv)
     if (!(lo > 0) || !(hi > 0)) return usage_error("--w-low/--w-high must be positive");
     tensor x;
     if ((rc = read_images(xpath, &x))) return rc;
-    zc_batch b = {x.shape[0], 3, x.shape[2], x.shape[3], x.data, NULL};
+    zc_batch b = {.n = x.shape[0], .c = 3, .h = x.shape[2], .w = x.shape[3], .x = x.data, .y = NULL};
     zc_net *net = build_nb201(&arch, 1, x.shape[2], 0);
     if (!net) rc = 1;
     if (!rc) rc = set_backend(net, &o);
@@ -784,6 +880,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "ce")) return cmd_ce(argc - 2, argv + 2);
     if (!strcmp(cmd, "nb201")) return cmd_nb201(argc - 2, argv + 2);
     if (!strcmp(cmd, "net")) return cmd_net(argc - 2, argv + 2);
+    if (!strcmp(cmd, "task")) return cmd_task(argc - 2, argv + 2);
     if (!strcmp(cmd, "zico")) return cmd_zico(argc - 2, argv + 2);
     if (!strcmp(cmd, "epsilon")) return cmd_epsilon(argc - 2, argv + 2);
     if (!strcmp(cmd, "backends")) {

@@ -111,7 +111,7 @@ static void test_proxies_tiny(void)
     int yb[B] = {0, 1, 2, 3, 4, 0};
     for (int i = 0; i < B * C * H * W; i++) xb[i] = (float)zc_rng_normal(&rng);
     for (int i = 0; i < B * C * H * W; i++) same[i] = xb[i % (C * H * W)];
-    zc_batch batch = {B, C, H, W, xb, yb}, same_batch = {B, C, H, W, same, yb};
+    zc_batch batch = {.n = B, .c = C, .h = H, .w = W, .x = xb, .y = yb}, same_batch = {.n = B, .c = C, .h = H, .w = W, .x = same, .y = yb};
     zc_proxy_opts opts;
     zc_proxy_opts_default(&opts);
     opts.backend = zc_backend_get("ref");

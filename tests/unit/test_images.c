@@ -573,7 +573,7 @@ static void test_color_ops(void) {
 #endif
 
 static void test_batch_resize(void) {
-    zc_batch in = {2, 3, 4, 5, NULL, NULL}, out;
+    zc_batch in = {.n = 2, .c = 3, .h = 4, .w = 5, .x = NULL, .y = NULL}, out;
     in.x = malloc(sizeof(float) * 2 * 3 * 4 * 5);
     int y[2] = {3, 8};
     in.y = y;
@@ -586,7 +586,7 @@ static void test_batch_resize(void) {
     CHECK_NEAR(worst, 0.0, 1e-6);
     zc_batch_free(&out);
     /* A 1x2 ramp [0, 1] doubled: align_corners=False gives 0, 0.25, 0.75, 1 on each row. */
-    zc_batch ramp = {1, 1, 2, 2, NULL, NULL};
+    zc_batch ramp = {.n = 1, .c = 1, .h = 2, .w = 2, .x = NULL, .y = NULL};
     float rx[4] = {0, 1, 0, 1};
     ramp.x = rx;
     CHECK(zc_batch_resize(&ramp, 4, &out) == ZC_OK && out.y == NULL);

@@ -461,7 +461,7 @@ static void test_evolution(void)
         for (int i = 0; i < 4; i++) b[k].y[i] = (int)zc_rng_below(&rng, 10);
     }
     /* zennas scored at 16x16 with 10 classes; costs counted at 224x224 on the residual network */
-    zc_space_config cfg = {10, 16, NULL, 0, 224, 0};
+    zc_space_config cfg = {.num_classes = 10, .resolution = 16, .cost_resolution = 224};
     zc_space_ctx *space;
     CHECK(zc_space_open(zc_space_find("plainnet"), &cfg, &space) == ZC_OK);
     zico_fit zf = {space, b};

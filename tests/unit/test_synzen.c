@@ -79,7 +79,7 @@ static void test_nwot_hand(void)
         zc_rng_seed(&r, 1, 2);
         zc_net_init_default(net, &r);
         float x[12] = {1, -1, 2, 0, 1, 1, -3, -1, -1, -2, 5, 4};
-        zc_batch b = {3, 1, 1, 4, x, NULL};
+        zc_batch b = {.n = 3, .c = 1, .h = 1, .w = 4, .x = x, .y = NULL};
         double score = 0;
         CHECK(zc_nwot_net(net, &b, 1, &score) == ZC_OK);
         CHECK_NEAR(score, log(256.0), 1e-12);
@@ -87,10 +87,10 @@ static void test_nwot_hand(void)
         CHECK_NEAR(score, log(256.0), 1e-12);
         /* Identical codes for every sample: K has equal rows, ln|det| = -inf (numpy: -inf too). */
         float y[12] = {1, -1, 2, 0, 3, -2, 1, -7, 2, 0, 9, 0};
-        zc_batch b2 = {3, 1, 1, 4, y, NULL};
+        zc_batch b2 = {.n = 3, .c = 1, .h = 1, .w = 4, .x = y, .y = NULL};
         CHECK(zc_nwot_net(net, &b2, 1, &score) == ZC_OK);
         CHECK(score == -INFINITY);
-        zc_batch bad = {3, 2, 1, 4, x, NULL};
+        zc_batch bad = {.n = 3, .c = 2, .h = 1, .w = 4, .x = x, .y = NULL};
         CHECK(zc_nwot_net(net, &bad, 1, &score) == ZC_EINVAL);
         zc_net_free(net);
     }
@@ -120,7 +120,7 @@ static void test_nwot_wide(void)
             K[i * B + j] = agree;
         }
     double expect = zc_log_abs_det(K, B), score = 0;
-    zc_batch b = {B, 2, 5, 13, x, NULL};
+    zc_batch b = {.n = B, .c = 2, .h = 5, .w = 13, .x = x, .y = NULL};
     CHECK(zc_nwot_net(net, &b, 1, &score) == ZC_OK);
     CHECK_NEAR(score, expect, 1e-12);
     zc_net_free(net);
@@ -146,7 +146,7 @@ static void test_nwot_relu_conv_bn(void)
         zc_rng_seed(&rng, 1, 2);
         zc_net_init_default(net, &rng);
         float x[12] = {1, -1, 2, 0, 1, 1, -3, -1, -1, -2, 5, 4};
-        zc_batch b = {3, 1, 1, 4, x, NULL};
+        zc_batch b = {.n = 3, .c = 1, .h = 1, .w = 4, .x = x, .y = NULL};
         double once = 0, twice = 0;
         CHECK(zc_nwot_net(net, &b, 0, &once) == ZC_OK);
         CHECK(zc_nwot_net(net, &b, 1, &twice) == ZC_OK);
@@ -311,7 +311,7 @@ static void test_proxy_wiring(void)
     zc_proxy_opts_default(&opts);
     opts.backend = zc_backend_get("ref");
     /* NB201 at 8x8 through its space (no benchmark table needed: the stream is given). */
-    zc_space_config cfg = {10, 8, NULL, 0, 0, 0};
+    zc_space_config cfg = {.num_classes = 10, .resolution = 8};
     zc_space_ctx *space = NULL;
     CHECK(zc_space_open(zc_space_find("nb201"), &cfg, &space) == ZC_OK);
     zc_proxy_input in = {.space = space, .arch = &arch, .seed = 7, .stream = 123};
@@ -355,7 +355,7 @@ static void test_proxy_wiring(void)
     CHECK(nw->score(&in, &opts, &s_proxy) == ZC_EINVAL);
     float *imgs = malloc((size_t)16 * 3 * 8 * 8 * sizeof *imgs);
     for (size_t j = 0; j < (size_t)16 * 3 * 8 * 8; j++) imgs[j] = (float)zc_rng_normal(&rng);
-    zc_batch b = {16, 3, 8, 8, imgs, NULL};
+    zc_batch b = {.n = 16, .c = 3, .h = 8, .w = 8, .x = imgs, .y = NULL};
     in.batches = &b;
     in.n_batches = 1;
     CHECK(nw->score(&in, &opts, &s_proxy) == ZC_OK);

@@ -187,6 +187,14 @@ void dn_accumulate(zc_node *in, const float *diff, size_t floats)
 }
 
 /* ---- the backend ---- */
+/* Ops that choose their output's layout (convs, linear, and the channel moves, which convert); the
+ * others produce their input's layout. */
+static int chooses_layout(zc_op op)
+{
+    return op == ZC_OP_INPUT || op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_CONCAT || op == ZC_OP_TRUNCATE ||
+           op == ZC_OP_DECONV2D || op == ZC_OP_UNTILE;
+}
+
 /* One channel block for the whole network: oneDNN's JIT convolutions need the same blocking on both
  * sides (a conv from nChw8c to nChw16c falls back to its slow reference implementation), so the
  * block is the machine's (16 on AVX-512, 8 on AVX2) when every layer's width is a multiple of it,
@@ -197,7 +205,7 @@ static int net_layout(const zc_net *net)
     int all16 = block == 16, all8 = 1;
     for (int i = 1; i < net->n_nodes; i++) {
         const zc_node *n = &net->nodes[i];
-        if (!n->live || n->op == ZC_OP_LINEAR || !(n->op == ZC_OP_CONV2D || n->op == ZC_OP_CONCAT || n->op == ZC_OP_TRUNCATE))
+        if (!n->live || n->op == ZC_OP_LINEAR || n->layout == DN_PLAIN || !chooses_layout(n->op) || n->op == ZC_OP_UNTILE)
             continue;
         all16 &= n->c % 16 == 0;
         all8 &= n->c % 8 == 0;
@@ -205,12 +213,6 @@ static int net_layout(const zc_net *net)
     return all16 ? DN_BLOCK16 : all8 ? DN_BLOCK8 : DN_PLAIN;
 }
 
-/* Ops that choose their output's layout (convs, linear, and the channel moves, which convert); the
- * others produce their input's layout. */
-static int chooses_layout(zc_op op)
-{
-    return op == ZC_OP_INPUT || op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_CONCAT || op == ZC_OP_TRUNCATE;
-}
 
 static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
 {
@@ -219,7 +221,6 @@ static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
     if (!dn_engine() || !dn_stream()) return zc_fail(ZC_EBACKEND, "oneDNN: cannot create a CPU engine");
     /* The network output is read as plain NCHW: the chain of layout-inheriting ops above it, up to
      * the convs that produce it, stays plain (in real networks the output is a linear layer). */
-    int blocked = net_layout(net);
     for (int i = 0; i < net->n_nodes; i++) net->nodes[i].layout = -1;
     net->nodes[net->output].layout = DN_PLAIN;
     for (int i = net->output; i > 0; i--) {
@@ -227,15 +228,20 @@ static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
         if (n->live && n->layout == DN_PLAIN && !chooses_layout(n->op))
             for (int j = 0; j < n->n_in; j++) net->nodes[n->in[j]].layout = DN_PLAIN;
     }
+    /* The block, from the widths of the convs that are not forced plain by the output (a dense
+     * head's last conv to 3 channels does not unblock the whole network). */
+    int blocked = net_layout(net);
     for (int i = 0; i < net->n_nodes; i++) {
         zc_node *n = &net->nodes[i];
         if (!n->live) continue;
         switch (n->op) {
         case ZC_OP_INPUT: n->layout = DN_PLAIN; break;
         case ZC_OP_CONV2D:
+        case ZC_OP_DECONV2D:
         case ZC_OP_CONCAT:
-        case ZC_OP_TRUNCATE: n->layout = n->layout == DN_PLAIN ? DN_PLAIN : blocked; break;
-        case ZC_OP_LINEAR: n->layout = DN_PLAIN; break;
+        case ZC_OP_TRUNCATE: n->layout = n->layout == DN_PLAIN || n->c % (blocked == DN_BLOCK16 ? 16 : 8) ? DN_PLAIN : blocked; break;
+        case ZC_OP_LINEAR:
+        case ZC_OP_UNTILE: n->layout = DN_PLAIN; break;
         default:
             /* A pruned 'none' does not read its input: give it the layout convs would produce. */
             n->layout = net->nodes[n->in[0]].live ? net->nodes[n->in[0]].layout : blocked;
@@ -259,7 +265,15 @@ static zc_status dn_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc
     case ZC_OP_LINEAR: return dn_linear_forward(net, node, batch);
     case ZC_OP_RELU: return zci_ref_relu_forward(net, node, batch);
     case ZC_OP_ADD: return zci_ref_add_forward(net, node, batch);
-    case ZC_OP_ZERO: return zci_ref_zero_forward(net, node, batch);
+    case ZC_OP_ZERO:
+        if (net->nodes[node->in[0]].c != node->c || net->nodes[node->in[0]].h != node->h)
+            return dn_zero_to_forward(net, node, batch);
+        return zci_ref_zero_forward(net, node, batch);
+    case ZC_OP_DECONV2D: return dn_deconv_forward(net, node, batch);
+    case ZC_OP_LEAKY_RELU: return dn_leaky_relu_forward(net, node, batch);
+    case ZC_OP_TANH: return dn_tanh_forward(net, node, batch);
+    case ZC_OP_SHIFT: return dn_shift_forward(net, node, batch);
+    case ZC_OP_UNTILE: return dn_untile_forward(net, node, batch);
     case ZC_OP_SIGMOID: return zci_ref_sigmoid_forward(net, node, batch);
     case ZC_OP_SCALE: return dn_scale_forward(net, node, batch);
     case ZC_OP_MAXPOOL: return dn_maxpool_forward(net, node, batch);
@@ -280,7 +294,15 @@ static zc_status dn_backward(void *ctx, zc_net *net, zc_node *node, int batch)
     case ZC_OP_LINEAR: return dn_linear_backward(net, node, batch);
     case ZC_OP_RELU: return dn_relu_backward(net, node, batch);
     case ZC_OP_ADD: return dn_add_backward(net, node, batch);
-    case ZC_OP_ZERO: return dn_zero_backward(net, node, batch);
+    case ZC_OP_ZERO:
+        if (net->nodes[node->in[0]].c != node->c || net->nodes[node->in[0]].h != node->h)
+            return dn_zero_to_backward(net, node, batch);
+        return dn_zero_backward(net, node, batch);
+    case ZC_OP_DECONV2D: return dn_deconv_backward(net, node, batch);
+    case ZC_OP_LEAKY_RELU: return dn_leaky_relu_backward(net, node, batch);
+    case ZC_OP_TANH: return dn_tanh_backward(net, node, batch);
+    case ZC_OP_SHIFT: return dn_shift_backward(net, node, batch);
+    case ZC_OP_UNTILE: return dn_untile_backward(net, node, batch);
     case ZC_OP_SIGMOID: return dn_sigmoid_backward(net, node, batch);
     case ZC_OP_SCALE: return dn_scale_backward(net, node, batch);
     case ZC_OP_MAXPOOL: return dn_maxpool_backward(net, node, batch);

@@ -72,5 +72,17 @@ zc_status dn_concat_forward(zc_net *net, zc_node *node, int batch);
 zc_status dn_concat_backward(zc_net *net, zc_node *node, int batch);
 zc_status dn_truncate_forward(zc_net *net, zc_node *node, int batch);
 zc_status dn_truncate_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_deconv_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_deconv_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_leaky_relu_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_leaky_relu_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_tanh_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_tanh_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_shift_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_shift_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_zero_to_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_zero_to_backward(zc_net *net, zc_node *node, int batch);
+zc_status dn_untile_forward(zc_net *net, zc_node *node, int batch);
+zc_status dn_untile_backward(zc_net *net, zc_node *node, int batch);
 
 #endif

@@ -4,15 +4,9 @@
 #include <string.h>
 #include "ref.h"
 
-typedef struct conv_geom {
-    int cin, h, w, cout, oh, ow, k, s, p, g;
-    int cin_g, cout_g, kk;   /* per-group channels; kk = cin_g * k * k (rows of the column matrix) */
-    int direct;              /* 1x1, stride 1, no padding: the input already is the column matrix */
-} conv_geom;
-
-static conv_geom geometry(const zc_node *in, const zc_node *node)
+static zci_conv_geom geometry(const zc_node *in, const zc_node *node)
 {
-    conv_geom q;
+    zci_conv_geom q;
     q.cin = in->c; q.h = in->h; q.w = in->w;
     q.cout = node->c; q.oh = node->h; q.ow = node->w;
     q.k = node->k; q.s = node->stride; q.p = node->pad; q.g = node->groups;
@@ -23,7 +17,7 @@ static conv_geom geometry(const zc_node *in, const zc_node *node)
 }
 
 /* col[(c*k + ki)*k + kj][oy*ow + ox] = x[c][oy*s - p + ki][ox*s - p + kj] (0 outside). */
-static void im2col(const conv_geom *q, const float *x, float *col)
+void zci_ref_im2col(const zci_conv_geom *q, const float *x, float *col)
 {
     for (int c = 0; c < q->cin_g; c++)
         for (int ki = 0; ki < q->k; ki++)
@@ -42,7 +36,7 @@ static void im2col(const conv_geom *q, const float *x, float *col)
 }
 
 /* The adjoint of im2col: scatters column gradients back onto the image gradient (accumulating). */
-static void col2im(const conv_geom *q, const float *col, float *dx)
+void zci_ref_col2im(const zci_conv_geom *q, const float *col, float *dx)
 {
     for (int c = 0; c < q->cin_g; c++)
         for (int ki = 0; ki < q->k; ki++)
@@ -63,7 +57,7 @@ static void col2im(const conv_geom *q, const float *col, float *dx)
 zc_status zci_ref_conv2d_forward(zc_net *net, zc_node *node, int batch)
 {
     const zc_node *in = zci_ref_input(net, node, 0);
-    conv_geom q = geometry(in, node);
+    zci_conv_geom q = geometry(in, node);
     const float *wt = net->params[node->weight].data;
     const float *bias = node->bias >= 0 ? net->params[node->bias].data : NULL;
     size_t ohw = (size_t)q.oh * q.ow;
@@ -77,7 +71,7 @@ zc_status zci_ref_conv2d_forward(zc_net *net, zc_node *node, int batch)
                 float v = bias ? bias[g * q.cout_g + o] : 0.0f;
                 for (size_t j = 0; j < ohw; j++) y[o * ohw + j] = v;
             }
-            if (!q.direct) im2col(&q, x, col);
+            if (!q.direct) zci_ref_im2col(&q, x, col);
             zci_ref_gemm_nn(q.cout_g, (int)ohw, q.kk, wt + (size_t)g * q.cout_g * q.kk, q.kk,
                            q.direct ? x : col, (int)ohw, y, (int)ohw);
         }
@@ -88,7 +82,7 @@ zc_status zci_ref_conv2d_forward(zc_net *net, zc_node *node, int batch)
 zc_status zci_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
 {
     zc_node *in = zci_ref_input(net, node, 0);
-    conv_geom q = geometry(in, node);
+    zci_conv_geom q = geometry(in, node);
     zc_param *wp = &net->params[node->weight];
     float *dbias = node->bias >= 0 ? net->params[node->bias].grad : NULL;
     size_t ohw = (size_t)q.oh * q.ow;
@@ -112,7 +106,7 @@ zc_status zci_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
                     for (size_t j = 0; j < ohw; j++) s += dy[o * ohw + j];
                     dbias[g * q.cout_g + o] += s;
                 }
-            if (!q.direct) im2col(&q, x, col);
+            if (!q.direct) zci_ref_im2col(&q, x, col);
             /* dW += dY * col^T */
             zci_ref_gemm_nt(q.cout_g, q.kk, (int)ohw, dy, (int)ohw, q.direct ? x : col, (int)ohw,
                            dwg, q.kk);
@@ -123,7 +117,7 @@ zc_status zci_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
             } else {
                 memset(dcol, 0, (size_t)q.kk * ohw * sizeof *dcol);
                 zci_ref_gemm_tn(q.kk, (int)ohw, q.cout_g, wg, q.kk, dy, (int)ohw, dcol, (int)ohw);
-                col2im(&q, dcol, dx);
+                zci_ref_col2im(&q, dcol, dx);
             }
         }
     free(col);

@@ -15,6 +15,17 @@ void zci_ref_gemm_nt(int m, int n, int k, const float *a, int lda, const float *
 void zci_ref_gemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                     float *c, int ldc);
 
+/* A convolution's geometry: input cin x h x w, output cout x oh x ow. */
+typedef struct zci_conv_geom {
+    int cin, h, w, cout, oh, ow, k, s, p, g;
+    int cin_g, cout_g, kk;   /* per-group channels; kk = cin_g * k * k (rows of the column matrix) */
+    int direct;              /* 1x1, stride 1, no padding: the input already is the column matrix */
+} zci_conv_geom;
+/* col[(c*k + ki)*k + kj][oy*ow + ox] = x[c][oy*s - p + ki][ox*s - p + kj] (0 outside), c < cin_g. */
+void zci_ref_im2col(const zci_conv_geom *q, const float *x, float *col);
+/* Its adjoint: adds the columns back onto the image (dx). */
+void zci_ref_col2im(const zci_conv_geom *q, const float *col, float *dx);
+
 /* Array-level kernels, shared with evaluation strategies that work on reduced channel counts. */
 typedef struct zci_pool_geom { int h, w, oh, ow, k, s, p, count_include_pad; } zci_pool_geom;
 void zci_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
@@ -51,6 +62,28 @@ void zci_ref_scale_forward_arrays(const float *x, const float *s, float *y, int 
 void zci_ref_scale_backward_arrays(const float *g, const float *x, const float *s, float *dx, float *ds, int batch,
                                   int C, size_t hw, int blk, int acc_dx, int acc_ds);
 
+zc_status zci_ref_deconv2d_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_deconv2d_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_leaky_relu_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_leaky_relu_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_tanh_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_tanh_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_shift_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_shift_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_untile_forward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_untile_backward(zc_net *net, zc_node *node, int batch);
+/* Layout-generic kernels (planes = batch x C / blk, each h x w x blk), shared with the oneDNN backend;
+ * `accumulate`: add into the gradient, else overwrite. */
+void zci_ref_leaky_relu_arrays(const float *x, float *y, size_t n, float alpha);
+void zci_ref_leaky_relu_backward_arrays(const float *x, const float *g, float *dx, size_t n, float alpha, int accumulate);
+void zci_ref_tanh_arrays(const float *x, float *y, size_t n);
+void zci_ref_tanh_backward_arrays(const float *x, const float *g, float *dx, size_t n, int accumulate);
+void zci_ref_shift_arrays(const float *x, float *y, int planes, int h, int w, int blk);
+void zci_ref_shift_backward_arrays(const float *g, float *dx, int planes, int h, int w, int blk, int accumulate);
+/* Tile-major (T x batch) x C -> batch x (T x C); backward = 1: the reverse from `out` into `in`. */
+void zci_ref_untile_arrays(const float *in, float *out, int batch, int tiles, int c, int backward, int accumulate);
+/* 'none' that changes shape (see zc_net_zero_to): x[::s, ::s] * 0 when the channels agree, else 0. */
+void zci_ref_zero_to_arrays(const float *x, float *y, int same_c, int planes, int h, int w, int oh, int ow, int s, int blk);
 zc_status zci_ref_maxpool_forward(zc_net *net, zc_node *node, int batch);
 zc_status zci_ref_maxpool_backward(zc_net *net, zc_node *node, int batch);
 zc_status zci_ref_concat_forward(zc_net *net, zc_node *node, int batch);

@@ -11,7 +11,9 @@ static const ref_fn forward_fns[ZC_OP_COUNT] = {
     [ZC_OP_ADD] = zci_ref_add_forward,       [ZC_OP_ZERO] = zci_ref_zero_forward,
     [ZC_OP_SIGMOID] = zci_ref_sigmoid_forward, [ZC_OP_SCALE] = zci_ref_scale_forward,
     [ZC_OP_MAXPOOL] = zci_ref_maxpool_forward, [ZC_OP_CONCAT] = zci_ref_concat_forward,
-    [ZC_OP_TRUNCATE] = zci_ref_truncate_forward,
+    [ZC_OP_TRUNCATE] = zci_ref_truncate_forward, [ZC_OP_DECONV2D] = zci_ref_deconv2d_forward,
+    [ZC_OP_LEAKY_RELU] = zci_ref_leaky_relu_forward, [ZC_OP_TANH] = zci_ref_tanh_forward,
+    [ZC_OP_SHIFT] = zci_ref_shift_forward,   [ZC_OP_UNTILE] = zci_ref_untile_forward,
 };
 static const ref_fn backward_fns[ZC_OP_COUNT] = {
     [ZC_OP_CONV2D] = zci_ref_conv2d_backward, [ZC_OP_BATCHNORM] = zci_ref_batchnorm_backward,
@@ -20,7 +22,9 @@ static const ref_fn backward_fns[ZC_OP_COUNT] = {
     [ZC_OP_ADD] = zci_ref_add_backward,       [ZC_OP_ZERO] = zci_ref_zero_backward,
     [ZC_OP_SIGMOID] = zci_ref_sigmoid_backward, [ZC_OP_SCALE] = zci_ref_scale_backward,
     [ZC_OP_MAXPOOL] = zci_ref_maxpool_backward, [ZC_OP_CONCAT] = zci_ref_concat_backward,
-    [ZC_OP_TRUNCATE] = zci_ref_truncate_backward,
+    [ZC_OP_TRUNCATE] = zci_ref_truncate_backward, [ZC_OP_DECONV2D] = zci_ref_deconv2d_backward,
+    [ZC_OP_LEAKY_RELU] = zci_ref_leaky_relu_backward, [ZC_OP_TANH] = zci_ref_tanh_backward,
+    [ZC_OP_SHIFT] = zci_ref_shift_backward,   [ZC_OP_UNTILE] = zci_ref_untile_backward,
 };
 
 static zc_status ref_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc_run_mode mode)
