@@ -14,6 +14,11 @@ typedef struct zc_bench_table {
 
 zc_status zc_bench_table_load(zc_bench_table *t, const char *path);
 void zc_bench_table_free(zc_bench_table *t);
+/* A space's table: as zc_bench_table_load, or, with long_spec = "col=value;key;arch;name;value" (a
+ * space's bench_rows), a long table (one row per architecture and metric) turned wide: the rows where
+ * col equals value, one row per key (which becomes `index`, dense from 0), `arch`, and one column per
+ * distinct name holding its value. */
+zc_status zc_bench_table_load_for(zc_bench_table *t, const char *path, const char *long_spec);
 int zc_bench_table_col(const zc_bench_table *t, const char *name);   /* -1 if absent */
 /* Row whose `index` equals idx, or -1. */
 int zc_bench_table_row_of_index(const zc_bench_table *t, int idx);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "zcnas/data.h"
 #include "zcnas/net.h"
 #include "zcnas/rng.h"
 
@@ -40,6 +41,7 @@ typedef struct zc_space_config {
                                   unavailable without it */
     int cost_resolution;       /* input size at which zc_space_cost counts (0: the space's own rule) */
     const char *mutation;      /* one of the space's `mutations` (NULL: its default, the first) */
+    const char *task;          /* one of the space's `tasks` (NULL: its default, the first) */
 } zc_space_config;
 
 struct zc_space_ctx {
@@ -47,6 +49,7 @@ struct zc_space_ctx {
     zc_space_config cfg;       /* with the defaults filled in */
     int has_index;             /* the benchmark's index <-> arch mapping is loaded */
     int mutation;              /* position of cfg.mutation in space->mutations (0: the default) */
+    int task;                  /* position of cfg.task in space->tasks (0: the default) */
     void *priv;                /* the space's own state */
 };
 
@@ -104,6 +107,17 @@ struct zc_space {
     zc_status (*key)(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size);
     /* epsinas' published weight pair for this space (0, 0: the proxy's default 1e-7, 1). */
     float eps_weights[2];
+    /* Optional: the tasks the space's networks are built for (`--task`), comma-separated, the default
+     * first; the chosen one is ctx->task. NULL: image classification only. */
+    const char *tasks;
+    /* Optional: the space reads its own data (task targets the image datasets do not have): draws
+     * n_batches batches of batch_size samples from `path` (NULL: the data root's default) with the
+     * seed, targets and loss set for ctx's task. NULL: the run draws labelled images. */
+    zc_status (*load_batches)(const zc_space_ctx *ctx, const char *path, int batch_size, int n_batches, uint64_t seed,
+                              zc_batch *out);
+    /* Optional: benchmark tables in long form (one row per architecture and task): the rows of this
+     * space ("column=value") and the columns that hold the task, the metric value and the arch key. */
+    const char *bench_rows;
 };
 
 /* ---- the registry ---- */

@@ -69,7 +69,11 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
     if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
     const char *dataset = cli_str(opts, n, "dataset");
     if (!dataset) dataset = space->dataset ? space->dataset : "cifar10";
-    if (zc_dataset_kind_parse(dataset, kind) != ZC_OK) return cli_fail_prefix(ZC_EINVAL, "--dataset");
+    if (space->load_batches) {   /* the space reads its own data (its tasks choose it, not --dataset) */
+        *kind = ZC_CIFAR10;
+        if (cli_flag(opts, n, "dataset"))
+            return cli_error(CLI_USAGE, "--dataset: %s reads its own task data (choose it with --task and --data)", space->name);
+    } else if (zc_dataset_kind_parse(dataset, kind) != ZC_OK) return cli_fail_prefix(ZC_EINVAL, "--dataset");
     zc_space_config cfg;
     memset(&cfg, 0, sizeof cfg);
     long v;
@@ -87,6 +91,7 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
         cfg.cost_resolution = (int)v;
     }
     if (cli_find(opts, n, "mutation")) cfg.mutation = cli_str(opts, n, "mutation");
+    if (cli_find(opts, n, "task") && cli_flag(opts, n, "task")) cfg.task = cli_str(opts, n, "task");
     if (cli_find(opts, n, "uniform-mutation") && cli_flag(opts, n, "uniform-mutation")) {
         if (cfg.mutation && strcmp(cfg.mutation, "uniform"))
             return cli_error(CLI_USAGE, "--uniform-mutation is --mutation uniform: give one of them");
@@ -97,6 +102,7 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
     cfg.need_index = need_index && space->from_index;   /* spaces without an index need no table to open */
     zc_status st = zc_space_open(space, &cfg, ctx);
     if (st == ZC_EINVAL && cfg.mutation && strstr(zc_last_error(), "mutation")) return cli_fail_prefix(st, "--mutation");
+    if (st == ZC_EINVAL && cfg.task && strstr(zc_last_error(), "task")) return cli_fail_prefix(st, "--task");
     return st == ZC_OK ? CLI_OK : cli_fail_status(st);
 }
 

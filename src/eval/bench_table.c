@@ -198,3 +198,111 @@ int zc_bench_table_row_of_index(const zc_bench_table *t, int idx)
         if (t->index[r] == idx) return r;
     return -1;
 }
+
+/* A long table (one row per architecture and metric name) as a wide one: rows where filter_col equals
+ * filter_val, one output row per distinct key (column `index`), its arch, and one column per distinct
+ * name holding the value. */
+static zc_status load_long(zc_bench_table *t, const char *path, const char *const spec[6])
+{
+    const char *filter_col = spec[0], *filter_val = spec[1], *key_col = spec[2], *arch_col = spec[3],
+               *name_col = spec[4], *value_col = spec[5];
+    memset(t, 0, sizeof *t);
+    char *buf = NULL, *fields[64];
+    size_t len = 0;
+    zc_status st = read_file(path, &buf, &len);
+    if (st) return st;
+    char *end = buf + len, *cur = buf, *line = next_line(&cur, end);
+    int pos[6] = {-1, -1, -1, -1, -1, -1}, nc = line ? zci_csv_split(line, fields, 64) : -1;
+    const char *want[6] = {filter_col, NULL, key_col, arch_col, name_col, value_col};
+    for (int k = 0; k < 6; k++)
+        for (int c = 0; want[k] && c < nc; c++)
+            if (!strcmp(fields[c], want[k])) pos[k] = c;
+    if (nc < 0 || pos[0] < 0 || pos[2] < 0 || pos[3] < 0 || pos[4] < 0 || pos[5] < 0) {
+        free(buf);
+        return zc_fail(ZC_EDATA, "%s: expected the columns %s, %s, %s, %s and %s", path, filter_col, key_col, arch_col,
+                       name_col, value_col);
+    }
+    int cap_rows = 0, n_names = 0, lineno = 1;
+    char *names[32];
+    st = ZC_OK;
+    t->n_cols = 2;
+    while (st == ZC_OK && (line = next_line(&cur, end))) {
+        lineno++;
+        if (is_blank(line)) continue;
+        if (zci_csv_split(line, fields, 64) != nc) { st = zc_fail(ZC_EDATA, "%s:%d: expected %d fields", path, lineno, nc); break; }
+        if (strcmp(fields[pos[0]], filter_val)) continue;
+        double key = parse_cell(fields[pos[2]]);
+        if (!(key >= 0 && key < 10000000) || key != floor(key)) {
+            st = zc_fail(ZC_EDATA, "%s:%d: %s '%s' is not a non-negative integer", path, lineno, key_col, fields[pos[2]]);
+            break;
+        }
+        int name = 0;
+        while (name < n_names && strcmp(names[name], fields[pos[4]])) name++;
+        if (name == n_names) {
+            if (n_names == 30) { st = zc_fail(ZC_EDATA, "%s: more than 30 metric names", path); break; }
+            if (!(names[n_names++] = dup_str(fields[pos[4]]))) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); break; }
+        }
+        int k = (int)key;
+        if (k >= cap_rows) {   /* rows are addressed by key, which is dense in benchmark exports */
+            int cap = k + 1 > 2 * cap_rows ? k + 1 : 2 * cap_rows;
+            double *v = realloc(t->values, (size_t)cap * 32 * sizeof *v);
+            char **a = realloc(t->arch, (size_t)cap * sizeof *a);
+            if (v) t->values = v;
+            if (a) t->arch = a;
+            if (!v || !a) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); break; }
+            for (int r = cap_rows; r < cap; r++) {
+                t->arch[r] = NULL;
+                for (int c = 0; c < 32; c++) t->values[(size_t)r * 32 + c] = NAN;
+            }
+            cap_rows = cap;
+        }
+        if (!t->arch[k] && !(t->arch[k] = dup_str(fields[pos[3]]))) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); break; }
+        if (strcmp(t->arch[k], fields[pos[3]])) {
+            st = zc_fail(ZC_EDATA, "%s:%d: %s %d is %s here and %s before", path, lineno, key_col, k, fields[pos[3]], t->arch[k]);
+            break;
+        }
+        t->values[(size_t)k * 32 + 2 + name] = parse_cell(fields[pos[5]]);
+        if (k + 1 > t->n_rows) t->n_rows = k + 1;
+    }
+    free(buf);
+    for (int r = 0; st == ZC_OK && r < t->n_rows; r++)
+        if (!t->arch[r]) st = zc_fail(ZC_EDATA, "%s: no row for %s %d (rows %s=%s)", path, key_col, r, filter_col, filter_val);
+    if (st == ZC_OK && t->n_rows == 0) st = zc_fail(ZC_EDATA, "%s: no rows with %s=%s", path, filter_col, filter_val);
+    t->n_cols = 2 + n_names;
+    t->col_names = calloc((size_t)t->n_cols, sizeof *t->col_names);
+    t->index = malloc((size_t)(t->n_rows ? t->n_rows : 1) * sizeof *t->index);
+    if (st == ZC_OK && (!t->col_names || !t->index)) st = zc_fail(ZC_ENOMEM, "%s: out of memory", path);
+    if (st == ZC_OK) {
+        t->col_names[0] = dup_str("index");
+        t->col_names[1] = dup_str("arch");
+        for (int i = 0; i < n_names; i++) t->col_names[2 + i] = names[i];
+        n_names = 0;
+        /* Compact the 32-wide rows to n_cols. */
+        for (int r = 0; r < t->n_rows; r++) {
+            t->index[r] = r;
+            t->values[(size_t)r * t->n_cols] = r;
+            t->values[(size_t)r * t->n_cols + 1] = NAN;
+            for (int c = 2; c < t->n_cols; c++) t->values[(size_t)r * t->n_cols + c] = t->values[(size_t)r * 32 + c];
+        }
+    }
+    for (int i = 0; i < n_names; i++) free(names[i]);
+    if (st != ZC_OK) {
+        if (!t->col_names) t->n_cols = 0;
+        zc_bench_table_free(t);
+    }
+    return st;
+}
+
+zc_status zc_bench_table_load_for(zc_bench_table *t, const char *path, const char *long_spec)
+{
+    if (!long_spec) return zc_bench_table_load(t, path);
+    /* "filter_col=filter_val;key;arch;name;value" */
+    char buf[256], *spec[6];
+    if (!path) return zc_fail(ZC_EINVAL, "zc_bench_table_load_for: NULL path");
+    snprintf(buf, sizeof buf, "%s", long_spec);
+    spec[0] = strtok(buf, "=");
+    for (int k = 1; k < 6; k++) spec[k] = strtok(NULL, ";");
+    for (int k = 0; k < 6; k++)
+        if (!spec[k]) return zc_fail(ZC_EINVAL, "bad long-table spec '%s'", long_spec);
+    return load_long(t, path, (const char *const *)spec);
+}

@@ -8,9 +8,11 @@
 #include "zcnas/data.h"
 #include "zcnas/space.h"
 
-extern const zc_space zc_space_nb201, zc_space_nats_sss, zc_space_nb101, zc_space_zennas;
+extern const zc_space zc_space_nb201, zc_space_nats_sss, zc_space_nb101, zc_space_zennas, zc_space_tnb101_micro,
+    zc_space_tnb101_macro;
 
-static const zc_space *const all_spaces[] = {&zc_space_nb201, &zc_space_nats_sss, &zc_space_nb101, &zc_space_zennas,
+static const zc_space *const all_spaces[] = {&zc_space_nb201,         &zc_space_nats_sss,     &zc_space_nb101,
+                                             &zc_space_zennas,        &zc_space_tnb101_micro, &zc_space_tnb101_macro,
                                              NULL};
 
 const zc_space *const *zc_space_all(void) { return all_spaces; }
@@ -43,6 +45,18 @@ const zc_space *zc_space_find(const char *name)
     return NULL;
 }
 
+/* Position of name in a comma-separated list, -1 when absent. */
+static int list_position(const char *list, const char *name)
+{
+    int k = 0;
+    for (const char *a = list; a && *a; k++) {
+        size_t len = strcspn(a, ",");
+        if (strlen(name) == len && !strncmp(a, name, len)) return k;
+        a += len + (a[len] == ',');
+    }
+    return -1;
+}
+
 zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_space_ctx **out)
 {
     *out = NULL;
@@ -67,12 +81,7 @@ zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_sp
         return zc_fail(ZC_EINVAL, "%s: this space has no benchmark index", space->name);
     }
     if (cfg && cfg->mutation) {   /* a named mutation variant: its position in the space's list */
-        int k = 0, found = -1;
-        for (const char *a = space->mutations; a && *a; k++) {
-            size_t len = strcspn(a, ",");
-            if (strlen(cfg->mutation) == len && !strncmp(a, cfg->mutation, len)) found = k;
-            a += len + (a[len] == ',');
-        }
+        int found = list_position(space->mutations, cfg->mutation);
         if (found < 0) {
             free(ctx);
             return zc_fail(ZC_EINVAL, "%s: unknown mutation '%s' (%s%s)", space->name, cfg->mutation,
@@ -80,6 +89,16 @@ zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_sp
                            space->mutations ? space->mutations : "");
         }
         ctx->mutation = found;
+    }
+    if (cfg && cfg->task) {
+        int k = list_position(space->tasks, cfg->task);
+        if (k < 0) {
+            free(ctx);
+            return zc_fail(ZC_EINVAL, "%s: unknown task '%s' (%s%s)", space->name, cfg->task,
+                           space->tasks ? "expected one of " : "the space has image classification only",
+                           space->tasks ? space->tasks : "");
+        }
+        ctx->task = k;
     }
     zc_status st = space->open ? space->open(ctx) : ZC_OK;
     if (st != ZC_OK) {

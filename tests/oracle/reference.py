@@ -6,6 +6,7 @@ compute_epsinas) algorithms. One copy, so that a fix to the reference reaches ev
 Import with the oracle's directory on sys.path (tests/oracle/ does so implicitly for its own scripts):
     from reference import tiny_network, load_cifar10, zico_torch, epsilon_torch, ...
 """
+import math
 import hashlib
 import os
 import subprocess
@@ -560,3 +561,224 @@ def timed_run(cmd, what=None):
     t = time.time()
     out = run(cmd, what)
     return out, time.time() - t
+
+
+# ------------------------------------------------------------------ TransNAS-Bench-101
+# Written from the official code (NASLib naslib/search_spaces/transbench101/tnb101/models): MacroNet
+# 'backbone' encoder with MicroCell / ResNetBasicblock, and the task decoders. Module names match the
+# official state_dict keys.
+class TNBReLUConvBN(nn.Module):
+    def __init__(self, c_in, c_out, k, s, p):
+        super().__init__()
+        self.ops = nn.Sequential(nn.ReLU(inplace=False), nn.Conv2d(c_in, c_out, k, stride=s, padding=p, bias=False),
+                                 nn.BatchNorm2d(c_out, affine=True, track_running_stats=True))
+
+    def forward(self, x):
+        return self.ops(x)
+
+
+class TNBZero(nn.Module):
+    def __init__(self, c_in, c_out, s):
+        super().__init__()
+        self.c_in, self.c_out, self.s = c_in, c_out, s
+
+    def forward(self, x):
+        if self.c_in == self.c_out:
+            return x.mul(0.) if self.s == 1 else x[:, :, ::self.s, ::self.s].mul(0.)
+        shape = list(x.shape)
+        shape[1], shape[2], shape[3] = self.c_out, (shape[2] + 1) // self.s, (shape[3] + 1) // self.s
+        return x.new_zeros(shape)
+
+
+class TNBFactorizedReduce(nn.Module):
+    def __init__(self, c_in, c_out, s):
+        super().__init__()
+        self.relu = nn.ReLU(inplace=False)
+        self.convs = nn.ModuleList([nn.Conv2d(c_in, c_out // 2, 1, stride=s, bias=False),
+                                    nn.Conv2d(c_in, c_out - c_out // 2, 1, stride=s, bias=False)])
+        self.pad = nn.ConstantPad2d((0, 1, 0, 1), 0)
+        self.bn = nn.BatchNorm2d(c_out, affine=True, track_running_stats=True)
+
+    def forward(self, x):
+        x = self.relu(x)
+        y = self.pad(x)
+        return self.bn(torch.cat([self.convs[0](x), self.convs[1](y[:, :, 1:, 1:])], dim=1))
+
+
+def tnb_op(code, c_in, c_out, s):
+    if code == '0':
+        return TNBZero(c_in, c_out, s)
+    if code == '1':
+        return Identity() if s == 1 and c_in == c_out else TNBFactorizedReduce(c_in, c_out, s)
+    if code == '2':
+        return TNBReLUConvBN(c_in, c_out, 1, s, 0)
+    return TNBReLUConvBN(c_in, c_out, 3, s, 1)
+
+
+class TNBMicroCell(nn.Module):
+    def __init__(self, cell_code, c_in, c_out, s):
+        super().__init__()
+        self.edges = nn.ModuleList()
+        self.from_ops = [list(range(n * (n - 1) // 2, n * (n - 1) // 2 + n)) for n in range(4)]
+        for node in range(4):
+            for op, frm in zip(cell_code[node], range(node)):
+                self.edges.append(tnb_op(op, c_in, c_out, s) if frm == 0 else tnb_op(op, c_out, c_out, 1))
+
+    def forward(self, x):
+        feats = [x]
+        for node in range(1, 4):
+            feats.append(torch.stack([self.edges[o](feats[f]) for o, f in zip(self.from_ops[node], range(node))]).sum(0))
+        return feats[-1]
+
+
+class TNBBasicBlock(nn.Module):
+    def __init__(self, c_in, c_out, s):
+        super().__init__()
+        self.conv_a = TNBReLUConvBN(c_in, c_out, 3, s, 1)
+        self.conv_b = TNBReLUConvBN(c_out, c_out, 3, 1, 1)
+        self.downsample = None
+        if s != 1 or c_in != c_out:
+            # nn.BatchNorm2d(planes, affine, track_running_stats) as the official code: eps = momentum = 1
+            self.downsample = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=s, bias=False),
+                                            nn.BatchNorm2d(c_out, True, True))
+
+    def forward(self, x):
+        f = self.conv_b(self.conv_a(x))
+        return (self.downsample(x) if self.downsample is not None else x) + f
+
+
+class TNBEncoder(nn.Module):
+    def __init__(self, arch):
+        super().__init__()
+        parts = arch.split('-')
+        macro = parts[1]
+        micro = None if parts[-1] == 'basic' else [''] + parts[2].split('_')
+        self.stem = nn.Sequential(nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32),
+                                  TNBReLUConvBN(32, 64, 3, 2, 1))
+        c, w = 64, 56
+        self.layers = []
+        for i, d in enumerate(macro):
+            d = int(d)
+            t = 2 * c if d % 2 == 0 else c
+            s = 2 if d > 2 else 1
+            w //= s
+            cells = [TNBBasicBlock(c, t, s) if micro is None else TNBMicroCell(micro, c, t, s)]
+            cells.append(TNBBasicBlock(t, t, 1) if micro is None else TNBMicroCell(micro, t, t, 1))
+            self.add_module(f"layer{i}", nn.Sequential(*cells))
+            self.layers.append(f"layer{i}")
+            c = t
+        self.output_dim = (c, w, w)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+
+    def forward(self, x):
+        x = self.stem(x)
+        for n in self.layers:
+            x = getattr(self, n)(x)
+        return x
+
+
+class TNBConvLayer(nn.Module):
+    def __init__(self, c_in, c_out, act, norm, deconv=False):
+        super().__init__()
+        self.conv = (nn.ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=1) if deconv
+                     else nn.Conv2d(c_in, c_out, 3, stride=1, padding=1))
+        self.norm = nn.BatchNorm2d(c_out) if norm else None
+        self.activation = act
+
+    def forward(self, x):
+        x = self.conv(x)
+        if self.norm is not None:
+            x = self.norm(x)
+        return self.activation(x) if self.activation is not None else x
+
+
+def tnb_upsamplings(w):
+    return int(math.log2(256 / w))
+
+
+class TNBSegmentationDecoder(nn.Module):
+    def __init__(self, in_dim, classes=17):
+        super().__init__()
+        c, nu = 1024, tnb_upsamplings(in_dim[1])
+        lr = lambda: nn.LeakyReLU(0.2, False)  # noqa: E731
+        model = [TNBConvLayer(in_dim[0], 1024, lr(), True)]
+        for _ in range(6 - nu):
+            model.append(TNBConvLayer(c, c // 2, lr(), True))
+            c //= 2
+        for _ in range(nu - 1):
+            model.append(TNBConvLayer(c, c // 2, lr(), True, deconv=True))
+            c //= 2
+        model.append(TNBConvLayer(c, c, lr(), True, deconv=True))
+        model.append(TNBConvLayer(c, classes, None, False))
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        return self.model(x)
+
+
+class TNBGenerativeDecoder(nn.Module):
+    def __init__(self, in_dim, channels=3):
+        super().__init__()
+        nu = tnb_upsamplings(in_dim[1])
+        outs = [1024, 1024, 512, 512, 256, 128, 64, 64, 32, 32, 16, 32, 16, channels]
+        up = [0, 0, nu == 6, 0, nu >= 5, 0, nu >= 4, 0, nu >= 3, 0, 1, 0, 1, 0]
+        c = in_dim[0]
+        for i in range(14):
+            last = i == 13
+            setattr(self, f"conv{i + 1}", TNBConvLayer(c, outs[i], nn.Tanh() if last else nn.LeakyReLU(0.2),
+                                                       not last, deconv=bool(up[i])))
+            c = outs[i]
+
+    def forward(self, x):
+        for i in range(14):
+            x = getattr(self, f"conv{i + 1}")(x)
+        return x
+
+
+class TNBHead(nn.Module):
+    def __init__(self, c, k):
+        super().__init__()
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(c, k)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+TNB_OUTPUTS = {"class_scene": 63, "class_object": 100, "jigsaw": 1000, "room_layout": 9, "segmentsemantic": 17,
+               "normal": 3, "autoencoder": 3}
+
+
+class TNBNetwork(nn.Module):
+    """encoder + decoder; jigsaw runs the encoder on each of the 9 tiles of x (n x 9 x 3 x h x w)."""
+
+    def __init__(self, arch, task):
+        super().__init__()
+        self.task = task
+        self.encoder = TNBEncoder(arch)
+        d = self.encoder.output_dim
+        if task == "segmentsemantic":
+            self.decoder = TNBSegmentationDecoder(d)
+        elif task in ("normal", "autoencoder"):
+            self.decoder = TNBGenerativeDecoder(d)
+        else:
+            self.decoder = TNBHead(d[0] * (9 if task == "jigsaw" else 1), TNB_OUTPUTS[task])
+
+    def forward(self, x):
+        if self.task == "jigsaw":
+            return self.decoder(torch.cat([self.encoder(x[:, i]) for i in range(x.shape[1])], dim=1))
+        return self.decoder(self.encoder(x))
+
+
+def tnb_loss(task, out, target):
+    """The loss TransNAS-Bench-101 trains each task with (NASLib's get_loss_fn)."""
+    import torch.nn.functional as F
+    if task in ("class_scene", "class_object"):
+        return -(target * torch.log(F.softmax(out, dim=-1) + 0.00001)).sum(dim=-1).mean()
+    if task in ("autoencoder", "normal"):
+        return F.l1_loss(out, target)
+    if task == "room_layout":
+        return F.mse_loss(out, target)
+    return F.cross_entropy(out, target.long())
