@@ -142,6 +142,11 @@ zc_net *zc_space_build(const zc_space_ctx *ctx, const void *arch, const zc_build
 zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
 /* The benchmark column a space ranks against on a dataset (space->target, default "<dataset>_test"). */
 void zc_space_target(const zc_space *space, const char *dataset, char *buf, size_t size);
+/* The column an opened space ranks against: its task's name for spaces with tasks (TransNAS-Bench-101's
+ * table has one column per task), else zc_space_target for the dataset. */
+void zc_space_target_ctx(const zc_space_ctx *ctx, const char *dataset, char *buf, size_t size);
+/* The name of the opened space's task ("" for spaces without tasks). */
+void zc_space_task_name(const zc_space_ctx *ctx, char *buf, size_t size);
 /* A space's `cost` for benchmarks that count on the network: builds it shapes-only and counts its
  * parameters and MACs (conv and linear), layers unknown. */
 zc_status zc_space_network_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);

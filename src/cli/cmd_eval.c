@@ -28,7 +28,8 @@ int cmd_eval(int argc, char **argv)
         {"bench", "FILE", "benchmark table with an index or arch column [default: $ZCNAS_DATA/benchmarks/<the space's "
                           "table>]", NULL, 0},
         {"target", "COLUMN", "benchmark column to compare with [default: the space's (nb201: cifar10_test; nb101: "
-                             "val_accuracy)]", NULL, 0},
+                             "val_accuracy; tnb101-*: the --task)]", NULL, 0},
+        {"task", "NAME", "tnb101-micro/-macro: the task the scores were computed for (its column is the target)", NULL, 0},
         {"proxy", "LIST", "score columns to evaluate [default: every column except index, arch, the space's key "
                           "and *_seconds]", NULL, 0},
         {"nan", "POLICY", "exclude (drop NaN scores, as the papers) or worst (rank them last)", "exclude", 0},
@@ -67,17 +68,18 @@ int cmd_eval(int argc, char **argv)
     if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
     if (!space->bench_table && !cli_flag(opts, n, "bench"))
         return cli_error(CLI_USAGE, "eval: %s has no benchmark table of its own: give --bench FILE", space->name);
-    if (!target) {   /* the space's column for CIFAR-10 */
-        zc_space_target(space, "cifar10", target_buf, sizeof target_buf);
-        target = target_buf;
-    }
     zc_space_ctx *ctx = NULL;   /* to read the architecture strings of rows without an index */
     zc_space_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    if ((st = zc_space_open(space, &cfg, &ctx)) != ZC_OK) return cli_fail_status(st);
+    cfg.task = cli_str(opts, n, "task");
+    if ((st = zc_space_open(space, &cfg, &ctx)) != ZC_OK) return cfg.task ? cli_fail_prefix(st, "--task") : cli_fail_status(st);
+    if (!target) {   /* the space's column for CIFAR-10, or its task's */
+        zc_space_target_ctx(ctx, "cifar10", target_buf, sizeof target_buf);
+        target = target_buf;
+    }
     if ((st = zc_data_bench_path(space->bench_table ? space->bench_table : "", cli_str(opts, n, "bench"), bench_path,
                                  sizeof bench_path)) != ZC_OK ||
-        (st = zc_scores_load(&scores, scores_path)) != ZC_OK || (st = zc_bench_table_load(&bench, bench_path)) != ZC_OK ||
+        (st = zc_scores_load(&scores, scores_path)) != ZC_OK || (st = zc_bench_table_load_for(&bench, bench_path, space->bench_rows)) != ZC_OK ||
         (st = zc_table_find(&bench, bench_path, "target", target, &tcol)) != ZC_OK) {
         rc = st == ZC_EINVAL ? cli_error(CLI_USAGE, "%s", zc_last_error()) : cli_error(CLI_RUNTIME, "%s", zc_last_error());
         goto done;

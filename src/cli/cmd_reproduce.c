@@ -91,9 +91,10 @@ int cmd_reproduce(int argc, char **argv)
     int n_skipped = 0;
     zc_status st;
     if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s))) goto done;
-    const char *dataset = zc_dataset_name(kind);
-    char target[96], selection[160];
-    zc_space_target(ctx->space, dataset, target, sizeof target);
+    char target[96], selection[160], task[64];
+    zc_space_task_name(ctx, task, sizeof task);
+    const char *dataset = ctx->space->tasks ? task : zc_dataset_name(kind);   /* the papers' column: the task */
+    zc_space_target_ctx(ctx, dataset, target, sizeof target);
     if (!ctx->space->bench_table && !cli_flag(opts, n, "bench")) {
         rc = cli_error(CLI_USAGE, "reproduce: %s has no benchmark table of its own: give --bench FILE", ctx->space->name);
         goto done;
@@ -106,7 +107,7 @@ int cmd_reproduce(int argc, char **argv)
     long sample = 0;
     if (!all && (rc = cli_int(opts, n, "sample", 1, 100000000L, &sample))) goto done;
     zc_bench_table t;
-    if ((st = zc_bench_table_load(&t, bench_path)) != ZC_OK) { rc = cli_fail_status(st); goto done; }
+    if ((st = zc_bench_table_load_for(&t, bench_path, ctx->space->bench_rows)) != ZC_OK) { rc = cli_fail_status(st); goto done; }
     if (ctx->space->from_index && t.n_rows >= zc_space_size(ctx)) {   /* the benchmark covers the space */
         zc_bench_table_free(&t);
         if ((rc = cli_select(opts, n, &archs))) goto done;

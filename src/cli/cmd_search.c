@@ -181,14 +181,14 @@ static int search_repeats(search_cli *sc)
     memset(&bench, 0, sizeof bench);
     int acc_col = -1;
     char col_name[64], path[4096];
-    zc_space_target(sc->ctx->space, zc_dataset_name(sc->s.dataset), col_name, sizeof col_name);
+    zc_space_target_ctx(sc->ctx, zc_dataset_name(sc->s.dataset), col_name, sizeof col_name);
     if (sc->ctx->space->bench_table) {
         zc_status st = zc_data_bench_path(sc->ctx->space->bench_table, cli_str(opts, n, "bench"), path, sizeof path);
         if (st != ZC_OK && !cli_flag(opts, n, "bench")) {
             /* the table only adds accuracy and rank (NATS-SSS has none unless the user exports it) */
             fprintf(stderr, "zcnas: note: %s; searching without accuracy and rank\n", zc_last_error());
         } else {
-            if (st == ZC_OK) st = zc_bench_table_load(&bench, path);
+            if (st == ZC_OK) st = zc_bench_table_load_for(&bench, path, sc->ctx->space->bench_rows);
             if (st != ZC_OK) return cli_fail_status(st);
             if ((acc_col = zc_bench_table_col(&bench, col_name)) < 0 && cli_flag(opts, n, "bench")) {
                 zc_bench_table_free(&bench);

@@ -196,7 +196,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     int *rows = NULL, n_rep = 0, n_res = 0, m = 0, tcol;
     char path[4200];
     FILE *f = NULL;
-    zc_status st = zc_bench_table_load(&bench, r->bench_path);
+    zc_status st = zc_bench_table_load_for(&bench, r->bench_path, r->space_ctx->space->bench_rows);
     if (st == ZC_OK) st = zc_table_find(&bench, r->bench_path, "target", r->target, &tcol);
     if (st == ZC_OK) st = zc_scores_load(&scores, r->scores_path);
     if (st == ZC_OK) st = select_rows(r, &scores, &rows, &m);

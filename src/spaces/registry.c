@@ -167,6 +167,19 @@ void zc_space_target(const zc_space *space, const char *dataset, char *buf, size
     snprintf(buf, size, space->target ? space->target : "%s_test", dataset);
 }
 
+void zc_space_task_name(const zc_space_ctx *ctx, char *buf, size_t size)
+{
+    const char *a = ctx->space->tasks ? ctx->space->tasks : "";
+    for (int k = 0; k < ctx->task && *a; k++) a += strcspn(a, ",") + (a[strcspn(a, ",")] == ',');
+    snprintf(buf, size, "%.*s", (int)strcspn(a, ","), a);
+}
+
+void zc_space_target_ctx(const zc_space_ctx *ctx, const char *dataset, char *buf, size_t size)
+{
+    if (ctx->space->tasks) zc_space_task_name(ctx, buf, size);
+    else zc_space_target(ctx->space, dataset, buf, size);
+}
+
 zc_status zc_space_network_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost)
 {
     zc_build_opts o = {0, 1, 1};
