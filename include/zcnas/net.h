@@ -180,7 +180,8 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
 const float *zc_net_output(zc_net *net, int *batch, int *dim);
 /* Backward from d loss / d output (batch x dim); fills every parameter's grad (overwriting). */
 zc_status zc_net_backward(zc_net *net, const float *dout);
-/* Copies a node's output (which = 0) or gradient (which = 1) as plain NCHW (batch x c x h x w)
+/* Copies a node's output (which = 0) or gradient (which = 1) as plain NCHW (batch x c x h x w; a tiled
+ * node's as batch x tiles x c x h x w, the input's layout)
  * into dst, whatever layout the backend keeps it in. ZC_EINVAL when that buffer does not exist
  * (outputs are released during training runs unless kept: see zc_net_keep). */
 zc_status zc_net_read(zc_net *net, int node, int which, float *dst);

@@ -904,9 +904,19 @@ zc_status zc_net_read(zc_net *net, int node, int which, float *dst)
     const float *src = which ? n->grad : n->out;
     if (!src) return zc_fail(ZC_EINVAL, "zc_net_read: node %d has no %s now", node, which ? "gradient" : "output");
     const zc_backend *be = zci_net_backend(net);
-    if (be->to_plain) return be->to_plain(be->ctx, net, n, src, dst, zci_node_batch(net, n));
-    be->read(be->ctx, src, dst, (size_t)zci_node_batch(net, n) * n->c * n->h * n->w);
-    return ZC_OK;
+    size_t chw = (size_t)n->c * n->h * n->w, total = (size_t)zci_node_batch(net, n) * chw;
+    float *plain = dst;
+    if (n->tiles > 1 && !(plain = malloc(total * sizeof *plain))) return zc_fail(ZC_ENOMEM, "zc_net_read: out of memory");
+    zc_status st = ZC_OK;
+    if (be->to_plain) st = be->to_plain(be->ctx, net, n, src, plain, zci_node_batch(net, n));
+    else be->read(be->ctx, src, plain, total);
+    if (n->tiles > 1) {   /* tile-major inside, sample-major (batch x tiles x c x h x w) outside */
+        for (int t = 0; st == ZC_OK && t < n->tiles; t++)
+            for (int b = 0; b < net->batch; b++)
+                memcpy(dst + ((size_t)b * n->tiles + t) * chw, plain + ((size_t)t * net->batch + b) * chw, chw * sizeof *dst);
+        free(plain);
+    }
+    return st;
 }
 
 const float *zc_net_output(zc_net *net, int *batch, int *dim)

@@ -64,7 +64,7 @@ static size_t relu_inputs(const zc_net *net, int batch)
     for (int i = 0; i < net->n_nodes; i++)
         if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
             const zc_node *in = &net->nodes[net->nodes[i].in[0]];
-            n += (size_t)batch * in->c * in->h * in->w;
+            n += (size_t)batch * in->tiles * in->c * in->h * in->w;
         }
     return n;
 }
@@ -75,7 +75,7 @@ static void snapshot_signs(const zc_net *net, int batch, unsigned char *s)
     for (int i = 0; i < net->n_nodes; i++)
         if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
             const zc_node *in = &net->nodes[net->nodes[i].in[0]];
-            size_t m = (size_t)batch * in->c * in->h * in->w;
+            size_t m = (size_t)batch * in->tiles * in->c * in->h * in->w;
             for (size_t j = 0; j < m; j++) s[k++] = in->out[j] > 0.0f;
         }
 }
@@ -96,7 +96,7 @@ static double loss_of(gc *g, int *kink)
         for (int i = 0; i < net->n_nodes && !*kink; i++)
             if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
                 const zc_node *in = &net->nodes[net->nodes[i].in[0]];
-                size_t m = (size_t)g->batch * in->c * in->h * in->w;
+                size_t m = (size_t)g->batch * in->tiles * in->c * in->h * in->w;
                 for (size_t j = 0; j < m; j++, k++)
                     if ((in->out[j] > 0.0f) != g->signs[k]) { *kink = 1; break; }
             }
@@ -129,7 +129,7 @@ static double gradcheck(const char *name, zc_net *net, int batch, float *x, doub
     g.batch = batch;
     g.x = x;
     const zc_node *in = &net->nodes[0];
-    g.n_x = (size_t)batch * in->c * in->h * in->w;
+    g.n_x = (size_t)batch * in->tiles * in->c * in->h * in->w;
     const zc_node *o = &net->nodes[net->output];
     g.n_out = (size_t)batch * o->c * o->h * o->w;
     g.r = malloc(g.n_out * sizeof *g.r);
@@ -143,7 +143,7 @@ static double gradcheck(const char *name, zc_net *net, int batch, float *x, doub
     CHECK(zc_net_backward(net, g.r) == ZC_OK);
     float *dx = malloc(g.n_x * sizeof *dx);
     CHECK(net->nodes[0].grad != NULL);
-    if (net->nodes[0].grad) memcpy(dx, net->nodes[0].grad, g.n_x * sizeof *dx);
+    if (net->nodes[0].grad) CHECK(zc_net_read(net, 0, 1, dx) == ZC_OK);   /* plain, sample-major */
     float **dp = calloc((size_t)net->n_params + 1, sizeof *dp);
     for (int p = 0; p < net->n_params; p++) {
         dp[p] = malloc(net->params[p].numel * sizeof(float));
@@ -205,7 +205,7 @@ static void random_params(zc_net *net)
 static float *random_input(const zc_net *net, int batch, float min_abs)
 {
     const zc_node *in = &net->nodes[0];
-    size_t n = (size_t)batch * in->c * in->h * in->w;
+    size_t n = (size_t)batch * in->tiles * in->c * in->h * in->w;
     float *x = malloc(n * sizeof *x);
     for (size_t i = 0; i < n; i++) {
         float v = (float)zc_rng_normal(&rng);
@@ -409,6 +409,44 @@ static void run_all(void)
     }
     nb201_case("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", 0);
     nb201_case("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", 1);
+    /* TransNAS-Bench-101's ops: transposed convs (its decoders' k3 s2 p1 op1 with bias; a stride-1
+     * one; 16 channels for blocked layouts), leaky ReLU, tanh, the one-pixel shift, 'none' that
+     * changes stride or channels, and a tiled encoder (per-tile batch norm) put side by side. */
+    {
+        zc_net *net = zc_net_new(4, 3, 4);
+        run("deconv2d 4->3 k3 s2 p1 op1 bias", net, zc_net_deconv2d(net, 0, "d", 3, 3, 2, 1, 1, 1), 2, 0, 1e-2);
+        net = zc_net_new(3, 4, 4);
+        run("deconv2d 3->2 k3 s1 p1 no bias", net, zc_net_deconv2d(net, 0, "d", 2, 3, 1, 1, 0, 0), 2, 0, 1e-2);
+        net = zc_net_new(8, 2, 2);
+        int c = zc_net_conv2d(net, 0, "c", 16, 1, 1, 0, 1, 0);
+        run("conv 16 -> deconv2d 16->16 k3 s2 p1 op1", net, zc_net_deconv2d(net, c, "d", 16, 3, 2, 1, 1, 1), 2, 0, 1e-2);
+    }
+    {
+        zc_net *net = zc_net_new(3, 4, 5);
+        run("leaky_relu 0.2 (|x| >= 0.2)", net, zc_net_leaky_relu(net, 0, 0.2f), 2, 0.2f, 1e-2);
+        net = zc_net_new(3, 4, 5);
+        run("tanh", net, zc_net_tanh(net, 0), 2, 0, 1e-2);
+        net = zc_net_new(3, 5, 4);
+        run("shift", net, zc_net_shift(net, 0), 2, 0, 1e-2);
+    }
+    {
+        /* FactorizedReduce: relu, conv1x1 s2 on x and on shift(x), concat, bn; plus both shape-changing
+         * 'none's of the same input in the sum. */
+        zc_net *net = zc_net_new(4, 6, 6);
+        int r = zc_net_relu(net, 0);
+        int parts[2] = {zc_net_conv2d(net, r, "c0", 8, 1, 2, 0, 1, 0), zc_net_conv2d(net, zc_net_shift(net, r), "c1", 8, 1, 2, 0, 1, 0)};
+        int bn = zc_net_batchnorm(net, zc_net_concat(net, 2, parts), "bn", 1e-5f, 1, 1);
+        int terms[3] = {bn, zc_net_zero_to(net, 0, 16, 2), zc_net_zero_to(net, zc_net_conv2d(net, 0, "p", 16, 1, 1, 0, 1, 0), 16, 2)};
+        run("factorized reduce + zero_to (C and stride)", net, zc_net_add(net, 3, terms), 2, 0.2f, 1e-3);
+    }
+    {
+        /* 3 tiles per sample: conv -> bn (per-tile statistics) -> relu -> gap -> untile -> linear. */
+        zc_net *net = zc_net_new_tiled(2, 4, 4, 3);
+        int c = zc_net_conv2d(net, 0, "c", 16, 3, 1, 1, 1, 0);
+        int b = zc_net_batchnorm(net, c, "bn", 1e-5f, 1, 1);
+        int u = zc_net_untile(net, zc_net_gap(net, zc_net_relu(net, b)));
+        run("tiled conv -> bn -> relu -> gap -> untile -> linear", net, zc_net_linear(net, u, "fc", 5, 1), 3, 0, 1e-3);
+    }
 }
 
 /* A max pooling and a truncation of blocked tensors (16 channels from a conv), which the single-op
