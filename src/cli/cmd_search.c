@@ -224,8 +224,10 @@ static int search_repeats(search_cli *sc)
     if (!rc && !json) {
         printf("search %s %s %s: %d evaluations", sc->ctx->space->name, sc->s.run.proxies[0]->name, algo, so.evals);
         if (so.algo == ZC_SEARCH_REA) printf(" (population %d, sample size %d)", so.population, so.sample_size);
-        printf(", %ld repeat%s from seed %llu, dataset %s", repeats, repeats > 1 ? "s" : "", (unsigned long long)seed0,
-               zc_dataset_name(sc->s.dataset));
+        char task[64];
+        zc_space_task_name(sc->ctx, task, sizeof task);
+        printf(", %ld repeat%s from seed %llu, %s %s", repeats, repeats > 1 ? "s" : "", (unsigned long long)seed0,
+               task[0] ? "task" : "dataset", task[0] ? task : zc_dataset_name(sc->s.dataset));
         if (so.max_flops > 0) printf(", max flops %.0f", so.max_flops);
         if (so.max_params > 0) printf(", max params %.0f", so.max_params);
         /* index, accuracy and rank only where a benchmark table gives them */

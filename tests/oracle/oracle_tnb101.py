@@ -89,7 +89,8 @@ def batch(task, res, rng):
         return x, rng.standard_normal((n, 9)).astype(np.float32)
     if task == "segmentsemantic":
         return x, rng.integers(0, 17, (n, res, res)).astype(np.float32)
-    return x, np.tanh(rng.standard_normal((n, 3, res, res))).astype(np.float32)
+    # L1 has a kink where the output meets the target: targets beyond the Tanh's range keep every sign
+    return x, (1.5 * rng.choice([-1.0, 1.0], (n, 3, res, res))).astype(np.float32)
 
 
 def rel(a, b):
@@ -174,6 +175,7 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--backends", default="ref,dnnl")
     ap.add_argument("--only", default="", help="comma-separated tasks (default: all)")
+    ap.add_argument("--kink-factor", type=float, default=10.0, help="x KINK_TOL")
     ap.add_argument("--every-backend", action="store_true",
                     help="each network on every backend (default: the backends take turns, to keep CI short)")
     a = ap.parse_args()
@@ -229,7 +231,7 @@ def main():
                     os.makedirs(kdir)
                     # 1e-3 x rms: batch statistics over a few values (2 x 2 maps, batch 2) amplify float32
                     # rounding ten times more than in the NB201 nets
-                    kinks = ["--kinks", kdir, "--kink-tol", str(10 * KINK_TOL)]
+                    kinks = ["--kinks", kdir, "--kink-tol", str(a.kink_factor * KINK_TOL)]
                     try:
                         run([a.testtool, "task", "--space", space, "--arch", arch, "--task", task, "--weights", wdir,
                              "--x", xp, "--targets", tp, "--out-dir", odir, "--backend", be] + kinks)
@@ -251,6 +253,14 @@ def main():
                     bad = []
                     for key, mine, r64, r32 in pairs:
                         err, own = rel(mine, r64), rel(r32, r64)
+                        # a conv bias right before batch norm has an exactly zero gradient: its float
+                        # values are rounding noise, compared on the scale of the conv weight's gradient
+                        sib = key[:-len("bias")] + "weight"
+                        if key.endswith("conv.bias") and sib in g64 and \
+                                np.linalg.norm(r64) < 1e-6 * np.linalg.norm(g64[sib]):
+                            scale = np.linalg.norm(g64[sib])
+                            err = np.linalg.norm(np.asarray(mine, np.float64) - r64) / scale
+                            own = np.linalg.norm(np.asarray(r32, np.float64) - r64) / scale
                         if not err <= max(TOL, 3 * own):
                             bad.append(f"{key} {err:.2e} (torch float32 {own:.2e})")
                     if bad:

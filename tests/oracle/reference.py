@@ -566,12 +566,14 @@ def timed_run(cmd, what=None):
 # ------------------------------------------------------------------ TransNAS-Bench-101
 # Written from the official code (NASLib naslib/search_spaces/transbench101/tnb101/models): MacroNet
 # 'backbone' encoder with MicroCell / ResNetBasicblock, and the task decoders. Module names match the
-# official state_dict keys.
+# official state_dict keys. TNB_DEVICE = "meta" builds them without memory (parameter counts).
+TNB_DEVICE = None
+
 class TNBReLUConvBN(nn.Module):
     def __init__(self, c_in, c_out, k, s, p):
         super().__init__()
-        self.ops = nn.Sequential(nn.ReLU(inplace=False), nn.Conv2d(c_in, c_out, k, stride=s, padding=p, bias=False),
-                                 nn.BatchNorm2d(c_out, affine=True, track_running_stats=True))
+        self.ops = nn.Sequential(nn.ReLU(inplace=False), nn.Conv2d(c_in, c_out, k, stride=s, padding=p, bias=False, device=TNB_DEVICE),
+                                 nn.BatchNorm2d(c_out, affine=True, track_running_stats=True, device=TNB_DEVICE))
 
     def forward(self, x):
         return self.ops(x)
@@ -594,10 +596,10 @@ class TNBFactorizedReduce(nn.Module):
     def __init__(self, c_in, c_out, s):
         super().__init__()
         self.relu = nn.ReLU(inplace=False)
-        self.convs = nn.ModuleList([nn.Conv2d(c_in, c_out // 2, 1, stride=s, bias=False),
-                                    nn.Conv2d(c_in, c_out - c_out // 2, 1, stride=s, bias=False)])
+        self.convs = nn.ModuleList([nn.Conv2d(c_in, c_out // 2, 1, stride=s, bias=False, device=TNB_DEVICE),
+                                    nn.Conv2d(c_in, c_out - c_out // 2, 1, stride=s, bias=False, device=TNB_DEVICE)])
         self.pad = nn.ConstantPad2d((0, 1, 0, 1), 0)
-        self.bn = nn.BatchNorm2d(c_out, affine=True, track_running_stats=True)
+        self.bn = nn.BatchNorm2d(c_out, affine=True, track_running_stats=True, device=TNB_DEVICE)
 
     def forward(self, x):
         x = self.relu(x)
@@ -639,8 +641,8 @@ class TNBBasicBlock(nn.Module):
         self.downsample = None
         if s != 1 or c_in != c_out:
             # nn.BatchNorm2d(planes, affine, track_running_stats) as the official code: eps = momentum = 1
-            self.downsample = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=s, bias=False),
-                                            nn.BatchNorm2d(c_out, True, True))
+            self.downsample = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=s, bias=False, device=TNB_DEVICE),
+                                            nn.BatchNorm2d(c_out, True, True, device=TNB_DEVICE))
 
     def forward(self, x):
         f = self.conv_b(self.conv_a(x))
@@ -653,7 +655,7 @@ class TNBEncoder(nn.Module):
         parts = arch.split('-')
         macro = parts[1]
         micro = None if parts[-1] == 'basic' else [''] + parts[2].split('_')
-        self.stem = nn.Sequential(nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32),
+        self.stem = nn.Sequential(nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False, device=TNB_DEVICE), nn.BatchNorm2d(32, device=TNB_DEVICE),
                                   TNBReLUConvBN(32, 64, 3, 2, 1))
         c, w = 64, 56
         self.layers = []
@@ -682,9 +684,9 @@ class TNBEncoder(nn.Module):
 class TNBConvLayer(nn.Module):
     def __init__(self, c_in, c_out, act, norm, deconv=False):
         super().__init__()
-        self.conv = (nn.ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=1) if deconv
-                     else nn.Conv2d(c_in, c_out, 3, stride=1, padding=1))
-        self.norm = nn.BatchNorm2d(c_out) if norm else None
+        self.conv = (nn.ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=1, device=TNB_DEVICE) if deconv
+                     else nn.Conv2d(c_in, c_out, 3, stride=1, padding=1, device=TNB_DEVICE))
+        self.norm = nn.BatchNorm2d(c_out, device=TNB_DEVICE) if norm else None
         self.activation = act
 
     def forward(self, x):
@@ -741,7 +743,7 @@ class TNBHead(nn.Module):
     def __init__(self, c, k):
         super().__init__()
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(c, k)
+        self.fc = nn.Linear(c, k, device=TNB_DEVICE)
 
     def forward(self, x):
         return self.fc(torch.flatten(self.avgpool(x), 1))

@@ -561,8 +561,9 @@ static int write_kinks(const zc_net *net, int batch, const char *dir, double tol
         const zc_node *r = &net->nodes[i];
         if ((r->op != ZC_OP_RELU && r->op != ZC_OP_LEAKY_RELU) || !r->live) continue;
         const zc_node *in = &net->nodes[r->in[0]];
-        size_t m = (size_t)batch * in->c * in->h * in->w;
-        float *v = node_out_nchw(in, batch);
+        /* a tiled node is tile-major: tile 0 of every sample, then tile 1, ... (= the reference's calls) */
+        size_t m = (size_t)batch * in->tiles * in->c * in->h * in->w;
+        float *v = node_out_nchw(in, batch * in->tiles);
         if (!v) return 1;
         double ss = 0.0;
         for (size_t j = 0; j < m; j++) ss += (double)v[j] * v[j];
