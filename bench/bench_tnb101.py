@@ -23,20 +23,8 @@ from PIL import Image
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "oracle"))
 from reference import TNBNetwork  # noqa: E402
-
-
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed:\n{p.stderr}")
-    return p.stdout
-
-
-def cpu():
-    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    model = next((ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")), "?")
-    flags = next((ln.split(":", 1)[1].split() for ln in out.splitlines() if ln.startswith("Flags")), [])
-    return f"{model} ({'AVX-512' if 'avx512f' in flags else 'AVX2' if 'avx2' in flags else 'SSE'})"
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from bench_nb101 import cpu, run  # noqa: E402
 
 
 def load_images(folder, n):

@@ -203,6 +203,20 @@ static int push_param(zc_net *net, int node, const char *module, const char *suf
     return net->n_params++;
 }
 
+/* A weighted node's parameters: `name`.weight of the given shape, and `name`.bias (c_out) when asked. */
+static int add_weight_bias(zc_net *net, int id, const char *name, int ndim, const int *wshape, int c_out, int bias)
+{
+    int w = push_param(net, id, name, "weight", ZC_PARAM_WEIGHT, ndim, wshape);
+    if (w < 0) return -1;
+    net->nodes[id].weight = w;
+    if (bias) {
+        int b = push_param(net, id, name, "bias", ZC_PARAM_BIAS, 1, &c_out);
+        if (b < 0) return -1;
+        net->nodes[id].bias = b;
+    }
+    return id;
+}
+
 static int set_name(zc_node *n, const char *name)
 {
     if (!name) name = "";
@@ -231,15 +245,7 @@ int zc_net_conv2d(zc_net *net, int x, const char *name, int c_out, int k, int st
     n->k = k; n->stride = stride; n->pad = pad; n->groups = groups;
     if (set_name(n, name)) return -1;
     int wshape[4] = {c_out, cin / groups, k, k};
-    int w = push_param(net, id, name, "weight", ZC_PARAM_WEIGHT, 4, wshape);
-    if (w < 0) return -1;
-    net->nodes[id].weight = w;
-    if (bias) {
-        int b = push_param(net, id, name, "bias", ZC_PARAM_BIAS, 1, &c_out);
-        if (b < 0) return -1;
-        net->nodes[id].bias = b;
-    }
-    return id;
+    return add_weight_bias(net, id, name, 4, wshape, c_out, bias);
 }
 
 int zc_net_batchnorm(zc_net *net, int x, const char *name, float eps, int affine,
@@ -314,15 +320,7 @@ int zc_net_linear(zc_net *net, int x, const char *name, int out_features, int bi
     if (id < 0) return -1;
     if (set_name(&net->nodes[id], name)) return -1;
     int wshape[2] = {out_features, in_features};
-    int w = push_param(net, id, name, "weight", ZC_PARAM_WEIGHT, 2, wshape);
-    if (w < 0) return -1;
-    net->nodes[id].weight = w;
-    if (bias) {
-        int b = push_param(net, id, name, "bias", ZC_PARAM_BIAS, 1, &out_features);
-        if (b < 0) return -1;
-        net->nodes[id].bias = b;
-    }
-    return id;
+    return add_weight_bias(net, id, name, 2, wshape, out_features, bias);
 }
 
 int zc_net_add(zc_net *net, int n, const int *xs)
@@ -342,17 +340,16 @@ int zc_net_add(zc_net *net, int n, const int *xs)
     return push_node(net, ZC_OP_ADD, n, xs, first->c, first->h, first->w);
 }
 
-int zc_net_zero(zc_net *net, int x)
+/* A parameter-free op whose output has its input's shape. */
+static int same_shape(zc_net *net, int x, zc_op op)
 {
     zc_node *in = check_input(net, x);
-    return in ? push_node(net, ZC_OP_ZERO, 1, &x, in->c, in->h, in->w) : -1;
+    return in ? push_node(net, op, 1, &x, in->c, in->h, in->w) : -1;
 }
 
-int zc_net_sigmoid(zc_net *net, int x)
-{
-    zc_node *in = check_input(net, x);
-    return in ? push_node(net, ZC_OP_SIGMOID, 1, &x, in->c, in->h, in->w) : -1;
-}
+int zc_net_zero(zc_net *net, int x) { return same_shape(net, x, ZC_OP_ZERO); }
+
+int zc_net_sigmoid(zc_net *net, int x) { return same_shape(net, x, ZC_OP_SIGMOID); }
 
 int zc_net_scale(zc_net *net, int x, int s)
 {
@@ -437,15 +434,7 @@ int zc_net_deconv2d(zc_net *net, int x, const char *name, int c_out, int k, int 
     n->k = k; n->stride = stride; n->pad = pad; n->out_pad = out_pad;
     if (set_name(n, name)) return -1;
     int wshape[4] = {cin, c_out, k, k};
-    int w = push_param(net, id, name, "weight", ZC_PARAM_WEIGHT, 4, wshape);
-    if (w < 0) return -1;
-    net->nodes[id].weight = w;
-    if (bias) {
-        int b = push_param(net, id, name, "bias", ZC_PARAM_BIAS, 1, &c_out);
-        if (b < 0) return -1;
-        net->nodes[id].bias = b;
-    }
-    return id;
+    return add_weight_bias(net, id, name, 4, wshape, c_out, bias);
 }
 
 int zc_net_leaky_relu(zc_net *net, int x, float alpha)
@@ -458,17 +447,9 @@ int zc_net_leaky_relu(zc_net *net, int x, float alpha)
     return id;
 }
 
-int zc_net_tanh(zc_net *net, int x)
-{
-    zc_node *in = check_input(net, x);
-    return in ? push_node(net, ZC_OP_TANH, 1, &x, in->c, in->h, in->w) : -1;
-}
+int zc_net_tanh(zc_net *net, int x) { return same_shape(net, x, ZC_OP_TANH); }
 
-int zc_net_shift(zc_net *net, int x)
-{
-    zc_node *in = check_input(net, x);
-    return in ? push_node(net, ZC_OP_SHIFT, 1, &x, in->c, in->h, in->w) : -1;
-}
+int zc_net_shift(zc_net *net, int x) { return same_shape(net, x, ZC_OP_SHIFT); }
 
 int zc_net_zero_to(zc_net *net, int x, int c_out, int stride)
 {

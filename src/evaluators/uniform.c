@@ -424,6 +424,15 @@ zc_status zc_eval_uniform(zc_net *net, const float *x, int batch, float *y)
     zc_node_info *info = malloc((size_t)nn * sizeof *info);
     zc_status st = (canon && vals && info) ? ZC_OK : zc_fail(ZC_ENOMEM, "out of memory");
     for (int i = 0; st == ZC_OK && i < nn; i++) zc_net_node_info(net, i, &info[i]);
+    /* Ops it does not cover are refused before any work (the caller then runs the full network). */
+    for (int i = 1; st == ZC_OK && i < nn; i++) {
+        const zc_node_info *n = &info[i];
+        int ok = n->op == ZC_OP_CONV2D || n->op == ZC_OP_LINEAR || n->op == ZC_OP_BATCHNORM || n->op == ZC_OP_RELU ||
+                 n->op == ZC_OP_AVGPOOL || n->op == ZC_OP_MAXPOOL || n->op == ZC_OP_GAP || n->op == ZC_OP_ADD ||
+                 n->op == ZC_OP_CONCAT || n->op == ZC_OP_TRUNCATE ||
+                 (n->op == ZC_OP_ZERO && n->c == info[n->in[0]].c && n->h == info[n->in[0]].h);
+        if (n->live && (!ok || n->tiles > 1)) st = zc_fail(ZC_EUNSUPPORTED, "uniform evaluation: op %s", zc_op_name(n->op));
+    }
     /* Canonical representative of every live node (common subexpressions share one). */
     for (int i = 0; st == ZC_OK && i < nn; i++) {
         canon[i] = i;

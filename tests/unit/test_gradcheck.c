@@ -422,6 +422,12 @@ static void run_all(void)
         run("conv 16 -> deconv2d 16->16 k3 s2 p1 op1", net, zc_net_deconv2d(net, c, "d", 16, 3, 2, 1, 1, 1), 2, 0, 1e-2);
     }
     {
+        /* A dense head's last conv: blocked 16 channels in, a 3-channel output the network reads plain. */
+        zc_net *net = zc_net_new(8, 5, 5);
+        int c = zc_net_conv2d(net, 0, "c", 16, 1, 1, 0, 1, 0);
+        run("conv 16 -> conv3x3 16->3 bias (output)", net, zc_net_conv2d(net, c, "o", 3, 3, 1, 1, 1, 1), 2, 0, 1e-2);
+    }
+    {
         zc_net *net = zc_net_new(3, 4, 5);
         run("leaky_relu 0.2 (|x| >= 0.2)", net, zc_net_leaky_relu(net, 0, 0.2f), 2, 0.2f, 1e-2);
         net = zc_net_new(3, 4, 5);
