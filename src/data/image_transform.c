@@ -486,6 +486,10 @@ zc_status zc_batch_resize(const zc_batch *in, int resolution, zc_batch *out) {
         return zc_fail(ZC_EINVAL, "batch resize: the input batch is empty");
     if (resolution <= 0 || resolution > 4096)
         return zc_fail(ZC_EINVAL, "batch resize: resolution must be in 1..4096 (got %d)", resolution);
+    if (in->t || in->y_dim > 1)
+        return zc_fail(ZC_EINVAL, "batch resize: the batch's %s targets cannot be resized with its images",
+                       zc_loss_name(in->loss));
+    memset(out, 0, sizeof *out);
     int h = in->h, w = in->w, R = resolution;
     size_t planes = (size_t)in->n * in->c;
     coeffs ch = {0}, cv = {0};
@@ -520,6 +524,7 @@ zc_status zc_batch_resize(const zc_batch *in, int resolution, zc_batch *out) {
     out->n = in->n;
     out->c = in->c;
     out->h = out->w = R;
+    out->loss = in->loss;
     coeffs_free(&ch);
     coeffs_free(&cv);
     free(tmp);

@@ -92,7 +92,7 @@ static zc_status draw_lane(zc_run *r, lane *l)
         zc_batch_opts bo = {l->batch_size, l->n_batches, o->sampler, seed, augment};
         st = zc_batches_make(r->data, &bo, l->batches);
         for (int b = 0; st == ZC_OK && r->data->h != res && b < l->n_batches; b++) {
-            zc_batch big;
+            zc_batch big = {0};
             if ((st = zc_batch_resize(&l->batches[b], res, &big)) == ZC_OK) {
                 zc_batch_free(&l->batches[b]);
                 l->batches[b] = big;

@@ -821,7 +821,7 @@ static int cmd_zico(int argc, char **argv)
         (rc = get_int(&o, "cells-per-stage", 0, 0, 64, 0, &net_N)))
         return rc;
     int paper = get(&o, "paper-std") != NULL;
-    zc_batch b[2];
+    zc_batch b[2] = {{0}};
     memset(b, 0, sizeof b);
     tensor x[2], lab[2];
     memset(x, 0, sizeof x);

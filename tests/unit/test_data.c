@@ -101,7 +101,7 @@ static void test_cifar10(void) {
 
     /* Normalised by hand: (59/255 - 125.3/255) / (63/255) = (59 - 125.3) / 63, and for the
      * blue plane (63 - 113.9) / 66.7; float32 arithmetic agrees to ~1e-6. */
-    zc_batch b;
+    zc_batch b = {0};
     zc_batch_opts o = {.batch_size = 4, .n_batches = 1, .sampler = ZC_SAMPLER_SEQUENTIAL};
     CHECK(zc_batches_make(&ds, &o, &b) == ZC_OK);
     CHECK(b.n == 4 && b.c == 3 && b.h == 32 && b.w == 32);
@@ -114,7 +114,7 @@ static void test_cifar10(void) {
     CHECK(b.x == NULL && b.y == NULL);
 
     /* Sequential: file order, wrapping around past the end. */
-    zc_batch seq[10];
+    zc_batch seq[10] = {{0}};
     o = (zc_batch_opts){.batch_size = 100, .n_batches = 10, .sampler = ZC_SAMPLER_SEQUENTIAL};
     CHECK(zc_batches_make(&ds, &o, seq) == ZC_OK);
     int seq_ok = 1;
@@ -161,7 +161,7 @@ static void test_cifar10(void) {
 
     /* Augmentation draws the same records (separate rng stream); every image is a crop of the
      * zero-padded record, possibly mirrored, and some are actually moved. */
-    zc_batch a[2];
+    zc_batch a[2] = {{0}};
     o = (zc_batch_opts){.batch_size = 100, .n_batches = 2, .sampler = ZC_SAMPLER_RANDOM, .seed = 7,
                         .augment = 1};
     CHECK(zc_batches_make(&ds, &o, a) == ZC_OK);
@@ -197,7 +197,7 @@ static void test_cifar10(void) {
     for (int bi = 0; bi < 10; bi++) { zc_batch_free(&r1[bi]); zc_batch_free(&r2[bi]); zc_batch_free(&r3[bi]); }
 
     /* Bad options. */
-    zc_batch bad[2];
+    zc_batch bad[2] = {{0}};
     char big[32], have[32];
     snprintf(big, sizeof big, "%d", ds.n + 1);
     snprintf(have, sizeof have, "%d", ds.n);
@@ -233,7 +233,7 @@ static void test_other_datasets(void) {
     int n16 = file_records(data_path("imagenet16/imagenet16_120.bin", p, sizeof p), 769);
     CHECK(ds.n == n16 && ds.n >= 16 && ds.classes == 120 && ds.c == 3 && ds.h == 16 && ds.w == 16);
     for (int i = 0; i < ds.n; i++) CHECK(ds.labels[i] >= 0 && ds.labels[i] < 120);
-    zc_batch b;
+    zc_batch b = {0};
     zc_batch_opts o = {.batch_size = 16, .n_batches = 1, .sampler = ZC_SAMPLER_RANDOM, .seed = 1,
                        .augment = 1};
     CHECK(zc_batches_make(&ds, &o, &b) == ZC_OK && b.h == 16 && b.w == 16);

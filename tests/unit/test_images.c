@@ -366,7 +366,7 @@ static void test_bad_files(void) {
     o.resolution = 8;
     o.batch_size = 9;
     o.n_batches = 1;
-    zc_batch b[2];
+    zc_batch b[2] = {{0}};
     CHECK(zc_image_batches_opts(&f, &o, b) == ZC_EDATA && msg_has(TMP "/bad/k/"));
     o.skip_bad = 1;
     o.batch_size = 2;
@@ -608,7 +608,7 @@ static void test_batch_resize(void) {
         return;
     }
     zc_batch_opts bo = {4, 1, ZC_SAMPLER_SEQUENTIAL, 0, 0};
-    zc_batch b;
+    zc_batch b = {0};
     CHECK(zc_batches_make(&ds, &bo, &b) == ZC_OK);
     CHECK(zc_batch_resize(&b, 224, &out) == ZC_OK && out.h == 224 && out.y[0] == b.y[0]);
     for (int p = 0; p < 4 * 3; p++) {
@@ -750,7 +750,7 @@ int main(int argc, char **argv) {
         mkdir(TMP "/nolib", 0777);
         mkdir(TMP "/nolib/k", 0777);
         write_bytes(TMP "/nolib/k/a.jpg", "\xFF\xD8\xFF", 3);
-        zc_batch b;
+        zc_batch b = {0};
         zc_status st = zc_image_batches(TMP "/nolib", 16, 1, 1, 0, 0, &b);
         if (zc_images_have_jpeg())
             CHECK(st == ZC_EDATA && msg_has("a.jpg"));

@@ -450,7 +450,7 @@ static void evo_opts(zc_evo_opts *o, zico_fit *zf, double budget, cand_log *log)
 
 static void test_evolution(void)
 {
-    zc_batch b[2];
+    zc_batch b[2] = {{0}};
     zc_rng rng;
     zc_rng_seed(&rng, 8, 0);
     for (int k = 0; k < 2; k++) {
