@@ -74,6 +74,13 @@ struct zc_net {
 /* The batch a node's backend calls and buffers use: the net's batch times the node's tiles. */
 static inline int zci_node_batch(const zc_net *net, const zc_node *n) { return net->batch * n->tiles; }
 
+/* A 'none' node that changes shape (zc_net_zero_to: other channels or a stride), not x * 0 in place. */
+static inline int zci_zero_reshapes(const zc_net *net, const zc_node *n)
+{
+    const zc_node *in = &net->nodes[n->in[0]];
+    return in->c != n->c || in->h != n->h || in->w != n->w;
+}
+
 /* The backend that runs the net (its own, else the default). */
 const struct zc_backend *zci_net_backend(const zc_net *net);
 

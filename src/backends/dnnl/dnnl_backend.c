@@ -266,9 +266,7 @@ static zc_status dn_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc
     case ZC_OP_RELU: return zci_ref_relu_forward(net, node, batch);
     case ZC_OP_ADD: return zci_ref_add_forward(net, node, batch);
     case ZC_OP_ZERO:
-        if (net->nodes[node->in[0]].c != node->c || net->nodes[node->in[0]].h != node->h)
-            return dn_zero_to_forward(net, node, batch);
-        return zci_ref_zero_forward(net, node, batch);
+        return zci_zero_reshapes(net, node) ? dn_zero_to_forward(net, node, batch) : zci_ref_zero_forward(net, node, batch);
     case ZC_OP_DECONV2D: return dn_deconv_forward(net, node, batch);
     case ZC_OP_LEAKY_RELU: return dn_leaky_relu_forward(net, node, batch);
     case ZC_OP_TANH: return dn_tanh_forward(net, node, batch);
@@ -295,9 +293,7 @@ static zc_status dn_backward(void *ctx, zc_net *net, zc_node *node, int batch)
     case ZC_OP_RELU: return dn_relu_backward(net, node, batch);
     case ZC_OP_ADD: return dn_add_backward(net, node, batch);
     case ZC_OP_ZERO:
-        if (net->nodes[node->in[0]].c != node->c || net->nodes[node->in[0]].h != node->h)
-            return dn_zero_to_backward(net, node, batch);
-        return dn_zero_backward(net, node, batch);
+        return zci_zero_reshapes(net, node) ? dn_zero_to_backward(net, node, batch) : dn_zero_backward(net, node, batch);
     case ZC_OP_DECONV2D: return dn_deconv_backward(net, node, batch);
     case ZC_OP_LEAKY_RELU: return dn_leaky_relu_backward(net, node, batch);
     case ZC_OP_TANH: return dn_tanh_backward(net, node, batch);

@@ -43,7 +43,7 @@ zc_status zci_ref_add_backward(zc_net *net, zc_node *node, int batch)
 zc_status zci_ref_zero_forward(zc_net *net, zc_node *node, int batch)
 {
     const zc_node *in = zci_ref_input(net, node, 0);
-    if (in->c != node->c || in->h != node->h || in->w != node->w) {   /* TransNAS-Bench-101's reshaping Zero */
+    if (zci_zero_reshapes(net, node)) {   /* TransNAS-Bench-101's reshaping Zero */
         zci_ref_zero_to_arrays(in->out, node->out, in->c == node->c, batch * node->c, in->h, in->w, node->h, node->w,
                                node->stride, 1);
         return ZC_OK;
@@ -56,9 +56,8 @@ zc_status zci_ref_zero_forward(zc_net *net, zc_node *node, int batch)
 
 zc_status zci_ref_zero_backward(zc_net *net, zc_node *node, int batch)
 {
-    const zc_node *in = zci_ref_input(net, node, 0);
-    if (in->c != node->c || in->h != node->h || in->w != node->w) return ZC_OK;   /* adds 0 */
-    float *dx = in->grad;
+    if (zci_zero_reshapes(net, node)) return ZC_OK;   /* adds 0 */
+    float *dx = zci_ref_input(net, node, 0)->grad;
     size_t n = zci_ref_numel(node, batch);
     for (size_t i = 0; i < n; i++) dx[i] += node->grad[i] * 0.0f;
     return ZC_OK;
