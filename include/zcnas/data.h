@@ -41,8 +41,10 @@ typedef enum zc_loss {
                             mean over samples of -sum t log(softmax + 1e-5) */
     ZC_LOSS_MSE,         /* mean squared error against t (n x t_dim), mean over every element */
     ZC_LOSS_L1,          /* mean absolute error against t (n x t_dim) */
-    ZC_LOSS_PIXEL_CE     /* cross-entropy per pixel: outputs n x C x H x W, labels y n x H x W (y_dim = H*W),
+    ZC_LOSS_PIXEL_CE,    /* cross-entropy per pixel: outputs n x C x H x W, labels y n x H x W (y_dim = H*W),
                             mean over pixels (F.cross_entropy) */
+    ZC_LOSS_TOKEN_CE     /* next-token cross-entropy of a language model: outputs n x (L x C) (each position's C
+                            logits together), labels y n x L (y_dim = L), mean over the n*L positions */
 } zc_loss;
 
 /* A batch of normalised float32 images (NCHW) with their targets. A sample may be several images

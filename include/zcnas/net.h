@@ -11,7 +11,7 @@
 #include "zcnas/error.h"
 #include "zcnas/rng.h"
 
-#define ZC_MAX_INPUTS 8
+#define ZC_MAX_INPUTS 128   /* a recurrent layer's output stacks one input per time step */
 #define ZC_NAME_MAX 96
 
 typedef enum zc_op {
@@ -34,6 +34,13 @@ typedef enum zc_op {
     ZC_OP_TANH,
     ZC_OP_SHIFT,       /* y[i][j] = x[i+1][j+1], 0 past the edge (FactorizedReduce's shifted branch) */
     ZC_OP_UNTILE,      /* the tiles of a sample side by side as channels: T x (C x 1 x 1) -> (T*C) x 1 x 1 */
+    /* Recurrent networks: a sequence is a tiled node (one tile per time step, time-major inside) */
+    ZC_OP_EMBEDDING,   /* token ids (C = 1) -> rows of a [vocab][dim] weight */
+    ZC_OP_MUL,         /* element-wise product of 2 same-shaped inputs */
+    ZC_OP_BLEND,       /* a * b + (1 - a) * c of 3 same-shaped inputs */
+    ZC_OP_STEP,        /* time step k (attribute k) of a sequence: one tile of a tiled node */
+    ZC_OP_STACK,       /* steps -> sequence: input t becomes tile t */
+    ZC_OP_STATE,       /* an initial recurrent state: a constant C x 1 x 1 (no input; see zc_net_state) */
     ZC_OP_COUNT
 } zc_op;
 
@@ -70,6 +77,13 @@ typedef struct zc_node_info {
                                  shape above is of ONE tile; a sample's values are its tiles one after
                                  the other, so a sample of a tiled node holds tiles*c*h*w values */
 } zc_node_info;
+
+/* How zc_net_init_constant sets a parameter (epsinas' rule per parameter). */
+typedef enum zc_const_rule {
+    ZC_CONST_WEIGHTS = 0,   /* weights and BN gammas take the value, biases and betas 0 (the default) */
+    ZC_CONST_ALL,           /* the value whatever the role (epsinas' recurrent cells: biases too) */
+    ZC_CONST_UNIFORM01      /* U(0, 1) from a generator seeded 21, the same for every value (epsinas' embedding) */
+} zc_const_rule;
 
 typedef struct zc_param_info {
     const char *name;         /* state_dict key */
@@ -125,6 +139,32 @@ int zc_net_zero_to(zc_net *net, int x, int c_out, int stride);
 /* Puts the tiles of a tiled node (1 x 1 maps) side by side: T x C -> T*C channels, tile by tile,
  * as torch.cat of the per-tile outputs along dim 1. */
 int zc_net_untile(zc_net *net, int x);
+/* ---- recurrent networks ----
+ * A sequence of T steps is a tiled node with T tiles (zc_net_new_tiled(1, 1, 1, T) for token ids: the
+ * input is batch x T ids as floats). Steps are untiled nodes; weights are shared across steps by
+ * building every step's linear on the same parameters (zc_net_param + zc_net_linear_with); shared
+ * parameters accumulate their gradient over every node that uses them. */
+/* rows (x cols when cols > 0) parameter `name`, used by nodes built with zc_net_linear_with. */
+int zc_net_param(zc_net *net, const char *name, zc_param_role role, int rows, int cols);
+/* y = x W^T (+ b) with existing parameters: weight [out][in] (in = x's C*H*W), bias [out] or -1. */
+int zc_net_linear_with(zc_net *net, int x, int weight, int bias);
+/* Embedding lookup: x holds token ids (C = H = W = 1); weight `name`.weight [vocab][dim]. Ids that
+ * are not integers in 0..vocab-1 fail the forward pass with ZC_EDATA. */
+int zc_net_embedding(zc_net *net, int x, const char *name, int vocab, int dim);
+int zc_net_mul(zc_net *net, int a, int b);
+int zc_net_blend(zc_net *net, int a, int b, int c);
+/* Step t of the tiled node x (an untiled node of x's shape). */
+int zc_net_step(zc_net *net, int x, int t);
+/* The n untiled, same-shaped steps xs as one sequence of n tiles (n <= ZC_MAX_INPUTS). */
+int zc_net_stack(zc_net *net, int n, const int *xs);
+/* An initial recurrent state of c x 1 x 1 per sample: 0 after zc_net_init_default / _gaussian, the
+ * value after zc_net_init_constant (epsinas fills the hidden states with its weight). */
+int zc_net_state(zc_net *net, int c);
+/* Initialisation rules of one parameter: zc_net_init_default draws U(-bound, bound) when bound > 0,
+ * zeros when bound == 0, PyTorch's default rule when bound < 0 (the default); zc_net_init_constant
+ * follows `rule`. */
+void zc_net_set_param_init(zc_net *net, int param, float bound, zc_const_rule rule);
+
 /* The conv's weight is initialised by zc_net_init_default with kaiming_normal_(mode='fan_out',
  * nonlinearity='relu'), N(0, 2 / (C_out k k)), as TransNAS-Bench-101's encoder does. */
 void zc_net_set_kaiming_fan_out(zc_net *net, int conv);

@@ -25,8 +25,8 @@ int64_t zc_net_flops(const zc_net *net)
             if (n->bias >= 0) total += (int64_t)n->c * n->h * n->w;
         } else if (n->op == ZC_OP_LINEAR) {
             const zc_node *in = &net->nodes[n->in[0]];
-            total += (int64_t)in->c * in->h * in->w * n->c;
-            if (n->bias >= 0) total += n->c;
+            total += (int64_t)in->c * in->h * in->w * n->c * n->tiles;   /* a sequence's linear: every step */
+            if (n->bias >= 0) total += (int64_t)n->c * n->tiles;
         }
     }
     return total;

@@ -19,6 +19,10 @@ struct zc_param {
     float *host_data, *host_grad;   /* host copies for the accessors when the backend's memory is not
                                        host memory (NULL otherwise) */
     int kaiming_fan_out;     /* default init is kaiming_normal_(fan_out, relu) instead of PyTorch's */
+    int has_bound;           /* default init is U(-bound, bound) (zeros when bound is 0) */
+    float bound;
+    int const_rule;          /* zc_const_rule of zc_net_init_constant */
+    int users;               /* nodes that read it (> 1: shared; backward accumulates its gradient) */
 };
 
 struct zc_node {
@@ -31,7 +35,7 @@ struct zc_node {
     int count_include_pad;
     int affine, track_stats;  /* batch norm: learnable gamma/beta; has running-stat buffers */
     float eps;
-    float alpha;             /* leaky ReLU slope */
+    float alpha;             /* leaky ReLU slope; STATE: its value (set by the init functions) */
     int out_pad;             /* transposed convolution */
     int tiles;               /* images per sample (>= 1): backends see a batch of batch * tiles, stored
                                 tile-major (tile 0 of every sample, then tile 1, ...) so that each tile's

@@ -2,6 +2,7 @@
  * cross-entropy, TransNAS-Bench-101's soft-target cross-entropy, MSE, L1 and per-pixel cross-entropy.
  * Sums in double; gradients as PyTorch's autograd gives them for the mean reductions. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "zcnas/data.h"
 #include "zcnas/net.h"
@@ -14,6 +15,7 @@ const char *zc_loss_name(zc_loss loss)
     case ZC_LOSS_MSE: return "MSE";
     case ZC_LOSS_L1: return "L1";
     case ZC_LOSS_PIXEL_CE: return "per-pixel cross-entropy";
+    case ZC_LOSS_TOKEN_CE: return "per-token cross-entropy";
     }
     return "?";
 }
@@ -93,6 +95,13 @@ zc_status zc_batch_loss(const zc_batch *b, const float *out, int n, int dim, dou
         if (!b->y || hw <= 0 || dim % hw)
             return zc_fail(ZC_EINVAL, "loss: %d label pixels per sample for an output of %d values", hw, dim);
         st = pixel_ce(out, b->y, n, dim / hw, (size_t)hw, &l, dout);
+        break;
+    }
+    case ZC_LOSS_TOKEN_CE: {   /* the positions are rows of C logits, in the labels' order */
+        int len = b->y_dim;
+        if (!b->y || len <= 0 || dim % len || (size_t)n * len > INT32_MAX)
+            return zc_fail(ZC_EINVAL, "loss: %d label tokens per sample for an output of %d values", len, dim);
+        st = zc_cross_entropy(out, b->y, n * len, dim / len, &l, dout);
         break;
     }
     case ZC_LOSS_SOFT_CE:

@@ -14,7 +14,8 @@
 
 static const char *const op_names[ZC_OP_COUNT] = {
     "input", "conv2d", "batchnorm", "relu", "avgpool", "gap", "linear", "add", "zero", "sigmoid", "scale",
-    "maxpool", "concat", "truncate", "deconv2d", "leaky_relu", "tanh", "shift", "untile"};
+    "maxpool", "concat", "truncate", "deconv2d", "leaky_relu", "tanh", "shift", "untile",
+    "embedding", "mul", "blend", "step", "stack", "state"};
 
 const char *zc_op_name(zc_op op) { return (op >= 0 && op < ZC_OP_COUNT) ? op_names[op] : "?"; }
 
@@ -22,7 +23,7 @@ zc_net *zc_net_new(int c, int h, int w) { return zc_net_new_tiled(c, h, w, 1); }
 
 zc_net *zc_net_new_tiled(int c, int h, int w, int tiles)
 {
-    if (c <= 0 || h <= 0 || w <= 0 || tiles <= 0 || tiles > 64 || (size_t)tiles * c * h * w > ZC_MAX_TENSOR_ELEMS) {
+    if (c <= 0 || h <= 0 || w <= 0 || tiles <= 0 || tiles > ZC_MAX_INPUTS || (size_t)tiles * c * h * w > ZC_MAX_TENSOR_ELEMS) {
         zc_fail(ZC_EINVAL, "invalid network input shape %dx%dx%dx%d", tiles, c, h, w);
         return NULL;
     }
@@ -196,6 +197,7 @@ static int push_param(zc_net *net, int node, const char *module, const char *suf
     }
     p->role = role;
     p->node = node;
+    p->users = node >= 0;
     p->ndim = ndim;
     p->numel = 1;
     for (int i = 0; i < ndim; i++) { p->shape[i] = shape[i]; p->numel *= (size_t)shape[i]; }
@@ -476,6 +478,154 @@ int zc_net_untile(zc_net *net, int x)
     return id;
 }
 
+/* ---------------------------------------------------------------- recurrent networks */
+
+int zc_net_param(zc_net *net, const char *name, zc_param_role role, int rows, int cols)
+{
+    if (!net || rows <= 0 || cols < 0 || (size_t)rows * (size_t)(cols ? cols : 1) > ZC_MAX_TENSOR_ELEMS) {
+        zc_fail(ZC_EINVAL, "parameter %s: invalid shape %dx%d", name ? name : "?", rows, cols);
+        return -1;
+    }
+    int shape[2] = {rows, cols};
+    const char *dot = strrchr(name, '.');
+    if (!dot) { zc_fail(ZC_EINVAL, "parameter %s: expected a module path and a name", name); return -1; }
+    char module[ZC_NAME_MAX];
+    if ((size_t)(dot - name) >= sizeof module) { zc_fail(ZC_EINVAL, "parameter name too long: %s", name); return -1; }
+    memcpy(module, name, (size_t)(dot - name));
+    module[dot - name] = '\0';
+    return push_param(net, -1, module, dot + 1, role, cols ? 2 : 1, shape);
+}
+
+/* A node starts using parameter p: the first user owns it (its module, its layer kind). */
+static int use_param(zc_net *net, int id, int p)
+{
+    if (p < 0) return 0;
+    if (p >= net->n_params) return zc_fail(ZC_EINVAL, "parameter %d does not exist", p), -1;
+    zc_param *q = &net->params[p];
+    if (q->node < 0) q->node = id;
+    q->users++;
+    return 0;
+}
+
+int zc_net_linear_with(zc_net *net, int x, int weight, int bias)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (weight < 0 || weight >= net->n_params || bias >= net->n_params) {
+        zc_fail(ZC_EINVAL, "linear: parameter %d does not exist", weight < 0 || weight >= net->n_params ? weight : bias);
+        return -1;
+    }
+    const zc_param *w = &net->params[weight];
+    int nin = in->c * in->h * in->w;
+    if (w->ndim != 2 || w->shape[1] != nin || (bias >= 0 && net->params[bias].numel != (size_t)w->shape[0])) {
+        zc_fail(ZC_EINVAL, "linear with %s: weight %dx%d does not fit an input of %d features%s", w->name, w->shape[0],
+                w->ndim == 2 ? w->shape[1] : 1, nin, bias >= 0 ? " (or the bias does not fit it)" : "");
+        return -1;
+    }
+    int out = w->shape[0];
+    int id = push_node(net, ZC_OP_LINEAR, 1, &x, out, 1, 1);
+    if (id < 0) return -1;
+    net->nodes[id].weight = weight;
+    net->nodes[id].bias = bias;
+    const char *dot = strrchr(w->name, '.');
+    size_t len = dot ? (size_t)(dot - w->name) : strlen(w->name);
+    if (len >= sizeof net->nodes[id].name) len = sizeof net->nodes[id].name - 1;
+    memcpy(net->nodes[id].name, w->name, len);
+    net->nodes[id].name[len] = '\0';
+    if (use_param(net, id, weight) || use_param(net, id, bias)) return -1;
+    return id;
+}
+
+int zc_net_embedding(zc_net *net, int x, const char *name, int vocab, int dim)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (in->c != 1 || in->h != 1 || in->w != 1) {
+        zc_fail(ZC_EINVAL, "embedding %s: the input must be one token id per step (got %dx%dx%d)", name, in->c, in->h, in->w);
+        return -1;
+    }
+    if (vocab <= 0 || dim <= 0 || vocab > (1 << 24)) {   /* ids travel as floats: exact up to 2^24 */
+        zc_fail(ZC_EINVAL, "embedding %s: invalid vocabulary %d or dimension %d", name, vocab, dim);
+        return -1;
+    }
+    int id = push_node(net, ZC_OP_EMBEDDING, 1, &x, dim, 1, 1);
+    if (id < 0 || set_name(&net->nodes[id], name)) return -1;
+    int wshape[2] = {vocab, dim};
+    return add_weight_bias(net, id, name, 2, wshape, dim, 0);
+}
+
+static int same_shaped(zc_net *net, zc_op op, int n, const int *xs)
+{
+    for (int i = 0; i < n; i++)
+        if (!check_input(net, xs[i])) return -1;
+    const zc_node *a = &net->nodes[xs[0]];
+    for (int i = 1; i < n; i++) {
+        const zc_node *b = &net->nodes[xs[i]];
+        if (a->c != b->c || a->h != b->h || a->w != b->w) {
+            zc_fail(ZC_EINVAL, "%s: inputs of different shapes (%dx%dx%d and %dx%dx%d)", zc_op_name(op), a->c, a->h,
+                    a->w, b->c, b->h, b->w);
+            return -1;
+        }
+    }
+    return push_node(net, op, n, xs, a->c, a->h, a->w);
+}
+
+int zc_net_mul(zc_net *net, int a, int b)
+{
+    int xs[2] = {a, b};
+    return same_shaped(net, ZC_OP_MUL, 2, xs);
+}
+
+int zc_net_blend(zc_net *net, int a, int b, int c)
+{
+    int xs[3] = {a, b, c};
+    return same_shaped(net, ZC_OP_BLEND, 3, xs);
+}
+
+int zc_net_step(zc_net *net, int x, int t)
+{
+    zc_node *in = check_input(net, x);
+    if (!in) return -1;
+    if (in->tiles < 2 || t < 0 || t >= in->tiles) {
+        zc_fail(ZC_EINVAL, "step %d of a node with %d steps", t, in->tiles);
+        return -1;
+    }
+    int id = push_node(net, ZC_OP_STEP, 1, &x, in->c, in->h, in->w);
+    if (id < 0) return -1;
+    net->nodes[id].k = t;
+    net->nodes[id].tiles = 1;
+    return id;
+}
+
+int zc_net_stack(zc_net *net, int n, const int *xs)
+{
+    if (n < 2 || n > ZC_MAX_INPUTS) { zc_fail(ZC_EINVAL, "stack: %d steps (2..%d allowed)", n, ZC_MAX_INPUTS); return -1; }
+    for (int i = 0; i < n; i++)
+        if (check_input(net, xs[i]) && net->nodes[xs[i]].tiles != 1) {
+            zc_fail(ZC_EINVAL, "stack: step %d is a sequence itself", i);
+            return -1;
+        }
+    int id = same_shaped(net, ZC_OP_STACK, n, xs);
+    if (id >= 0) net->nodes[id].tiles = n;
+    return id;
+}
+
+int zc_net_state(zc_net *net, int c)
+{
+    if (!net) return -1;
+    int id = push_node(net, ZC_OP_STATE, 0, NULL, c, 1, 1);
+    if (id >= 0) net->nodes[id].tiles = 1;
+    return id;
+}
+
+void zc_net_set_param_init(zc_net *net, int param, float bound, zc_const_rule rule)
+{
+    if (!net || param < 0 || param >= net->n_params) return;
+    net->params[param].has_bound = bound >= 0.0f;
+    net->params[param].bound = bound;
+    net->params[param].const_rule = rule;
+}
+
 void zc_net_set_kaiming_fan_out(zc_net *net, int conv)
 {
     if (conv > 0 && conv < net->n_nodes && net->nodes[conv].op == ZC_OP_CONV2D && net->nodes[conv].weight >= 0)
@@ -521,6 +671,8 @@ static void drop_pruned_terms(zc_net *net)
 zc_status zc_net_finish(zc_net *net, int output)
 {
     if (!check_input(net, output)) return ZC_EINVAL;
+    for (int i = 0; i < net->n_params; i++)
+        if (net->params[i].node < 0) return zc_fail(ZC_EINVAL, "parameter %s is used by no node", net->params[i].name);
     net->output = output;
     if (net->prune_zero) drop_pruned_terms(net);
     /* Merge duplicates: consumers are redirected to the first of identical nodes (exact: the
@@ -694,6 +846,11 @@ static void fill_default(const zc_net *net, const zc_param *p, float *data, void
 {
     zc_rng *rng = arg;
     const zc_node *n = &net->nodes[p->node];
+    if (p->has_bound) {   /* the builder's own rule (NAS-Bench-NLP: U(-1/sqrt(hidden), ..), embeddings U(-0.1, 0.1)) */
+        for (size_t j = 0; j < p->numel; j++)
+            data[j] = p->bound > 0.0f ? (float)((2.0 * zc_rng_double(rng) - 1.0) * p->bound) : 0.0f;
+        return;
+    }
     switch (p->role) {
     case ZC_PARAM_WEIGHT:
         if (p->kaiming_fan_out) {   /* std sqrt(2 / fan_out), fan_out = C_out * k * k */
@@ -717,7 +874,18 @@ static void fill_default(const zc_net *net, const zc_param *p, float *data, void
     }
 }
 
-zc_status zc_net_init_default(zc_net *net, zc_rng *rng) { return fill_params(net, fill_default, rng); }
+/* Initial recurrent states follow the init (see zc_net_state). */
+static void set_states(zc_net *net, float v)
+{
+    for (int i = 0; i < net->n_nodes; i++)
+        if (net->nodes[i].op == ZC_OP_STATE) net->nodes[i].alpha = v;
+}
+
+zc_status zc_net_init_default(zc_net *net, zc_rng *rng)
+{
+    set_states(net, 0.0f);
+    return fill_params(net, fill_default, rng);
+}
 
 static void fill_gaussian(const zc_net *net, const zc_param *p, float *data, void *arg)
 {
@@ -731,16 +899,31 @@ static void fill_gaussian(const zc_net *net, const zc_param *p, float *data, voi
         memset(data, 0, p->numel * sizeof *data);
 }
 
-zc_status zc_net_init_gaussian(zc_net *net, zc_rng *rng) { return fill_params(net, fill_gaussian, rng); }
+zc_status zc_net_init_gaussian(zc_net *net, zc_rng *rng)
+{
+    set_states(net, 0.0f);
+    return fill_params(net, fill_gaussian, rng);
+}
 
 static void fill_constant(const zc_net *net, const zc_param *p, float *data, void *arg)
 {
     (void)net;
-    float v = (p->role == ZC_PARAM_WEIGHT || p->role == ZC_PARAM_BN_GAMMA) ? *(const float *)arg : 0.0f;
+    if (p->const_rule == ZC_CONST_UNIFORM01) {   /* reseeded for each value: identical draws */
+        zc_rng r;
+        zc_rng_seed(&r, 21, 0);
+        for (size_t j = 0; j < p->numel; j++) data[j] = zc_rng_float(&r);
+        return;
+    }
+    float v = (p->role == ZC_PARAM_WEIGHT || p->role == ZC_PARAM_BN_GAMMA || p->const_rule == ZC_CONST_ALL)
+                  ? *(const float *)arg : 0.0f;
     for (size_t j = 0; j < p->numel; j++) data[j] = v;
 }
 
-zc_status zc_net_init_constant(zc_net *net, float value) { return fill_params(net, fill_constant, &value); }
+zc_status zc_net_init_constant(zc_net *net, float value)
+{
+    set_states(net, value);
+    return fill_params(net, fill_constant, &value);
+}
 
 /* ---------------------------------------------------------------- running */
 
@@ -752,7 +935,7 @@ static int needs_input_in_backward(zc_op op)
 {
     return op == ZC_OP_CONV2D || op == ZC_OP_LINEAR || op == ZC_OP_BATCHNORM || op == ZC_OP_RELU ||
            op == ZC_OP_SIGMOID || op == ZC_OP_SCALE || op == ZC_OP_MAXPOOL || op == ZC_OP_DECONV2D ||
-           op == ZC_OP_LEAKY_RELU || op == ZC_OP_TANH;
+           op == ZC_OP_LEAKY_RELU || op == ZC_OP_TANH || op == ZC_OP_EMBEDDING || op == ZC_OP_MUL || op == ZC_OP_BLEND;
 }
 
 /* batch: the net's; a tiled node holds batch * tiles images. */
@@ -985,13 +1168,16 @@ zc_status zc_cross_entropy(const float *logits, const int *labels, int batch, in
         double m = z[0];
         for (int c = 1; c < classes; c++) if (z[c] > m) m = z[c];
         double s = 0.0;
-        for (int c = 0; c < classes; c++) s += exp((double)z[c] - m);
+        float *d = dlogits ? dlogits + (size_t)b * classes : NULL;
+        for (int c = 0; c < classes; c++) {   /* one exp per logit: a language model has 10^4+ classes */
+            double e = exp((double)z[c] - m);
+            s += e;
+            if (d) d[c] = (float)e;
+        }
         double lse = m + log(s);
         total += lse - (double)z[y];
-        if (dlogits)
-            for (int c = 0; c < classes; c++)
-                dlogits[(size_t)b * classes + c] =
-                    (float)((exp((double)z[c] - lse) - (c == y ? 1.0 : 0.0)) / batch);
+        if (d)
+            for (int c = 0; c < classes; c++) d[c] = (float)(((double)d[c] / s - (c == y ? 1.0 : 0.0)) / batch);
     }
     if (loss) *loss = total / batch;
     return ZC_OK;

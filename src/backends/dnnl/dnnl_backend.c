@@ -31,8 +31,8 @@ typedef struct dn_thread {
     dnnl_stream_t stream;
     dn_entry *entries;
     int n, cap;
-    float *scratch[4];
-    size_t scratch_size[4];
+    float *scratch[6];
+    size_t scratch_size[6];
 } dn_thread;
 
 static pthread_key_t thread_key;
@@ -51,7 +51,7 @@ static void thread_free(void *p)
     dn_thread *t = p;
     for (int i = 0; i < t->n; i++) destroy_entry(&t->entries[i]);
     free(t->entries);
-    for (int i = 0; i < 4; i++) free(t->scratch[i]);
+    for (int i = 0; i < 6; i++) free(t->scratch[i]);
     if (t->stream) dnnl_stream_destroy(t->stream);
     free(t);
 }
@@ -242,6 +242,17 @@ static zc_status dn_prepare(void *ctx, zc_net *net, int batch)
         case ZC_OP_TRUNCATE: n->layout = n->layout == DN_PLAIN || n->c % (blocked == DN_BLOCK16 ? 16 : 8) ? DN_PLAIN : blocked; break;
         case ZC_OP_LINEAR:
         case ZC_OP_UNTILE: n->layout = DN_PLAIN; break;
+        case ZC_OP_EMBEDDING:
+        case ZC_OP_MUL:
+        case ZC_OP_BLEND:
+        case ZC_OP_STEP:
+        case ZC_OP_STACK:
+        case ZC_OP_STATE:   /* recurrent networks: plain 2-D tensors throughout */
+            n->layout = DN_PLAIN;
+            for (int j = 0; j < n->n_in; j++)
+                if (net->nodes[n->in[j]].layout != DN_PLAIN)
+                    return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: %s of a blocked tensor", zc_op_name(n->op));
+            break;
         default:
             /* A pruned 'none' does not read its input: give it the layout convs would produce. */
             n->layout = net->nodes[n->in[0]].live ? net->nodes[n->in[0]].layout : blocked;
@@ -277,6 +288,12 @@ static zc_status dn_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc
     case ZC_OP_MAXPOOL: return dn_maxpool_forward(net, node, batch);
     case ZC_OP_CONCAT: return dn_concat_forward(net, node, batch);
     case ZC_OP_TRUNCATE: return dn_truncate_forward(net, node, batch);
+    case ZC_OP_EMBEDDING: return zci_rnn_embedding_forward(net, node, batch);
+    case ZC_OP_MUL: return zci_rnn_mul_forward(net, node, batch);
+    case ZC_OP_BLEND: return zci_rnn_blend_forward(net, node, batch);
+    case ZC_OP_STEP: return zci_rnn_step_forward(net, node, batch);
+    case ZC_OP_STACK: return zci_rnn_stack_forward(net, node, batch);
+    case ZC_OP_STATE: return zci_rnn_state_forward(net, node, batch);
     default: return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: no forward for op %s", zc_op_name(node->op));
     }
 }
@@ -304,6 +321,12 @@ static zc_status dn_backward(void *ctx, zc_net *net, zc_node *node, int batch)
     case ZC_OP_MAXPOOL: return dn_maxpool_backward(net, node, batch);
     case ZC_OP_CONCAT: return dn_concat_backward(net, node, batch);
     case ZC_OP_TRUNCATE: return dn_truncate_backward(net, node, batch);
+    case ZC_OP_EMBEDDING: return zci_rnn_embedding_backward(net, node, batch);
+    case ZC_OP_MUL: return zci_rnn_mul_backward(net, node, batch, 1);
+    case ZC_OP_BLEND: return zci_rnn_blend_backward(net, node, batch, 1);
+    case ZC_OP_STEP: return zci_rnn_step_backward(net, node, batch, 1);
+    case ZC_OP_STACK: return zci_rnn_stack_backward(net, node, batch, 1);
+    case ZC_OP_STATE: return zci_rnn_state_backward(net, node, batch);
     default: return zc_fail(ZC_EUNSUPPORTED, "dnnl backend: no backward for op %s", zc_op_name(node->op));
     }
 }

@@ -17,6 +17,7 @@ typedef struct dn_key {
     int oc, oh, ow;         /* output */
     int k, s, p, g, bias, cip, affine;
     int in_layout, out_layout;
+    int plain_w;            /* weights kept plain (a parameter shared by many nodes: no per-node reorder) */
     float eps;
 } dn_key;
 

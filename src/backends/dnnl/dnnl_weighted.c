@@ -60,20 +60,28 @@ zc_status dn_weighted_backward(zc_net *net, zc_node *node, int batch, dn_entry *
                                const char *what)
 {
     zc_node *in = &net->nodes[node->in[0]];
-    zc_param *wp = &net->params[node->weight];
-    /* d loss / d weights (and bias) */
-    float *dw = e->dw_to_plain ? dn_scratch(1, e->dw_size) : wp->grad;
-    if (!dw) return zc_fail(ZC_ENOMEM, "out of memory (%s)", what);
+    zc_param *wp = &net->params[node->weight], *bp = d->has_bias ? &net->params[node->bias] : NULL;
+    /* d loss / d weights (and bias); a parameter shared by several nodes (a recurrent layer's steps)
+     * gets each node's part in scratch, added to what the others left */
+    int acc_w = wp->users > 1, acc_b = bp && bp->users > 1;
+    float *dw_plain = acc_w ? dn_scratch(4, wp->numel * sizeof(float)) : wp->grad;
+    float *db = !bp ? NULL : acc_b ? dn_scratch(5, bp->numel * sizeof(float)) : bp->grad;
+    float *dw = e->dw_to_plain ? dn_scratch(1, e->dw_size) : dw_plain;
+    if (!dw || !dw_plain || (bp && !db)) return zc_fail(ZC_ENOMEM, "out of memory (%s)", what);
     const dnnl_memory_desc_t *dwmd = query(e->bwd_w_pd, dnnl_query_diff_weights_md);
     dn_arg a[4] = {{DNNL_ARG_SRC, &d->src, in->out},
                    {DNNL_ARG_DIFF_DST, &d->dst, node->grad},
                    {DNNL_ARG_DIFF_WEIGHTS, dwmd, dw},
-                   {DNNL_ARG_DIFF_BIAS, &d->bias, d->has_bias ? net->params[node->bias].grad : NULL}};
+                   {DNNL_ARG_DIFF_BIAS, &d->bias, db}};
     zc_status st = dn_exec(e->bwd_w, d->has_bias ? 4 : 3, a, what);
     if (st == ZC_OK && e->dw_to_plain) {
-        dn_arg r[2] = {{DNNL_ARG_FROM, dwmd, dw}, {DNNL_ARG_TO, &d->w_plain, wp->grad}};
+        dn_arg r[2] = {{DNNL_ARG_FROM, dwmd, dw}, {DNNL_ARG_TO, &d->w_plain, dw_plain}};
         st = dn_exec(e->dw_to_plain, 2, r, "weight-gradient reorder");
     }
+    if (st == ZC_OK && acc_w)
+        for (size_t i = 0; i < wp->numel; i++) wp->grad[i] += dw_plain[i];
+    if (st == ZC_OK && acc_b)
+        for (size_t i = 0; i < bp->numel; i++) bp->grad[i] += db[i];
     if (st != ZC_OK || !in->grad) return st;
     /* d loss / d input */
     const dnnl_memory_desc_t *wb = query(e->bwd_data_pd, dnnl_query_weights_md);
@@ -99,11 +107,15 @@ static zc_status weighted_entry(const dn_weighted_op *op, zc_net *net, zc_node *
 {
     dn_key key;
     op->describe(net, node, batch, d, &key);
+    /* A parameter shared by many nodes (a recurrent layer's steps) stays plain: a layout of oneDNN's
+     * choice would be reordered into every node's workspace on every pass. */
+    key.plain_w = net->params[node->weight].users > 1;
     int created;
     dn_entry *e = dn_cache_get(&key, &created);
     if (!e) return zc_fail(ZC_ENOMEM, "out of memory (primitive cache)");
     dnnl_memory_desc_t wany;
-    dnnl_memory_desc_init_by_tag(&wany, d->w_plain.ndims, d->w_plain.dims, dnnl_f32, dnnl_format_tag_any);
+    if (key.plain_w) wany = d->w_plain;
+    else dnnl_memory_desc_init_by_tag(&wany, d->w_plain.ndims, d->w_plain.dims, dnnl_f32, dnnl_format_tag_any);
     zc_status st = ZC_OK;
     if (!e->fwd) {
         st = dn_check(op->fwd_pd(net, node, d, &wany, &e->fwd_pd), op->name);

@@ -14,6 +14,9 @@ static const ref_fn forward_fns[ZC_OP_COUNT] = {
     [ZC_OP_TRUNCATE] = zci_ref_truncate_forward, [ZC_OP_DECONV2D] = zci_ref_deconv2d_forward,
     [ZC_OP_LEAKY_RELU] = zci_ref_leaky_relu_forward, [ZC_OP_TANH] = zci_ref_tanh_forward,
     [ZC_OP_SHIFT] = zci_ref_shift_forward,   [ZC_OP_UNTILE] = zci_ref_untile_forward,
+    [ZC_OP_EMBEDDING] = zci_rnn_embedding_forward, [ZC_OP_MUL] = zci_rnn_mul_forward,
+    [ZC_OP_BLEND] = zci_rnn_blend_forward,   [ZC_OP_STEP] = zci_rnn_step_forward,
+    [ZC_OP_STACK] = zci_rnn_stack_forward,   [ZC_OP_STATE] = zci_rnn_state_forward,
 };
 static const ref_fn backward_fns[ZC_OP_COUNT] = {
     [ZC_OP_CONV2D] = zci_ref_conv2d_backward, [ZC_OP_BATCHNORM] = zci_ref_batchnorm_backward,
@@ -25,6 +28,9 @@ static const ref_fn backward_fns[ZC_OP_COUNT] = {
     [ZC_OP_TRUNCATE] = zci_ref_truncate_backward, [ZC_OP_DECONV2D] = zci_ref_deconv2d_backward,
     [ZC_OP_LEAKY_RELU] = zci_ref_leaky_relu_backward, [ZC_OP_TANH] = zci_ref_tanh_backward,
     [ZC_OP_SHIFT] = zci_ref_shift_backward,   [ZC_OP_UNTILE] = zci_ref_untile_backward,
+    [ZC_OP_EMBEDDING] = zci_rnn_embedding_backward, [ZC_OP_MUL] = zci_ref_mul_backward,
+    [ZC_OP_BLEND] = zci_ref_blend_backward,   [ZC_OP_STEP] = zci_ref_step_backward,
+    [ZC_OP_STACK] = zci_ref_stack_backward,   [ZC_OP_STATE] = zci_rnn_state_backward,
 };
 
 static zc_status ref_forward(void *ctx, zc_net *net, zc_node *node, int batch, zc_run_mode mode)
