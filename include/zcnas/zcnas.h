@@ -10,6 +10,7 @@
 #include "zcnas/space.h"
 #include "zcnas/data.h"
 #include "zcnas/images.h"
+#include "zcnas/text.h"
 #include "zcnas/weights.h"
 #include "zcnas/proxy.h"
 #include "zcnas/run.h"
