@@ -17,7 +17,8 @@ void zc_bench_table_free(zc_bench_table *t);
 /* A space's table: as zc_bench_table_load, or, with long_spec = "col=value;key;arch;name;value" (a
  * space's bench_rows), a long table (one row per architecture and metric) turned wide: the rows where
  * col equals value, one row per key (which becomes `index`, dense from 0), `arch`, and one column per
- * distinct name holding its value. */
+ * distinct name holding its value; with long_spec = "arch=col", a wide table whose architectures are in column
+ * col (else `arch`). */
 zc_status zc_bench_table_load_for(zc_bench_table *t, const char *path, const char *long_spec);
 int zc_bench_table_col(const zc_bench_table *t, const char *name);   /* -1 if absent */
 /* Row whose `index` equals idx, or -1. */

@@ -42,6 +42,7 @@ typedef struct zc_space_config {
     int cost_resolution;       /* input size at which zc_space_cost counts (0: the space's own rule) */
     const char *mutation;      /* one of the space's `mutations` (NULL: its default, the first) */
     const char *task;          /* one of the space's `tasks` (NULL: its default, the first) */
+    const char *dataset;       /* one of the space's own `datasets` (NULL: its default, the first) */
 } zc_space_config;
 
 struct zc_space_ctx {
@@ -50,6 +51,7 @@ struct zc_space_ctx {
     int has_index;             /* the benchmark's index <-> arch mapping is loaded */
     int mutation;              /* position of cfg.mutation in space->mutations (0: the default) */
     int task;                  /* position of cfg.task in space->tasks (0: the default) */
+    int dataset;               /* position of cfg.dataset in space->datasets (0: the default) */
     void *priv;                /* the space's own state */
 };
 
@@ -63,7 +65,7 @@ struct zc_space {
                                   NULL when the space has no benchmark index */
     const char *dataset;       /* default dataset ("cifar10") */
     int resolution;            /* default input size (0: the dataset's) */
-    int num_classes;           /* default classifier outputs (0: the dataset's) */
+    int num_classes;           /* default classifier outputs (0: the dataset's; -1: set by `open`) */
     int user_resolution;       /* 1: the input size is a free setting (--resolution) */
     int cost_resolution;       /* default input size of the cost counters (0: the network's own) */
     const char *initial;       /* starting architecture of evolutionary searches (NULL: a sample) */
@@ -118,6 +120,15 @@ struct zc_space {
     /* Optional: benchmark tables in long form (one row per architecture and task): the rows of this
      * space ("column=value") and the columns that hold the task, the metric value and the arch key. */
     const char *bench_rows;
+    /* Optional: the datasets a space that reads its own data offers (`--dataset`), comma-separated, the
+     * default first; the chosen one is ctx->dataset. */
+    const char *datasets;
+    /* Optional: where load_batches reads when given no path, for messages. */
+    void (*data_source)(const zc_space_ctx *ctx, char *buf, size_t size);
+    /* 1: lower targets are better (a loss): evaluations rank accordingly unless told otherwise. */
+    int target_minimised;
+    /* Optional: the dataset the papers report this space on, whatever the run's (reproduce's lookup). */
+    const char *reported_dataset;
 };
 
 /* ---- the registry ---- */
@@ -145,6 +156,8 @@ void zc_space_target(const zc_space *space, const char *dataset, char *buf, size
 /* The column an opened space ranks against: its task's name for spaces with tasks (TransNAS-Bench-101's
  * table has one column per task), else zc_space_target for the dataset. */
 void zc_space_target_ctx(const zc_space_ctx *ctx, const char *dataset, char *buf, size_t size);
+/* The name of the opened space's own dataset ("" for spaces without `datasets`). */
+void zc_space_dataset_name(const zc_space_ctx *ctx, char *buf, size_t size);
 /* The name of the opened space's task ("" for spaces without tasks). */
 void zc_space_task_name(const zc_space_ctx *ctx, char *buf, size_t size);
 /* A space's `cost` for benchmarks that count on the network: builds it shapes-only and counts its

@@ -39,9 +39,12 @@ int cli_status_code(zc_status st);
 #define CLI_SPACE_OPTS \
     {"space", "NAME", cli_space_list_help(), "nb201", 0}, \
     {"bench", "FILE", "the space's benchmark table (index <-> arch) [default: $ZCNAS_DATA/benchmarks/<table>]", NULL, 0}, \
-    {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes, input size, normalisation) [default: the space's]", NULL, 0}, \
+    {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes, input size, normalisation); nbnlp: ptb or wikitext2 " \
+                        "(the corpus under text/) [default: the space's]", NULL, 0}, \
     {"resolution", "R", "input size R x R [default: the dataset's; zennas: 224]", NULL, 0}, \
     {"num-classes", "K", "classifier outputs [default: the dataset's; zennas: 1000]", NULL, 0}, \
+    {"vocab-size", "V", "nbnlp: the language model's vocabulary (its --num-classes) [default: ptb 10000, wikitext2 " \
+                        "33278, the full WikiText-2 vocabulary of the benchmark's logs]", NULL, 0}, \
     {"task", "NAME", "tnb101-micro/-macro: class_scene, class_object, jigsaw, room_layout, segmentsemantic, normal or " \
                      "autoencoder (head, loss and data; fisher, jacob_cov, nwot and zen are not defined for jigsaw's tiles) " \
                      "[default: class_scene]", NULL, 0}

@@ -33,7 +33,8 @@ int cmd_eval(int argc, char **argv)
         {"proxy", "LIST", "score columns to evaluate [default: every column except index, arch, the space's key "
                           "and *_seconds]", NULL, 0},
         {"nan", "POLICY", "exclude (drop NaN scores, as the papers) or worst (rank them last)", "exclude", 0},
-        {"minimize", NULL, "the target is minimised (a loss): top sets are its lowest values", NULL, 0},
+        {"minimize", NULL, "the target is minimised (a loss): top sets are its lowest values [default for nbnlp, "
+                           "whose target is the test loss]", NULL, 0},
         {"format", "FMT", "table, csv or json", "table", 0},
     };
     int n = (int)(sizeof opts / sizeof opts[0]);
@@ -66,6 +67,7 @@ int cmd_eval(int argc, char **argv)
     zc_join_report jr;
     const zc_space *space = zc_space_find(cli_str(opts, n, "space"));
     if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
+    if (space->target_minimised) eo.maximize = 0;
     if (!space->bench_table && !cli_flag(opts, n, "bench"))
         return cli_error(CLI_USAGE, "eval: %s has no benchmark table of its own: give --bench FILE", space->name);
     zc_space_ctx *ctx = NULL;   /* to read the architecture strings of rows without an index */

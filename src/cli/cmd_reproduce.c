@@ -93,7 +93,10 @@ int cmd_reproduce(int argc, char **argv)
     if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s))) goto done;
     char target[96], selection[160], task[64];
     zc_space_task_name(ctx, task, sizeof task);
-    const char *dataset = ctx->space->tasks ? task : zc_dataset_name(kind);   /* the papers' column: the task */
+    char own[32];
+    zc_space_dataset_name(ctx, own, sizeof own);
+    const char *dataset = ctx->space->tasks ? task : ctx->space->datasets ? own : zc_dataset_name(kind);   /* the papers' column: the task */
+    if (ctx->space->target_minimised) eo.maximize = 0;
     zc_space_target_ctx(ctx, dataset, target, sizeof target);
     if (!ctx->space->bench_table && !cli_flag(opts, n, "bench")) {
         rc = cli_error(CLI_USAGE, "reproduce: %s has no benchmark table of its own: give --bench FILE", ctx->space->name);

@@ -69,13 +69,14 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
     if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
     const char *dataset = cli_str(opts, n, "dataset");
     if (!dataset) dataset = space->dataset ? space->dataset : "cifar10";
-    if (space->load_batches) {   /* the space reads its own data (its tasks choose it, not --dataset) */
-        *kind = ZC_CIFAR10;
-        if (cli_flag(opts, n, "dataset"))
-            return cli_error(CLI_USAGE, "--dataset: %s reads its own task data (choose it with --task and --data)", space->name);
-    } else if (zc_dataset_kind_parse(dataset, kind) != ZC_OK) return cli_fail_prefix(ZC_EINVAL, "--dataset");
     zc_space_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    if (space->load_batches) {   /* the space reads its own data: its datasets or its tasks choose it */
+        *kind = ZC_CIFAR10;
+        if (cli_flag(opts, n, "dataset") && !space->datasets)
+            return cli_error(CLI_USAGE, "--dataset: %s reads its own task data (choose it with --task and --data)", space->name);
+        if (cli_flag(opts, n, "dataset")) cfg.dataset = dataset;
+    } else if (zc_dataset_kind_parse(dataset, kind) != ZC_OK) return cli_fail_prefix(ZC_EINVAL, "--dataset");
     long v;
     int rc;
     if (cli_flag(opts, n, "resolution")) {
@@ -84,6 +85,12 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
     }
     if (cli_flag(opts, n, "num-classes")) {
         if ((rc = cli_int(opts, n, "num-classes", 1, 1000000, &v))) return rc;
+        cfg.num_classes = (int)v;
+    }
+    if (cli_find(opts, n, "vocab-size") && cli_flag(opts, n, "vocab-size")) {
+        if (!space->datasets) return cli_error(CLI_USAGE, "--vocab-size: %s is not a language-model space", space->name);
+        if (cfg.num_classes) return cli_error(CLI_USAGE, "--vocab-size is --num-classes here: give one of them");
+        if ((rc = cli_int(opts, n, "vocab-size", 1, 1 << 24, &v))) return rc;
         cfg.num_classes = (int)v;
     }
     if (cli_find(opts, n, "budget-resolution") && cli_flag(opts, n, "budget-resolution")) {
@@ -103,6 +110,7 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
     zc_status st = zc_space_open(space, &cfg, ctx);
     if (st == ZC_EINVAL && cfg.mutation && strstr(zc_last_error(), "mutation")) return cli_fail_prefix(st, "--mutation");
     if (st == ZC_EINVAL && cfg.task && strstr(zc_last_error(), "task")) return cli_fail_prefix(st, "--task");
+    if (st == ZC_EINVAL && cfg.dataset && strstr(zc_last_error(), "dataset")) return cli_fail_prefix(st, "--dataset");
     return st == ZC_OK ? CLI_OK : cli_fail_status(st);
 }
 

@@ -72,7 +72,8 @@ static char *next_line(char **cur, char *end)
 
 static int is_blank(const char *s) { return s[strspn(s, " \t")] == '\0'; }
 
-zc_status zc_bench_table_load(zc_bench_table *t, const char *path)
+/* arch_col: the column of architecture strings when it is not named `arch` (NULL: `arch`). */
+static zc_status load_table(zc_bench_table *t, const char *path, const char *arch_col)
 {
     if (!t || !path) return zc_fail(ZC_EINVAL, "zc_bench_table_load: NULL argument");
     memset(t, 0, sizeof *t);
@@ -104,7 +105,8 @@ zc_status zc_bench_table_load(zc_bench_table *t, const char *path)
             }
         if (!(t->col_names[c] = dup_str(fields[c]))) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); goto fail; }
         if (strcmp(fields[c], "index") == 0) col_index = c;
-        if (strcmp(fields[c], "arch") == 0) col_arch = c;
+        if (strcmp(fields[c], "arch") == 0 && col_arch < 0) col_arch = c;
+        if (arch_col && strcmp(fields[c], arch_col) == 0) col_arch = c;
     }
 
     /* Upper bound on rows: newlines after the header, plus an unterminated last line. */
@@ -166,6 +168,8 @@ fail:
     zc_bench_table_free(t);
     return st;
 }
+
+zc_status zc_bench_table_load(zc_bench_table *t, const char *path) { return load_table(t, path, NULL); }
 
 void zc_bench_table_free(zc_bench_table *t)
 {
@@ -296,6 +300,7 @@ static zc_status load_long(zc_bench_table *t, const char *path, const char *cons
 zc_status zc_bench_table_load_for(zc_bench_table *t, const char *path, const char *long_spec)
 {
     if (!long_spec) return zc_bench_table_load(t, path);
+    if (!strncmp(long_spec, "arch=", 5)) return load_table(t, path, long_spec + 5);   /* wide, arch column renamed */
     /* "filter_col=filter_val;key;arch;name;value" */
     char buf[256], *spec[6];
     if (!path) return zc_fail(ZC_EINVAL, "zc_bench_table_load_for: NULL path");

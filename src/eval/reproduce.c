@@ -97,6 +97,12 @@ static void format_metric(char *buf, size_t size, double v, int m)
     else snprintf(buf, size, "%.*f", m == 5 ? 0 : m == 4 ? 2 : 3, v);
 }
 
+/* The papers' dataset for this run: the space's fixed one (NAS-Bench-NLP: PTB) or the run's. */
+static const char *reported_dataset(const zc_reproduce *r)
+{
+    return r->space_ctx->space->reported_dataset ? r->space_ctx->space->reported_dataset : r->dataset;
+}
+
 /* The first reported value for (proxy, nb201, dataset, metric), or NULL. */
 static const reported *find_reported(const reported *rep, int n_rep, const char *proxy, const char *space,
                                      const char *dataset, const char *metric)
@@ -249,7 +255,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
         for (int k = 0; k < N_METRICS; k++) {
             char ours[32], paper[64] = "-";
             format_metric(ours, sizeof ours, metric_value(&res[p].r, k), k);
-            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, r->dataset, metric_key[k]);
+            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, reported_dataset(r), metric_key[k]);
             if (rp) snprintf(paper, sizeof paper, "%s [%d]", rp->value, source_id(&src, rp->source));
             fprintf(out, "  %7s %-9s", ours, paper);
         }
@@ -339,7 +345,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
         for (int q = 0; q < N_METRICS; q++) {
             char ours[32];
             format_metric(ours, sizeof ours, metric_value(&res[p].r, q), q);
-            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, r->dataset, metric_key[q]);
+            const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, reported_dataset(r), metric_key[q]);
             if (rp) fprintf(f, " %s | %s [%d] |", ours, rp->value, source_id(&src, rp->source));
             else fprintf(f, " %s | - |", ours);
         }
@@ -351,7 +357,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     fprintf(f, "\nA sample's statistics carry sampling noise, and top-64-in-top-5%% grows with the sample size.\n");
     int any = 0;
     for (int i = 0; i < n_rep; i++) {
-        if (strcmp(rep[i].space, r->space_ctx->space->name) || strcmp(rep[i].dataset, r->dataset)) continue;
+        if (strcmp(rep[i].space, r->space_ctx->space->name) || strcmp(rep[i].dataset, reported_dataset(r))) continue;
         int evaluated = 0;
         for (int p = 0; p < n_res; p++) evaluated |= !strcmp(rep[i].proxy, res[p].name);
         if (!evaluated) continue;

@@ -44,7 +44,8 @@ void zc_run_opts_default(zc_run_opts *o)
 
 void zc_space_config_for_dataset(const zc_space *space, zc_dataset_kind kind, zc_space_config *cfg)
 {
-    if (cfg->num_classes <= 0) cfg->num_classes = space->num_classes > 0 ? space->num_classes : zc_dataset_classes(kind);
+    if (cfg->num_classes <= 0 && space->num_classes >= 0)
+        cfg->num_classes = space->num_classes > 0 ? space->num_classes : zc_dataset_classes(kind);
     if (cfg->resolution <= 0) cfg->resolution = space->resolution > 0 ? space->resolution : zc_dataset_resolution(kind);
 }
 
@@ -143,7 +144,9 @@ zc_status zc_run_open(const zc_run_opts *opts, zc_run **out)
     }
     /* The data, once, when some proxy needs images. */
     if (st == ZC_OK && need_images && o->space->space->load_batches) {
-        snprintf(r->source, sizeof r->source, "%s", o->data_path ? o->data_path : "$" ZC_DATA_ENV "/taskonomy");
+        if (o->data_path) snprintf(r->source, sizeof r->source, "%s", o->data_path);
+        else if (o->space->space->data_source) o->space->space->data_source(o->space, r->source, sizeof r->source);
+        else snprintf(r->source, sizeof r->source, "$" ZC_DATA_ENV "/taskonomy");
     } else if (st == ZC_OK && need_images && !o->image_folder) {
         if (o->loaded) {
             r->data = o->loaded;

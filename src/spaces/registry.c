@@ -9,10 +9,10 @@
 #include "zcnas/space.h"
 
 extern const zc_space zc_space_nb201, zc_space_nats_sss, zc_space_nb101, zc_space_zennas, zc_space_tnb101_micro,
-    zc_space_tnb101_macro;
+    zc_space_tnb101_macro, zc_space_nbnlp;
 
 static const zc_space *const all_spaces[] = {&zc_space_nb201,         &zc_space_nats_sss,     &zc_space_nb101,
-                                             &zc_space_zennas,        &zc_space_tnb101_micro, &zc_space_tnb101_macro,
+                                             &zc_space_zennas,        &zc_space_tnb101_micro, &zc_space_tnb101_macro, &zc_space_nbnlp,
                                              NULL};
 
 const zc_space *const *zc_space_all(void) { return all_spaces; }
@@ -67,7 +67,8 @@ zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_sp
     /* Defaults: the space's, then its dataset's. */
     zc_dataset_kind kind = ZC_CIFAR10;
     if (space->dataset) zc_dataset_kind_parse(space->dataset, &kind);
-    if (ctx->cfg.num_classes <= 0) ctx->cfg.num_classes = space->num_classes > 0 ? space->num_classes : zc_dataset_classes(kind);
+    if (ctx->cfg.num_classes <= 0 && space->num_classes >= 0)   /* < 0: the space's open chooses */
+        ctx->cfg.num_classes = space->num_classes > 0 ? space->num_classes : zc_dataset_classes(kind);
     if (ctx->cfg.resolution <= 0) ctx->cfg.resolution = space->resolution > 0 ? space->resolution : zc_dataset_resolution(kind);
     if (ctx->cfg.cost_resolution <= 0)
         ctx->cfg.cost_resolution = space->cost_resolution > 0 ? space->cost_resolution : ctx->cfg.resolution;
@@ -99,6 +100,16 @@ zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_sp
                            space->tasks ? space->tasks : "");
         }
         ctx->task = k;
+    }
+    if (cfg && cfg->dataset) {
+        int k = list_position(space->datasets, cfg->dataset);
+        if (k < 0) {
+            free(ctx);
+            return zc_fail(ZC_EINVAL, "%s: unknown dataset '%s' (%s%s)", space->name, cfg->dataset,
+                           space->datasets ? "expected one of " : "the space reads no datasets of its own",
+                           space->datasets ? space->datasets : "");
+        }
+        ctx->dataset = k;
     }
     zc_status st = space->open ? space->open(ctx) : ZC_OK;
     if (st != ZC_OK) {
@@ -167,11 +178,21 @@ void zc_space_target(const zc_space *space, const char *dataset, char *buf, size
     snprintf(buf, size, space->target ? space->target : "%s_test", dataset);
 }
 
+static void list_item(const char *list, int k, char *buf, size_t size)
+{
+    const char *a = list ? list : "";
+    for (int i = 0; i < k && *a; i++) a += strcspn(a, ",") + (a[strcspn(a, ",")] == ',');
+    snprintf(buf, size, "%.*s", (int)strcspn(a, ","), a);
+}
+
+void zc_space_dataset_name(const zc_space_ctx *ctx, char *buf, size_t size)
+{
+    list_item(ctx->space->datasets, ctx->dataset, buf, size);
+}
+
 void zc_space_task_name(const zc_space_ctx *ctx, char *buf, size_t size)
 {
-    const char *a = ctx->space->tasks ? ctx->space->tasks : "";
-    for (int k = 0; k < ctx->task && *a; k++) a += strcspn(a, ",") + (a[strcspn(a, ",")] == ',');
-    snprintf(buf, size, "%.*s", (int)strcspn(a, ","), a);
+    list_item(ctx->space->tasks, ctx->task, buf, size);
 }
 
 void zc_space_target_ctx(const zc_space_ctx *ctx, const char *dataset, char *buf, size_t size)
