@@ -38,6 +38,13 @@
  *   zc_testtool zico --arch STR --classes K --weights D --x0 X0 --y0 Y0 --x1 X1 --y1 Y1
  *       [--backend NAME] [--paper-std] [--channels C] [--cells-per-stage N]: prints zc_zico_net's
  *       score with %.17g.
+ *   zc_testtool nbnlp --arch JSON --vocab V --tokens X.npy --out-dir O [--targets Y.npy] [--emsize 400]
+ *       [--nhid 600] [--layers 3] [--seed 0] [--backend NAME] [--epsilon LO,HI]: NAS-Bench-NLP's language model
+ *       on X (B x T token ids, as floats) with the benchmark's default init (seed): saves the weights to
+ *       O/weights/, runs one train-mode step against the next tokens Y (B x T) and writes O/output.npy
+ *       (B, T*V), O/loss.npy and O/<param>.grad.npy. With --epsilon: epsinas' view (the last layer's unit
+ *       0): for each weight, O/y_low.npy / O/y_high.npy (B, T) after zc_net_init_constant, O/embedding.npy
+ *       (the U(0,1) embedding they share); prints zc_epsilon_net's score with %.17g.
  *   zc_testtool backends: lists the backends built in (ref, dnnl), one per line.
  *   zc_testtool epsilon --arch STR --x X.npy [--w-low 1e-7] [--w-high 1] [--backend NAME]:
  *       one output, BN without running stats; prints zc_epsilon_net's score with %.17g (nan ok).
@@ -52,6 +59,7 @@
 #include <string.h>
 #include "engine/engine_impl.h"
 #include "spaces/nb201/nb201.h"
+#include "spaces/nbnlp/nbnlp.h"
 #include "zcnas/zcnas.h"
 
 #define PATH_CAP 4096
@@ -873,6 +881,88 @@ static int cmd_epsilon(int argc, char **argv)
     return rc;
 }
 
+static int cmd_nbnlp(int argc, char **argv)
+{
+    static const char *const allowed[] = {"arch", "vocab", "tokens", "targets", "out-dir", "emsize", "nhid", "layers",
+                                          "seed", "backend", "epsilon", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, NULL, &o);
+    if (rc) return rc;
+    const char *astr, *xpath, *out_dir, *eps = get(&o, "epsilon");
+    zc_nlp_dims d;
+    int seed;
+    if ((rc = need(&o, "arch", &astr)) || (rc = need(&o, "tokens", &xpath)) || (rc = need(&o, "out-dir", &out_dir)) ||
+        (rc = get_int(&o, "vocab", 0, 1, 1 << 24, 1, &d.vocab)) || (rc = get_int(&o, "emsize", 400, 1, 4096, 0, &d.emsize)) ||
+        (rc = get_int(&o, "nhid", 600, 1, 4096, 0, &d.nhid)) || (rc = get_int(&o, "layers", 3, 1, 8, 0, &d.nlayers)) ||
+        (rc = get_int(&o, "seed", 0, 0, 1 << 30, 0, &seed)))
+        return rc;
+    double lo = 0, hi = 0;
+    if (eps && sscanf(eps, "%lf,%lf", &lo, &hi) != 2) return usage_error("--epsilon: expected LO,HI");
+    zc_nlp_arch arch;
+    if (zc_nlp_parse(astr, &arch) != ZC_OK) return usage_error("--arch: %s", zc_last_error());
+    tensor x, y = {0};
+    if ((rc = read_tensor(xpath, &x))) return rc;
+    if (x.ndim != 2) { free(x.data); return usage_error("tokens: expected (B, T)"); }
+    d.seq_len = x.shape[1];
+    int B = x.shape[0], T = x.shape[1];
+    zc_net *net = zc_nlp_build(&arch, &d, eps != NULL, 0);
+    if (!net) rc = lib_error("building");
+    if (!rc) rc = set_backend(net, &o);
+    if (!rc && eps) {
+        float *ys[2] = {malloc((size_t)B * T * sizeof(float)), malloc((size_t)B * T * sizeof(float))};
+        const char *names[2] = {"y_low", "y_high"};
+        double w[2] = {lo, hi}, score = 0;
+        int shape[2] = {B, T};
+        for (int k = 0; k < 2 && !rc; k++) {
+            if (!ys[k]) rc = lib_error("out of memory");
+            if (!rc && zc_net_init_constant(net, (float)w[k]) != ZC_OK) rc = lib_error("init");
+            if (!rc && zc_net_forward(net, x.data, B, ZC_RUN_INFER) != ZC_OK) rc = lib_error("forward");
+            if (!rc) memcpy(ys[k], zc_net_output(net, NULL, NULL), (size_t)B * T * sizeof(float));
+            if (!rc) rc = write_out(out_dir, names[k], ys[k], 2, shape);
+        }
+        const zc_param *e = &net->params[zc_net_find_param(net, "encoder.weight")];
+        if (!rc) rc = write_out(out_dir, "embedding", e->data, 2, e->shape);
+        zc_batch b = {.n = B, .c = T, .h = 1, .w = 1, .x = x.data};
+        if (!rc && zc_epsilon_net(net, &b, (float)lo, (float)hi, 1, &score) != ZC_OK) rc = lib_error("epsilon");
+        if (!rc) printf("%.17g\n", score);
+        free(ys[0]);
+        free(ys[1]);
+    } else if (!rc) {
+        const char *ypath;
+        if ((rc = need(&o, "targets", &ypath)) || (rc = read_tensor(ypath, &y))) goto done;
+        zc_rng r;
+        zc_rng_seed(&r, (uint64_t)seed, 0);
+        char wdir[4096];
+        snprintf(wdir, sizeof wdir, "%s/weights", out_dir);
+        mkdir(wdir, 0777);
+        zc_batch b = {.n = B, .c = T, .h = 1, .w = 1, .x = x.data, .loss = ZC_LOSS_TOKEN_CE, .y_dim = T};
+        int nb = 0, dim = 0;
+        double loss = 0;
+        float *dz = NULL;
+        if (!(b.y = malloc(y.numel * sizeof *b.y))) rc = lib_error("out of memory");
+        for (size_t i = 0; !rc && i < y.numel; i++) b.y[i] = (int)y.data[i];
+        if (!rc && (zc_net_init_default(net, &r) != ZC_OK || zc_net_save_weights(net, wdir) != ZC_OK)) rc = lib_error("init");
+        if (!rc && zc_net_forward(net, x.data, B, ZC_RUN_TRAIN) != ZC_OK) rc = lib_error("forward");
+        const float *out = rc ? NULL : zc_net_output(net, &nb, &dim);
+        int zshape[2] = {nb, dim}, one = 1;
+        if (!rc) rc = write_out(out_dir, "output", out, 2, zshape);
+        if (!rc && !(dz = malloc((size_t)nb * dim * sizeof *dz))) rc = lib_error("out of memory");
+        if (!rc && zc_batch_loss(&b, out, nb, dim, &loss, dz) != ZC_OK) rc = lib_error("loss");
+        float lf = (float)loss;
+        if (!rc) rc = write_out(out_dir, "loss", &lf, 1, &one);
+        if (!rc) printf("%.17g\n", loss);
+        if (!rc && zc_net_backward(net, dz) != ZC_OK) rc = lib_error("backward");
+        if (!rc) rc = write_param_grads(net, out_dir);
+        free(dz);
+        free(b.y);
+    }
+done:
+    zc_net_free(net);
+    free(x.data);
+    free(y.data);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) return usage_error("missing subcommand (op, ce, nb201, zico, epsilon, backends)");
@@ -884,6 +974,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "task")) return cmd_task(argc - 2, argv + 2);
     if (!strcmp(cmd, "zico")) return cmd_zico(argc - 2, argv + 2);
     if (!strcmp(cmd, "epsilon")) return cmd_epsilon(argc - 2, argv + 2);
+    if (!strcmp(cmd, "nbnlp")) return cmd_nbnlp(argc - 2, argv + 2);
     if (!strcmp(cmd, "backends")) {
         /* The backends built in, one per line (the oracles test each). */
         static const char *const names[] = {"ref", "dnnl"};
@@ -892,5 +983,5 @@ int main(int argc, char **argv)
         zc_clear_error();
         return 0;
     }
-    return usage_error("unknown subcommand '%s' (op, ce, nb201, net, zico, epsilon, backends)", cmd);
+    return usage_error("unknown subcommand '%s' (op, ce, nb201, net, task, zico, epsilon, nbnlp, backends)", cmd);
 }
