@@ -42,12 +42,18 @@ int cmd_info(int argc, char **argv)
         cli_grouped((int64_t)cost.params, buf, sizeof buf);
         printf("params      %s (%.4f M)\n", buf, cost.params / 1e6);
         cli_grouped((int64_t)cost.flops, buf, sizeof buf);
-        printf("flops       %s MACs per %dx%d image (%.4f M)\n", buf, ctx->cfg.cost_resolution, ctx->cfg.cost_resolution,
-               cost.flops / 1e6);
-        int convs = 0, linears = 0;
-        for (int i = 0; i < zc_net_num_nodes(net); i++) {
+        if (sp->datasets)   /* a language model: one sample is a sequence */
+            printf("flops       %s MACs per sequence (%.4f M)\n", buf, cost.flops / 1e6);
+        else
+            printf("flops       %s MACs per %dx%d image (%.4f M)\n", buf, ctx->cfg.cost_resolution, ctx->cfg.cost_resolution,
+                   cost.flops / 1e6);
+        int convs = 0, linears = 0;   /* weights, not nodes: a recurrent layer's steps share theirs */
+        for (int i = 0; i < zc_net_num_params(net); i++) {
+            zc_param_info p;
             zc_node_info ni;
-            zc_net_node_info(net, i, &ni);
+            zc_net_param_info(net, i, &p);
+            zc_net_node_info(net, p.node, &ni);
+            if (!zc_net_is_layer_weight(net, i)) continue;
             convs += ni.op == ZC_OP_CONV2D;
             linears += ni.op == ZC_OP_LINEAR;
         }

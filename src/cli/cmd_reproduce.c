@@ -164,7 +164,8 @@ int cmd_reproduce(int argc, char **argv)
     int records = 0;
     const char *images = zc_run_data_source(run, &records);
     int zb = 0, nb = 0, eb = 0, bb = 0, wb = 0;
-    printf("zcnas reproduce: %s, %s: %s; images from %s\n", ctx->space->name, dataset, selection, images ? images : "-");
+    printf("zcnas reproduce: %s, %s: %s; %s from %s\n", ctx->space->name, dataset, selection,
+           ctx->space->datasets ? "text" : "images", images ? images : "-");
     float w_lo, w_hi;
     zc_epsilon_weights(ctx->space, &s.run.proxy_opts, &w_lo, &w_hi);
     /* the settings of the lanes the chosen proxies use */
@@ -174,7 +175,7 @@ int cmd_reproduce(int argc, char **argv)
         len += (size_t)snprintf(settings + len, sizeof settings - len, "ZiCo %d batches of %d (%s std); ", nb, zb,
                                 s.run.proxy_opts.zico_paper_std ? "|g|" : "signed");
     if (len < sizeof settings && zc_run_lane(run, "epsilon", NULL, &eb))
-        len += (size_t)snprintf(settings + len, sizeof settings - len, "epsilon weights %g and %g on %d images; ",
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "epsilon weights %g and %g on %d samples; ",
                                 w_lo, w_hi, eb);
     if (len < sizeof settings && zc_run_lane(run, "base", NULL, &bb))
         len += (size_t)snprintf(settings + len, sizeof settings - len, "baselines one batch of %d; ", bb);

@@ -28,6 +28,9 @@ const char *cli_proxy_list_help(void)
         int o = snprintf(buf, sizeof buf, "comma-separated proxies, or all:");
         for (const zc_proxy *const *p = zc_proxy_all(); *p && o < (int)sizeof buf; p++)
             o += snprintf(buf + o, sizeof buf - (size_t)o, "%s %s", p == zc_proxy_all() ? "" : ",", (*p)->name);
+        if (o < (int)sizeof buf)
+            snprintf(buf + o, sizeof buf - (size_t)o, " (nbnlp: params, flops, epsilon, zico, grad_norm, snip, grasp, "
+                     "l2_norm, plain; the others are not defined for a language model)");
     }
     return buf;
 }

@@ -328,7 +328,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     fprintf(f, "- command: `%s`\n", r->command ? r->command : "zcnas reproduce");
     fprintf(f, "- architectures: %s; target `%s` of `%s`\n", r->selection ? r->selection : "-", r->target,
             r->bench_path);
-    fprintf(f, "- images: %s from `%s`\n", r->dataset, r->images ? r->images : "-");
+    fprintf(f, "- data: %s from `%s`\n", r->dataset, r->images ? r->images : "-");
     if (r->settings) fprintf(f, "- settings: %s\n", r->settings);
     fprintf(f, "- NaN scores: %s\n", nan_text);
     for (int i = 0; i < r->n_skipped; i++) fprintf(f, "- skipped: %s\n", r->skipped[i]);

@@ -31,12 +31,26 @@ zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_o
     return ZC_OK;
 }
 
+int zci_net_reads_tokens(const zc_net *net)
+{
+    for (int i = 1; i < zc_net_num_nodes(net); i++) {
+        zc_node_info n;
+        zc_net_node_info(net, i, &n);
+        if (n.op == ZC_OP_EMBEDDING && n.in[0] == 0) return 1;
+    }
+    return 0;
+}
+
 zc_status zci_proxy_untiled(zc_net *net, const char *proxy)
 {
     zc_node_info in0;
     zc_net_node_info(net, 0, &in0);
     if (in0.tiles <= 1) return ZC_OK;
+    int tokens = zci_net_reads_tokens(net);
     zc_net_free(net);
+    if (tokens)   /* a language model: the input is token ids, one sample is a sequence */
+        return zc_fail(ZC_EUNSUPPORTED, "%s is not defined for language models (token inputs, weights shared over "
+                       "time steps)", proxy);
     return zc_fail(ZC_EUNSUPPORTED, "%s is not defined for networks run on tiles (jigsaw)", proxy);
 }
 

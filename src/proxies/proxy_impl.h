@@ -14,6 +14,8 @@ zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_o
 /* ZC_EUNSUPPORTED (net freed) when the network runs its input as tiles (jigsaw): proxies that read
  * per-sample activations have no definition there (the official hooks see one call per tile). */
 zc_status zci_proxy_untiled(zc_net *net, const char *proxy);
+/* 1 when the network's input is token ids (a language model's embedding reads it). */
+int zci_net_reads_tokens(const zc_net *net);
 
 /* The zero-cost-nas step: train-mode forward of the batch, mean cross-entropy with its labels,
  * backward (every parameter's gradient). *loss (may be NULL) gets the loss. */

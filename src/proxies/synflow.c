@@ -8,6 +8,11 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     zc_net *net;
     zc_status st = zci_proxy_build_initialised(in, opts, &net);
     if (st != ZC_OK) return st;
+    if (zci_net_reads_tokens(net)) {   /* an all-ones input is a sequence of one token id repeated: no analogue */
+        zc_net_free(net);
+        return zc_fail(ZC_EUNSUPPORTED, "synflow is not defined for language models (its all-ones input has no "
+                       "token analogue)");
+    }
     st = zc_synflow_net(net, out);
     zc_net_free(net);
     return st;
