@@ -1160,25 +1160,30 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
 zc_status zc_cross_entropy(const float *logits, const int *labels, int batch, int classes,
                            double *loss, float *dlogits)
 {
-    double total = 0.0;
+    double total = 0.0, *scratch = NULL;
+    if (dlogits && !(scratch = malloc((size_t)classes * sizeof *scratch))) return zc_fail(ZC_ENOMEM, "loss: out of memory");
     for (int b = 0; b < batch; b++) {
         const float *z = logits + (size_t)b * classes;
         int y = labels[b];
-        if (y < 0 || y >= classes) return zc_fail(ZC_EINVAL, "label %d out of range 0..%d", y, classes - 1);
+        if (y < 0 || y >= classes) {
+            free(scratch);
+            return zc_fail(ZC_EINVAL, "label %d out of range 0..%d", y, classes - 1);
+        }
         double m = z[0];
         for (int c = 1; c < classes; c++) if (z[c] > m) m = z[c];
         double s = 0.0;
-        float *d = dlogits ? dlogits + (size_t)b * classes : NULL;
         for (int c = 0; c < classes; c++) {   /* one exp per logit: a language model has 10^4+ classes */
             double e = exp((double)z[c] - m);
             s += e;
-            if (d) d[c] = (float)e;
+            if (scratch) scratch[c] = e;
         }
         double lse = m + log(s);
         total += lse - (double)z[y];
-        if (d)
-            for (int c = 0; c < classes; c++) d[c] = (float)(((double)d[c] / s - (c == y ? 1.0 : 0.0)) / batch);
+        if (dlogits)
+            for (int c = 0; c < classes; c++)
+                dlogits[(size_t)b * classes + c] = (float)((scratch[c] / s - (c == y ? 1.0 : 0.0)) / batch);
     }
+    free(scratch);
     if (loss) *loss = total / batch;
     return ZC_OK;
 }

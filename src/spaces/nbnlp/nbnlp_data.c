@@ -1,7 +1,8 @@
 /* The token batches of the NAS-Bench-NLP space: a word-level corpus (zcnas/text.h) batchified into
  * batch_size columns as the benchmark's loaders do, and its first windows of 70 steps with the next
- * tokens as targets. epsinas scores on the first window of the training split (batch 256); ZiCo takes
- * the next ones. Windows are fixed, not drawn: the seed does not change them. */
+ * tokens as targets. Every lane takes the first windows of the training split (epsinas: the first, at
+ * batch 256; ZiCo: the first two at its batch size), as the benchmark's training loop meets them.
+ * Windows are fixed, not drawn: the seed does not change them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
