@@ -57,6 +57,18 @@ static int list_position(const char *list, const char *name)
     return -1;
 }
 
+/* The position of `name` in a space's comma-separated `list`, or ZC_EINVAL naming the choices. */
+static zc_status choose(const zc_space *space, const char *list, const char *name, const char *what, const char *none,
+                        int *out)
+{
+    int k = list_position(list, name);
+    if (k < 0)
+        return zc_fail(ZC_EINVAL, "%s: unknown %s '%s' (%s%s)", space->name, what, name, list ? "expected one of " : none,
+                       list ? list : "");
+    *out = k;
+    return ZC_OK;
+}
+
 zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_space_ctx **out)
 {
     *out = NULL;
@@ -81,37 +93,20 @@ zc_status zc_space_open(const zc_space *space, const zc_space_config *cfg, zc_sp
         free(ctx);
         return zc_fail(ZC_EINVAL, "%s: this space has no benchmark index", space->name);
     }
-    if (cfg && cfg->mutation) {   /* a named mutation variant: its position in the space's list */
-        int found = list_position(space->mutations, cfg->mutation);
-        if (found < 0) {
-            free(ctx);
-            return zc_fail(ZC_EINVAL, "%s: unknown mutation '%s' (%s%s)", space->name, cfg->mutation,
-                           space->mutations ? "expected one of " : "the space has one mutation",
-                           space->mutations ? space->mutations : "");
-        }
-        ctx->mutation = found;
+    /* Named variants: their positions in the space's lists. */
+    zc_status st = ZC_OK;
+    if (cfg && cfg->mutation) st = choose(space, space->mutations, cfg->mutation, "mutation", "the space has one mutation",
+                                          &ctx->mutation);
+    if (st == ZC_OK && cfg && cfg->task)
+        st = choose(space, space->tasks, cfg->task, "task", "the space has image classification only", &ctx->task);
+    if (st == ZC_OK && cfg && cfg->dataset)
+        st = choose(space, space->datasets, cfg->dataset, "dataset", "the space reads no datasets of its own",
+                    &ctx->dataset);
+    if (st != ZC_OK) {
+        free(ctx);
+        return st;
     }
-    if (cfg && cfg->task) {
-        int k = list_position(space->tasks, cfg->task);
-        if (k < 0) {
-            free(ctx);
-            return zc_fail(ZC_EINVAL, "%s: unknown task '%s' (%s%s)", space->name, cfg->task,
-                           space->tasks ? "expected one of " : "the space has image classification only",
-                           space->tasks ? space->tasks : "");
-        }
-        ctx->task = k;
-    }
-    if (cfg && cfg->dataset) {
-        int k = list_position(space->datasets, cfg->dataset);
-        if (k < 0) {
-            free(ctx);
-            return zc_fail(ZC_EINVAL, "%s: unknown dataset '%s' (%s%s)", space->name, cfg->dataset,
-                           space->datasets ? "expected one of " : "the space reads no datasets of its own",
-                           space->datasets ? space->datasets : "");
-        }
-        ctx->dataset = k;
-    }
-    zc_status st = space->open ? space->open(ctx) : ZC_OK;
+    st = space->open ? space->open(ctx) : ZC_OK;
     if (st != ZC_OK) {
         free(ctx);
         return st;

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 try:
@@ -33,24 +32,11 @@ except ImportError as e:  # pragma: no cover
     sys.exit(77)
 
 from nbnlp_reference import BLEND3, LSTM, RNN, NLPModel, epsilon_outputs, epsilon_score, lm_loss, load_weights  # noqa: E402
-from reference import load_weight_dir  # noqa: E402
+from reference import load_weight_dir, rel_err as rel, run  # noqa: E402
 
 RECIPES = {"rnn": RNN, "lstm": LSTM, "blend3": BLEND3}
 TOL = 1e-4
 VOCAB = 53
-
-
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr.strip()[-400:]}")
-    return p.stdout
-
-
-def rel(a, b):
-    d = np.linalg.norm((np.asarray(a, np.float64) - np.asarray(b, np.float64)).ravel())
-    n = np.linalg.norm(np.asarray(b, np.float64).ravel())
-    return d / n if n > 0 else d
 
 
 def main():
