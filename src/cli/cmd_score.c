@@ -13,7 +13,8 @@ static const char *usage_text =
     "  zcnas score --arch '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'\n"
     "  zcnas score --index 0,17,100-199 --proxy zico --batch-size 128 --out scores.csv\n"
     "  zcnas score --sample 300 --seed 1 --data ~/cifar-10-batches-bin --format jsonl\n"
-    "  zcnas score --space zennas --arch \"$(cat ZiCo-450M.txt)\" --proxy params,flops,zico --resolution 64";
+    "  zcnas score --space zennas --arch \"$(cat ZiCo-450M.txt)\" --proxy params,flops,zico --resolution 64\n"
+    "  zcnas score --space nbnlp --dataset wikitext2 --arch-file recipes.txt --proxy params,epsilon,zico --batch-size 16";
 
 int cmd_score(int argc, char **argv)
 {

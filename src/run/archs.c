@@ -255,7 +255,9 @@ zc_status zc_arch_list_add_all(zc_arch_list *l)
 {
     long long size = zc_space_size(l->space);
     if (size <= 0 || !l->space->space->from_index)
-        return zc_fail(ZC_EINVAL, "%s cannot be enumerated (no benchmark index)", l->space->space->name);
+        return zc_fail(ZC_EINVAL, "%s cannot be enumerated (no benchmark index)%s", l->space->space->name,
+                       l->space->space->bench_table ? ": give --arch-file, or `zcnas reproduce --all` for the rows of "
+                                                      "its benchmark table" : "");
     void *a = scratch_arch(l);
     if (!a) return ZC_ENOMEM;
     zc_status st = ZC_OK;
