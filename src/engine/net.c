@@ -482,7 +482,7 @@ int zc_net_untile(zc_net *net, int x)
 
 int zc_net_param(zc_net *net, const char *name, zc_param_role role, int rows, int cols)
 {
-    if (!net || rows <= 0 || cols < 0 || (size_t)rows * (size_t)(cols ? cols : 1) > ZC_MAX_TENSOR_ELEMS) {
+    if (!net || !name || rows <= 0 || cols < 0 || (size_t)rows * (size_t)(cols ? cols : 1) > ZC_MAX_TENSOR_ELEMS) {
         zc_fail(ZC_EINVAL, "parameter %s: invalid shape %dx%d", name ? name : "?", rows, cols);
         return -1;
     }
@@ -771,6 +771,7 @@ int zc_net_find_param(const zc_net *net, const char *name)
 int zc_net_is_layer_weight(const zc_net *net, int param)
 {
     const zc_param *p = &net->params[param];
+    if (p->node < 0) return 0;   /* used by no node yet */
     zc_op op = net->nodes[p->node].op;
     return p->role == ZC_PARAM_WEIGHT && (op == ZC_OP_CONV2D || op == ZC_OP_LINEAR);
 }
@@ -845,7 +846,6 @@ static size_t fan_in(const zc_param *w)
 static void fill_default(const zc_net *net, const zc_param *p, float *data, void *arg)
 {
     zc_rng *rng = arg;
-    const zc_node *n = &net->nodes[p->node];
     if (p->has_bound) {   /* the builder's own rule (NAS-Bench-NLP: U(-1/sqrt(hidden), ..), embeddings U(-0.1, 0.1)) */
         for (size_t j = 0; j < p->numel; j++)
             data[j] = p->bound > 0.0f ? (float)((2.0 * zc_rng_double(rng) - 1.0) * p->bound) : 0.0f;
@@ -860,8 +860,10 @@ static void fill_default(const zc_net *net, const zc_param *p, float *data, void
         }
         /* fall through */
     case ZC_PARAM_BIAS: {
-        /* kaiming_uniform(a=sqrt(5)) and the bias rule both give bound 1/sqrt(fan_in). */
-        double bound = 1.0 / sqrt((double)fan_in(&net->params[n->weight]));
+        /* kaiming_uniform(a=sqrt(5)) and the bias rule both give bound 1/sqrt(fan_in) (a bias no node
+         * uses yet: its own size). */
+        const zc_param *w = p->node >= 0 && net->nodes[p->node].weight >= 0 ? &net->params[net->nodes[p->node].weight] : p;
+        double bound = 1.0 / sqrt((double)fan_in(w));
         for (size_t j = 0; j < p->numel; j++) data[j] = (float)((2.0 * zc_rng_double(rng) - 1.0) * bound);
         break;
     }

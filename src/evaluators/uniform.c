@@ -390,7 +390,7 @@ static zc_status eval_node(zc_net *net, const zc_node_info *info, int i, const i
         int *sizes = malloc((size_t)ng * sizeof *sizes);
         if (!sizes) return zc_fail(ZC_ENOMEM, "out of memory");
         for (int g = 0; g < ng; g++) sizes[g] = group_size(in, g, src->c);
-        sizes[ng - 1] -= pos - n->c;   /* the last group is cut */
+        if (ng > 0) sizes[ng - 1] -= pos - n->c;   /* the last group is cut */
         st = set_groups(out, ng, sizes);
         free(sizes);
         if (st != ZC_OK) return st;

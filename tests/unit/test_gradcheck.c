@@ -1,6 +1,7 @@
 /* Gradient check: every op's analytic backward against central finite
  * differences of the forward pass, each op in a tiny network, plus a conv -> bn -> relu chain and a
- * down-scaled NB201 TinyNetwork (C=4, one cell per stage, all five cell ops present). Everything runs
+ * down-scaled NB201 TinyNetwork (C=4, one cell per stage, all five cell ops present), and the ops of
+ * recurrent networks (see below). Everything runs
  * on the reference backend and again on the build's default backend when that is another one.
  *
  * Loss: L = sum_i out_i * r_i with a fixed random r, accumulated in double (so L's own rounding is
@@ -28,6 +29,18 @@
  * still fails; a 10% error in one term of the batch-norm backward fails ~200 checks.
  * Max pooling is piecewise linear: its inputs are spaced (random_input, min_abs < 0) so that no
  * step moves a window's maximum, and the difference is then exact up to rounding.
+ * Recurrent networks: products (also x * x, one node as both factors), blends (also one node as two
+ * of the three inputs), RNNs unrolled over 4 steps on a tiled input (step -> linears on ONE shared
+ * W / U / b for every step, from a state node set to a non-zero value -> tanh, sigmoid, leaky ReLU or
+ * a gated cell with mul and blend -> stack -> untile), so that each shared parameter's analytic
+ * gradient (the sum over its steps) meets the difference of the whole unrolled loss; embeddings of
+ * token ids (ids repeated, so rows are scatter-added; the ids are neither perturbed nor given a
+ * gradient) alone, of one step, and under an RNN with a decoder tied to the embedding; a sequence
+ * read whole and step by step (a step stacked twice), one weight on a sequence and on one of its
+ * steps. Leaky ReLU
+ * counts as a kink like ReLU. The RNNs and the 3-way blend use h = 1e-3 (their cubic terms give
+ * truncation errors up to 6e-4 at h = 1e-2); over 60 seeds their worst errors are 3.6e-4 (< 3e-3),
+ * the single mul / blend / embedding cases at h = 1e-2 stay under 1e-4 (< 5e-4).
  * Optional argv[1]: another seed. */
 #include <math.h>
 #include <stdio.h>
@@ -57,12 +70,15 @@ static const zc_backend *backend;   /* the backend under test: ref, then the def
 
 static float uniformf(float lo, float hi) { return lo + (hi - lo) * zc_rng_float(&rng); }
 
+/* Ops with a kink at 0 (ReLU, leaky ReLU): samples whose steps flip the sign of their input are skipped. */
+static int kinked(const zc_node *n) { return (n->op == ZC_OP_RELU || n->op == ZC_OP_LEAKY_RELU) && n->live; }
+
 /* Number of ReLU-input elements (the sign pattern of every ReLU's input). */
 static size_t relu_inputs(const zc_net *net, int batch)
 {
     size_t n = 0;
     for (int i = 0; i < net->n_nodes; i++)
-        if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
+        if (kinked(&net->nodes[i])) {
             const zc_node *in = &net->nodes[net->nodes[i].in[0]];
             n += (size_t)batch * in->tiles * in->c * in->h * in->w;
         }
@@ -73,7 +89,7 @@ static void snapshot_signs(const zc_net *net, int batch, unsigned char *s)
 {
     size_t k = 0;
     for (int i = 0; i < net->n_nodes; i++)
-        if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
+        if (kinked(&net->nodes[i])) {
             const zc_node *in = &net->nodes[net->nodes[i].in[0]];
             size_t m = (size_t)batch * in->tiles * in->c * in->h * in->w;
             for (size_t j = 0; j < m; j++) s[k++] = in->out[j] > 0.0f;
@@ -94,7 +110,7 @@ static double loss_of(gc *g, int *kink)
         size_t k = 0;
         const zc_net *net = g->net;
         for (int i = 0; i < net->n_nodes && !*kink; i++)
-            if (net->nodes[i].op == ZC_OP_RELU && net->nodes[i].live) {
+            if (kinked(&net->nodes[i])) {
                 const zc_node *in = &net->nodes[net->nodes[i].in[0]];
                 size_t m = (size_t)g->batch * in->tiles * in->c * in->h * in->w;
                 for (size_t j = 0; j < m; j++, k++)
@@ -120,8 +136,9 @@ static int central_diff(gc *g, float *v, double h, double *fd)
 }
 
 /* Gradient-checks the finished network `net` on input of `batch` samples. Input values are drawn by
- * the caller into x (ownership taken). Returns the worst normalised error. */
-static double gradcheck(const char *name, zc_net *net, int batch, float *x, double h, double tol)
+ * the caller into x (ownership taken). input_grad 0: the input (token ids) has no gradient and is not
+ * perturbed. Returns the worst normalised error. */
+static double gradcheck_ex(const char *name, zc_net *net, int batch, float *x, double h, double tol, int input_grad)
 {
     gc g;
     memset(&g, 0, sizeof g);
@@ -142,8 +159,10 @@ static double gradcheck(const char *name, zc_net *net, int batch, float *x, doub
     snapshot_signs(net, batch, g.signs);
     CHECK(zc_net_backward(net, g.r) == ZC_OK);
     float *dx = malloc(g.n_x * sizeof *dx);
-    CHECK(net->nodes[0].grad != NULL);
-    if (net->nodes[0].grad) CHECK(zc_net_read(net, 0, 1, dx) == ZC_OK);   /* plain, sample-major */
+    if (input_grad) {
+        CHECK(net->nodes[0].grad != NULL);
+        if (net->nodes[0].grad) CHECK(zc_net_read(net, 0, 1, dx) == ZC_OK);   /* plain, sample-major */
+    }
     float **dp = calloc((size_t)net->n_params + 1, sizeof *dp);
     for (int p = 0; p < net->n_params; p++) {
         dp[p] = malloc(net->params[p].numel * sizeof(float));
@@ -153,7 +172,7 @@ static double gradcheck(const char *name, zc_net *net, int batch, float *x, doub
     double worst = 0.0;
     int tried = 0, used = 0, bad = 0;
     /* One group per tensor: the input, then every parameter. */
-    for (int t = -1; t < net->n_params; t++) {
+    for (int t = input_grad ? -1 : 0; t < net->n_params; t++) {
         float *data = t < 0 ? g.x : net->params[t].data;
         const float *an = t < 0 ? dx : dp[t];
         size_t numel = t < 0 ? g.n_x : net->params[t].numel;
@@ -183,6 +202,11 @@ static double gradcheck(const char *name, zc_net *net, int batch, float *x, doub
     free(g.signs);
     free(g.x);
     return worst;
+}
+
+static double gradcheck(const char *name, zc_net *net, int batch, float *x, double h, double tol)
+{
+    return gradcheck_ex(name, net, batch, x, h, tol, 1);
 }
 
 /* Random parameters: PyTorch default for conv/linear, BN gamma in [0.5, 1.5], beta in [-0.5, 0.5]
@@ -220,16 +244,45 @@ static float *random_input(const zc_net *net, int batch, float min_abs)
     return x;
 }
 
-static void run(const char *name, zc_net *net, int out, int batch, float min_abs, double h)
+/* Recurrent networks: the input may be token ids, and initial states may be set to a value. */
+typedef struct run_opts {
+    int vocab;     /* > 0: the input holds token ids 0..vocab-1 (every id at least once when there is room,
+                      repeats when there are more positions than ids), which have no gradient */
+    float state;   /* the value of every state node (random_params' zc_net_init_default leaves 0) */
+} run_opts;
+
+/* A shuffle of 0, 1, .., vocab-1, 0, 1, .. over the input's positions. */
+static float *token_input(const zc_net *net, int batch, int vocab)
+{
+    const zc_node *in = &net->nodes[0];
+    size_t n = (size_t)batch * in->tiles * in->c * in->h * in->w;
+    float *x = malloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++) x[i] = (float)(i % (size_t)vocab);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)zc_rng_below(&rng, i);
+        float t = x[i - 1]; x[i - 1] = x[j]; x[j] = t;
+    }
+    return x;
+}
+
+static void run_with(const char *name, zc_net *net, int out, int batch, float min_abs, double h, run_opts o)
 {
     CHECK_MSG(out >= 0, "%s: building: %s", name, zc_last_error());
     if (out < 0) { zc_net_free(net); return; }
-    CHECK(zc_net_finish(net, out) == ZC_OK);
-    net->need_input_grad = 1;
+    CHECK_MSG(zc_net_finish(net, out) == ZC_OK, "%s: finish: %s", name, zc_last_error());
+    net->need_input_grad = o.vocab <= 0;
     zc_net_set_backend(net, backend);
     random_params(net);
-    gradcheck(name, net, batch, random_input(net, batch, min_abs), h, h < 5e-3 ? TOL_NET : TOL_OP);
+    for (int i = 0; i < net->n_nodes; i++)
+        if (net->nodes[i].op == ZC_OP_STATE) net->nodes[i].alpha = o.state;
+    float *x = o.vocab > 0 ? token_input(net, batch, o.vocab) : random_input(net, batch, min_abs);
+    gradcheck_ex(name, net, batch, x, h, h < 5e-3 ? TOL_NET : TOL_OP, o.vocab <= 0);
     zc_net_free(net);
+}
+
+static void run(const char *name, zc_net *net, int out, int batch, float min_abs, double h)
+{
+    run_with(name, net, out, batch, min_abs, h, (run_opts){0, 0.0f});
 }
 
 static void conv_case(int c, int hh, int ww, int co, int k, int s, int p, int g, int bias)
@@ -330,6 +383,143 @@ static void nb201_case(const char *arch_str, int use_ce)
     free(s2);
     free(x);
     zc_net_free(net);
+}
+
+/* ---- recurrent networks ---- */
+enum { CELL_TANH, CELL_SIGMOID, CELL_LEAKY, CELL_GATED };
+
+/* W x + b + U h with this step's x and the previous h, W, b, U shared by every step (b may be -1). */
+static int rnn_pre(zc_net *net, int x, int h, int w, int b, int u)
+{
+    int terms[2] = {zc_net_linear_with(net, x, w, b), zc_net_linear_with(net, h, u, -1)};
+    return zc_net_add(net, 2, terms);
+}
+
+/* A recurrent layer unrolled over the T steps of the sequence `seq` (c features per step), from a
+ * state node: h_t = act(W x_t + b + U h_{t-1}), or for CELL_GATED (mul and blend)
+ *   z = sigmoid(Wz x + bz + Uz h), r = sigmoid(Wr x + br + Ur h), c = tanh(Wc x + Uc (r * h)),
+ *   h' = z * h + (1 - z) * c.
+ * Every parameter exists once (zc_net_param) and serves every step. Returns stack(h_1 .. h_T). */
+static int rnn_layer(zc_net *net, int seq, int c, int T, int hidden, int cell, int bias, const char *name)
+{
+    char pn[64];
+#define RNN_PARAM(var, suffix, role, rows, cols) \
+    snprintf(pn, sizeof pn, "%s.%s", name, suffix); int var = zc_net_param(net, pn, role, rows, cols)
+    RNN_PARAM(w, "weight_ih", ZC_PARAM_WEIGHT, hidden, c);
+    RNN_PARAM(u, "weight_hh", ZC_PARAM_WEIGHT, hidden, hidden);
+    int b = -1;
+    if (bias) { RNN_PARAM(bb, "bias", ZC_PARAM_BIAS, hidden, 0); b = bb; }
+    int wr = -1, ur = -1, br = -1, wc = -1, uc = -1;
+    if (cell == CELL_GATED) {
+        RNN_PARAM(w2, "weight_ir", ZC_PARAM_WEIGHT, hidden, c);
+        RNN_PARAM(u2, "weight_hr", ZC_PARAM_WEIGHT, hidden, hidden);
+        RNN_PARAM(b2, "bias_r", ZC_PARAM_BIAS, hidden, 0);
+        RNN_PARAM(w3, "weight_ic", ZC_PARAM_WEIGHT, hidden, c);
+        RNN_PARAM(u3, "weight_hc", ZC_PARAM_WEIGHT, hidden, hidden);
+        wr = w2; ur = u2; br = b2; wc = w3; uc = u3;
+    }
+#undef RNN_PARAM
+    int h = zc_net_state(net, hidden), hs[ZC_MAX_INPUTS];
+    for (int t = 0; t < T; t++) {
+        int x = zc_net_step(net, seq, t);
+        int pre = rnn_pre(net, x, h, w, b, u);
+        switch (cell) {
+        case CELL_TANH: h = zc_net_tanh(net, pre); break;
+        case CELL_SIGMOID: h = zc_net_sigmoid(net, pre); break;
+        case CELL_LEAKY: h = zc_net_leaky_relu(net, pre, 0.1f); break;
+        default: {
+            int z = zc_net_sigmoid(net, pre);
+            int r = zc_net_sigmoid(net, rnn_pre(net, x, h, wr, br, ur));
+            int cand = zc_net_tanh(net, rnn_pre(net, x, zc_net_mul(net, r, h), wc, -1, uc));
+            h = zc_net_blend(net, z, h, cand);
+        }
+        }
+        hs[t] = h;
+    }
+    return zc_net_stack(net, T, hs);
+}
+
+static void rnn_case(const char *name, int cell, int bias, float state)
+{
+    zc_net *net = zc_net_new_tiled(3, 1, 1, 4);
+    int seq = rnn_layer(net, 0, 3, 4, 4, cell, bias, "rnn");
+    run_with(name, net, zc_net_untile(net, seq), 2, 0, 1e-3, (run_opts){0, state});
+}
+
+static void recurrent_cases(void)
+{
+    {
+        /* Products: of two linears, of the input with itself (x * x: the same node as both factors),
+         * of a linear with itself, and on a tiled input. */
+        zc_net *net = zc_net_new(5, 1, 1);
+        run("mul(linear a, linear b)", net, zc_net_mul(net, zc_net_linear(net, 0, "a", 4, 1), zc_net_linear(net, 0, "b", 4, 1)),
+            3, 0, 1e-2);
+        net = zc_net_new(3, 2, 2);
+        run("mul(x, x)", net, zc_net_mul(net, 0, 0), 2, 0, 1e-2);
+        net = zc_net_new(4, 1, 1);
+        int a = zc_net_linear(net, 0, "a", 4, 1);
+        run("mul(a, a), a = linear", net, zc_net_mul(net, a, a), 3, 0, 1e-2);
+        net = zc_net_new_tiled(3, 1, 1, 2);
+        run("tiled mul(tanh x, x) -> untile", net, zc_net_untile(net, zc_net_mul(net, zc_net_tanh(net, 0), 0)), 2, 0, 1e-2);
+    }
+    {
+        /* a * b + (1 - a) * c: three different inputs, then the gate also as c and the input as b. */
+        zc_net *net = zc_net_new(5, 1, 1);
+        int g = zc_net_sigmoid(net, zc_net_linear(net, 0, "g", 4, 1));
+        int b = zc_net_linear(net, 0, "b", 4, 1);
+        int c = zc_net_tanh(net, zc_net_linear(net, 0, "c", 4, 0));
+        run("blend(sigmoid g, b, tanh c)", net, zc_net_blend(net, g, b, c), 3, 0, 1e-3);   /* h^2 term: see the top */
+        net = zc_net_new(4, 1, 1);
+        g = zc_net_sigmoid(net, zc_net_linear(net, 0, "g", 4, 1));
+        run("blend(s, x, s), s = sigmoid(linear x)", net, zc_net_blend(net, g, 0, g), 3, 0, 1e-2);
+        net = zc_net_new(3, 2, 2);
+        run("blend(x, x, x)", net, zc_net_blend(net, 0, 0, 0), 2, 0, 1e-2);
+    }
+    {
+        /* A sequence read both whole (tanh, mul) and step by step, steps stacked more than once. */
+        zc_net *net = zc_net_new_tiled(3, 1, 1, 3);
+        int a = zc_net_tanh(net, 0);
+        int s = zc_net_step(net, 0, 1), b = zc_net_step(net, a, 2);
+        int terms[2] = {zc_net_untile(net, zc_net_mul(net, a, 0)), zc_net_untile(net, zc_net_stack(net, 3, (int[]){s, b, s}))};
+        run("sequence whole and by steps, stack(s, b, s)", net, zc_net_add(net, 2, terms), 2, 0, 1e-2);
+        /* One weight on a whole sequence (per tile) and on one of its steps; bias on the first only. */
+        net = zc_net_new_tiled(3, 1, 1, 3);
+        int w = zc_net_param(net, "l.weight", ZC_PARAM_WEIGHT, 4, 3), bias = zc_net_param(net, "l.bias", ZC_PARAM_BIAS, 4, 0);
+        int l1 = zc_net_linear_with(net, 0, w, bias), l2 = zc_net_linear_with(net, zc_net_step(net, 0, 0), w, -1);
+        int t2[2] = {zc_net_untile(net, l1), zc_net_untile(net, zc_net_stack(net, 3, (int[]){l2, l2, l2}))};
+        run("linear_with on a sequence and on its step 0", net, zc_net_add(net, 2, t2), 2, 0, 1e-2);
+    }
+    /* 4 steps of 3 features, hidden 4, one W / U / b for all steps, a non-zero initial state. */
+    rnn_case("rnn tanh x4 (shared W, U, b; state 0.5)", CELL_TANH, 1, 0.5f);
+    rnn_case("rnn sigmoid x4 (shared W, U; state -0.3)", CELL_SIGMOID, 0, -0.3f);
+    rnn_case("rnn leaky_relu x4 (shared W, U, b; state 0.2)", CELL_LEAKY, 1, 0.2f);
+    rnn_case("rnn gated x4 (mul, blend; 7 shared params)", CELL_GATED, 1, 0.4f);
+    rnn_case("rnn tanh x4 (state 0)", CELL_TANH, 1, 0.0f);
+    {
+        /* Token ids (5 steps, vocabulary 6, repeated ids) -> embedding -> tanh -> untile. */
+        zc_net *net = zc_net_new_tiled(1, 1, 1, 5);
+        int e = zc_net_embedding(net, 0, "emb", 6, 3);
+        run_with("embedding (5 steps of ids, vocab 6) -> tanh", net, zc_net_untile(net, zc_net_tanh(net, e)), 2, 0, 1e-2,
+                 (run_opts){6, 0.0f});
+        /* One step's ids only. */
+        net = zc_net_new_tiled(1, 1, 1, 3);
+        e = zc_net_embedding(net, zc_net_step(net, 0, 1), "emb", 4, 5);
+        run_with("embedding of step 1 of 3 (vocab 4)", net, zc_net_sigmoid(net, e), 3, 0, 1e-2, (run_opts){4, 0.0f});
+    }
+    {
+        /* A small language model: embedding -> tanh RNN (shared weights) -> decoder tied to the
+         * embedding (its weight is both the lookup table and the decoder's, so its gradient is the
+         * scatter-add plus every step's decoder gradient). */
+        int T = 5, vocab = 7, dim = 4;
+        zc_net *net = zc_net_new_tiled(1, 1, 1, T);
+        int e = zc_net_embedding(net, 0, "encoder", vocab, dim);
+        int seq = rnn_layer(net, e, dim, T, dim, CELL_TANH, 1, "rnn");
+        int emb_w = zc_net_find_param(net, "encoder.weight"), dec_b = zc_net_param(net, "decoder.bias", ZC_PARAM_BIAS, vocab, 0);
+        int logits[ZC_MAX_INPUTS];
+        for (int t = 0; t < T; t++) logits[t] = zc_net_linear_with(net, zc_net_step(net, seq, t), emb_w, dec_b);
+        run_with("embedding -> rnn -> tied decoder (5 steps)", net, zc_net_untile(net, zc_net_stack(net, T, logits)), 3, 0,
+                 1e-3, (run_opts){vocab, 0.3f});
+    }
 }
 
 static void run_all(void)
@@ -453,6 +643,7 @@ static void run_all(void)
         int u = zc_net_untile(net, zc_net_gap(net, zc_net_relu(net, b)));
         run("tiled conv -> bn -> relu -> gap -> untile -> linear", net, zc_net_linear(net, u, "fc", 5, 1), 3, 0, 1e-3);
     }
+    recurrent_cases();
 }
 
 /* A max pooling and a truncation of blocked tensors (16 channels from a conv), which the single-op

@@ -321,7 +321,7 @@ static zc_status dn_backward(void *ctx, zc_net *net, zc_node *node, int batch)
     case ZC_OP_MAXPOOL: return dn_maxpool_backward(net, node, batch);
     case ZC_OP_CONCAT: return dn_concat_backward(net, node, batch);
     case ZC_OP_TRUNCATE: return dn_truncate_backward(net, node, batch);
-    case ZC_OP_EMBEDDING: return zci_rnn_embedding_backward(net, node, batch);
+    case ZC_OP_EMBEDDING: return zci_rnn_embedding_backward(net, node, batch, 1);
     case ZC_OP_MUL: return zci_rnn_mul_backward(net, node, batch, 1);
     case ZC_OP_BLEND: return zci_rnn_blend_backward(net, node, batch, 1);
     case ZC_OP_STEP: return zci_rnn_step_backward(net, node, batch, 1);

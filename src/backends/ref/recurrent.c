@@ -33,10 +33,12 @@ zc_status zci_rnn_embedding_forward(zc_net *net, zc_node *node, int batch)
 }
 
 /* Scatter-add into the weight's gradient (zero-filled by the engine, and possibly shared with a tied
- * decoder); token ids have no gradient. */
-zc_status zci_rnn_embedding_backward(zc_net *net, zc_node *node, int batch)
+ * decoder); token ids have no gradient: an input gradient asked for stays 0. */
+zc_status zci_rnn_embedding_backward(zc_net *net, zc_node *node, int batch, int wf)
 {
-    const zc_node *in = &net->nodes[node->in[0]];
+    zc_node *in = &net->nodes[node->in[0]];
+    if (in->grad && wf && !in->grad_set) memset(in->grad, 0, (size_t)batch * sizeof(float));
+    if (in->grad) in->grad_set = 1;
     float *dw = net->params[node->weight].grad;
     int dim = node->c;
     for (int r = 0; r < batch; r++) {
@@ -163,6 +165,10 @@ zc_status zci_rnn_state_backward(zc_net *net, zc_node *node, int batch)
 }
 
 /* The reference backend's entry points (zero-filled gradients). */
+zc_status zci_ref_embedding_backward(zc_net *net, zc_node *node, int batch)
+{
+    return zci_rnn_embedding_backward(net, node, batch, 0);
+}
 zc_status zci_ref_mul_backward(zc_net *net, zc_node *node, int batch) { return zci_rnn_mul_backward(net, node, batch, 0); }
 zc_status zci_ref_blend_backward(zc_net *net, zc_node *node, int batch) { return zci_rnn_blend_backward(net, node, batch, 0); }
 zc_status zci_ref_step_backward(zc_net *net, zc_node *node, int batch) { return zci_rnn_step_backward(net, node, batch, 0); }

@@ -104,7 +104,7 @@ void zci_ref_zero_channels(const zci_chan_view *dst, int off, int n, int batch, 
 
 /* Recurrent networks (recurrent.c), shared with the oneDNN backend: `wf` 1 = write-first gradients. */
 zc_status zci_rnn_embedding_forward(zc_net *net, zc_node *node, int batch);
-zc_status zci_rnn_embedding_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_rnn_embedding_backward(zc_net *net, zc_node *node, int batch, int wf);
 zc_status zci_rnn_mul_forward(zc_net *net, zc_node *node, int batch);
 zc_status zci_rnn_mul_backward(zc_net *net, zc_node *node, int batch, int wf);
 zc_status zci_rnn_blend_forward(zc_net *net, zc_node *node, int batch);
@@ -115,6 +115,7 @@ zc_status zci_rnn_stack_forward(zc_net *net, zc_node *node, int batch);
 zc_status zci_rnn_stack_backward(zc_net *net, zc_node *node, int batch, int wf);
 zc_status zci_rnn_state_forward(zc_net *net, zc_node *node, int batch);
 zc_status zci_rnn_state_backward(zc_net *net, zc_node *node, int batch);
+zc_status zci_ref_embedding_backward(zc_net *net, zc_node *node, int batch);
 zc_status zci_ref_mul_backward(zc_net *net, zc_node *node, int batch);
 zc_status zci_ref_blend_backward(zc_net *net, zc_node *node, int batch);
 zc_status zci_ref_step_backward(zc_net *net, zc_node *node, int batch);

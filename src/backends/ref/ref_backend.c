@@ -28,7 +28,7 @@ static const ref_fn backward_fns[ZC_OP_COUNT] = {
     [ZC_OP_TRUNCATE] = zci_ref_truncate_backward, [ZC_OP_DECONV2D] = zci_ref_deconv2d_backward,
     [ZC_OP_LEAKY_RELU] = zci_ref_leaky_relu_backward, [ZC_OP_TANH] = zci_ref_tanh_backward,
     [ZC_OP_SHIFT] = zci_ref_shift_backward,   [ZC_OP_UNTILE] = zci_ref_untile_backward,
-    [ZC_OP_EMBEDDING] = zci_rnn_embedding_backward, [ZC_OP_MUL] = zci_ref_mul_backward,
+    [ZC_OP_EMBEDDING] = zci_ref_embedding_backward, [ZC_OP_MUL] = zci_ref_mul_backward,
     [ZC_OP_BLEND] = zci_ref_blend_backward,   [ZC_OP_STEP] = zci_ref_step_backward,
     [ZC_OP_STACK] = zci_ref_stack_backward,   [ZC_OP_STATE] = zci_rnn_state_backward,
 };
