@@ -334,7 +334,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     for (int i = 0; i < r->n_skipped; i++) fprintf(f, "- skipped: %s\n", r->skipped[i]);
     fprintf(f, "\n## Results\n\n\"paper\" is the value reported for %s / %s; the number in brackets is its "
                "source (below). \"-\": not reported, or undefined for this sample (top-64 needs more than 64 "
-               "architectures).\n\n", r->space_ctx->space->name, r->dataset);
+               "architectures).\n\n", r->space_ctx->space->name, reported_dataset(r));
     fprintf(f, "| proxy | n | NaN scores |");
     for (int q = 0; q < N_METRICS; q++) fprintf(f, " %s | paper |", metric_md[q]);
     fprintf(f, " s/arch |\n|---|---:|---:|");
