@@ -21,9 +21,6 @@ typedef struct zc_nlp_dims {
  * logits batch x (seq_len x vocab) (step-major per sample), or with unit0 epsinas' view, the last
  * layer's hidden unit 0 at every step (batch x seq_len). NULL with zc_last_error set on error. */
 zc_net *zc_nlp_build(const zc_nlp_arch *a, const zc_nlp_dims *dims, int unit0, int shapes_only);
-/* The parameters the benchmark's model has (what num_params counts): embedding (tied with the
- * decoder), every linear's weights and bias in each layer, the decoder bias. */
-double zc_nlp_num_params(const zc_nlp_arch *a, const zc_nlp_dims *dims);
 
 /* The space's datasets (--dataset): corpus folder under the data root's text/ and its vocabulary. */
 typedef struct zc_nlp_dataset { const char *name, *dir; int vocab; } zc_nlp_dataset;

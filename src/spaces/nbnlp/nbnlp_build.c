@@ -128,16 +128,3 @@ zc_net *zc_nlp_build(const zc_nlp_arch *a, const zc_nlp_dims *d, int unit0, int 
     }
     return net;
 }
-
-double zc_nlp_num_params(const zc_nlp_arch *a, const zc_nlp_dims *d)
-{
-    double total = (double)d->vocab * d->emsize + d->vocab;
-    for (int l = 0, in_size = d->emsize; l < d->nlayers; in_size = hidden_of(d, l), l++)
-        for (int k = 0; k < a->n_nodes; k++) {
-            const zc_nlp_node *n = &a->node[k];
-            if (n->op != ZC_NLP_LINEAR) continue;
-            total += hidden_of(d, l);
-            for (int j = 0; j < n->n_in; j++) total += (double)hidden_of(d, l) * (n->in[j] == ZC_NLP_X ? in_size : hidden_of(d, l));
-        }
-    return total;
-}

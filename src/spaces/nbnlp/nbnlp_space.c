@@ -62,17 +62,6 @@ static zc_net *nlp_build(const zc_space_ctx *ctx, const void *arch, const zc_bui
     return zc_nlp_build(arch, &d, o && o->num_classes == 1, o && o->shapes_only);
 }
 
-static zc_status nlp_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost)
-{
-    zc_status st = zc_space_network_cost(ctx, arch, cost);   /* MACs of one sequence of 70 tokens */
-    zc_nlp_dims d;
-    dims_of(ctx, &d);
-    if (st == ZC_OK && cost->params != zc_nlp_num_params(arch, &d))
-        return zc_fail(ZC_EINVAL, "nbnlp: parameter count %.0f differs from the benchmark's rule %.0f", cost->params,
-                       zc_nlp_num_params(arch, &d));
-    return st;
-}
-
 static void nlp_info(const zc_space_ctx *ctx, const void *arch, FILE *f)
 {
     const zc_nlp_arch *a = arch;
@@ -133,7 +122,7 @@ const zc_space zc_space_nbnlp = {
     .sample = nlp_sample,
     .mutate = nlp_mutate,
     .build = nlp_build,
-    .cost = nlp_cost,
+    .cost = zc_space_network_cost,   /* MACs of one sequence of 70 tokens, the parameters num_params counts */
     .info = nlp_info,
     .stream = nlp_stream,
     .load_batches = zc_nlp_load_batches,
