@@ -71,6 +71,8 @@ typedef struct zc_node_info {
     int merged;               /* identical param-free nodes it stands for (0: merged into another) */
     int hooks;                /* ReLU: NASWOT's hooked modules reading its input, over the merged nodes
                                  (see zc_net_set_relu_modules) */
+    int modules;              /* modules of the reference model that return this tensor, over the merged
+                                 nodes (see zc_net_add_module_outputs; MeCo hooks every module) */
     float alpha;              /* leaky ReLU: the negative slope */
     int out_pad;              /* transposed convolution: extra rows/columns at the bottom/right */
     int tiles;                /* images per sample this node runs on (1; 9 inside a jigsaw encoder). The
@@ -172,6 +174,17 @@ void zc_net_set_kaiming_fan_out(zc_net *net, int conv);
  * for `modules` such modules of the reference PyTorch model (default 1: its nn.ReLU; 2 when it opens a
  * module that is hooked too, as xautodl's ReLUConvBN). */
 void zc_net_set_relu_modules(zc_net *net, int relu, int modules);
+/* The builder marks the outputs of the network's stages in order (the stem, then each cell or block:
+ * AZ-NAS' feature maps; each stage reads only the previous one). */
+zc_status zc_net_mark_feature(zc_net *net, int node);
+/* The marked stage outputs (count; their node ids in *nodes, may be NULL). */
+int zc_net_features(const zc_net *net, const int **nodes);
+/* The builder's description of its reference PyTorch model for proxies that hook every module (MeCo):
+ * `count` more modules (a layer, the Sequential or cell around it, an Identity edge reading it, ...) return
+ * this node's tensor. Nodes merged by zc_net_finish sum their counts. */
+void zc_net_add_module_outputs(zc_net *net, int node, int count);
+/* 1 when the builder described the modules (else proxies that hook modules are not defined). */
+int zc_net_has_module_map(const zc_net *net);
 /* Marks the output, merges identical parameter-free nodes (same op on the same input) and
  * computes which nodes are needed. */
 zc_status zc_net_finish(zc_net *net, int output);
@@ -205,6 +218,13 @@ zc_status zc_net_init_default(zc_net *net, zc_rng *rng);
 zc_status zc_net_init_gaussian(zc_net *net, zc_rng *rng);
 /* epsilon's constant init: every weight (conv, linear, BN gamma) = value, every bias/beta = 0. */
 zc_status zc_net_init_constant(zc_net *net, float value);
+/* kaiming_normal_ (fan_in, ReLU gain): conv/linear weights N(0, 2 / fan_in), biases 0, BN gamma 1 beta 0
+ * (AZ-NAS, VKDNW). */
+zc_status zc_net_init_kaiming(zc_net *net, zc_rng *rng);
+/* on = 1: batch norms normalise with the running statistics of a freshly built model (mean 0, var 1:
+ * y = gamma x / sqrt(1 + eps) + beta), as a new PyTorch model in eval mode; samples are then independent.
+ * 0 (the default): batch statistics. */
+void zc_net_set_bn_eval(zc_net *net, int on);
 
 /* ---- running ---- */
 typedef enum zc_run_mode {
@@ -220,6 +240,13 @@ zc_status zc_net_forward(zc_net *net, const float *x, int batch, zc_run_mode mod
 const float *zc_net_output(zc_net *net, int *batch, int *dim);
 /* Backward from d loss / d output (batch x dim); fills every parameter's grad (overwriting). */
 zc_status zc_net_backward(zc_net *net, const float *dout);
+/* A vector-Jacobian product of one part of the network: seeds node `from` with dfrom (plain NCHW,
+ * batch x c x h x w) and runs the backward of the nodes after `stop` up to `from`; the gradient at node
+ * `stop` is then readable (zc_net_read(net, stop, 1, ...)). Parameter grads are overwritten.
+ * Activations are kept, so it can be called for several parts of one training-mode forward pass; both
+ * nodes must be kept (zc_net_keep) and every node in between must read only nodes after `stop` or
+ * `stop` itself (a sequential stage of the network). */
+zc_status zc_net_backward_block(zc_net *net, int from, const float *dfrom, int stop);
 /* Copies a node's output (which = 0) or gradient (which = 1) as plain NCHW (batch x c x h x w; a tiled
  * node's as batch x tiles x c x h x w, the input's layout)
  * into dst, whatever layout the backend keeps it in. ZC_EINVAL when that buffer does not exist

@@ -25,6 +25,9 @@ struct zc_backend {
     /* Optional: converts one of node's buffers (its out or grad, in the backend's layout) to plain
      * NCHW host memory. NULL: buffers are always plain. */
     zc_status (*to_plain)(void *ctx, zc_net *net, const zc_node *node, const float *src, float *dst, int batch);
+    /* Optional: the inverse, plain NCHW host memory into a buffer of node's layout (a gradient seeded
+     * inside the network). NULL: buffers are always plain. */
+    zc_status (*from_plain)(void *ctx, zc_net *net, const zc_node *node, const float *src, float *dst, int batch);
     /* Tensor memory: `floats` elements, zero-filled when asked; NULL when out of memory. */
     float *(*alloc)(void *ctx, size_t floats, int zeroed);
     void (*release)(void *ctx, float *data);

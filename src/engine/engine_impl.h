@@ -56,6 +56,8 @@ struct zc_node {
     int relu_modules;        /* ReLU: modules of the reference PyTorch model hooked by NASWOT on its input
                                 (class names containing 'ReLU'; 1 unless the builder says otherwise) */
     int hooks;               /* relu_modules summed over the nodes merged into this one */
+    int module_outputs;      /* modules of the reference model returning this tensor (zc_net_add_module_outputs) */
+    int modules;             /* module_outputs summed over the nodes merged into this one */
     int grad_set;            /* backends that write first contributions: grad holds a value */
     int keep;                /* output and grad kept through forward and backward (zc_net_keep) */
 };
@@ -69,6 +71,9 @@ struct zc_net {
     int batch;               /* batch size of the buffers currently allocated */
     int prune_zero;          /* see zc_net_prune_zero */
     int need_input_grad;     /* backward also computes d loss / d input (nodes[0].grad) */
+    int bn_eval;             /* batch norms use fresh running stats (see zc_net_set_bn_eval) */
+    int has_module_map;      /* the builder described its reference model's modules */
+    int *features, n_features, cap_features;   /* stage outputs (zc_net_mark_feature) */
     int shapes_only;         /* parameters have shapes but no values (set before adding layers) */
     int params_ready;        /* parameter storage allocated in the backend's memory */
     const struct zc_backend *backend;   /* NULL until set: the default backend is used */

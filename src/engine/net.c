@@ -108,8 +108,38 @@ void zc_net_free(zc_net *net)
     release_params(net, zci_net_backend(net));
     free(net->params);
     free(net->nodes);
+    free(net->features);
     free(net);
 }
+
+zc_status zc_net_mark_feature(zc_net *net, int node)
+{
+    if (node < 0 || node >= net->n_nodes) return zc_fail(ZC_EINVAL, "mark_feature: no node %d", node);
+    if (net->n_features == net->cap_features) {
+        int cap = net->cap_features ? 2 * net->cap_features : 32;
+        int *f = realloc(net->features, (size_t)cap * sizeof *f);
+        if (!f) return zc_fail(ZC_ENOMEM, "out of memory");
+        net->features = f;
+        net->cap_features = cap;
+    }
+    net->features[net->n_features++] = node;
+    return ZC_OK;
+}
+
+int zc_net_features(const zc_net *net, const int **nodes)
+{
+    if (nodes) *nodes = net->features;
+    return net->n_features;
+}
+
+void zc_net_add_module_outputs(zc_net *net, int node, int count)
+{
+    if (node < 0 || node >= net->n_nodes) return;
+    net->nodes[node].module_outputs += count;
+    net->has_module_map = 1;
+}
+
+int zc_net_has_module_map(const zc_net *net) { return net->has_module_map; }
 
 void zc_net_set_backend(zc_net *net, const zc_backend *backend)
 {
@@ -680,6 +710,7 @@ zc_status zc_net_finish(zc_net *net, int output)
     for (int i = 0; i < net->n_nodes; i++) {
         net->nodes[i].merged = 1;
         net->nodes[i].hooks = net->nodes[i].relu_modules;
+        net->nodes[i].modules = net->nodes[i].module_outputs;
     }
     for (int i = 1; i < net->n_nodes; i++) {
         zc_node *n = &net->nodes[i];
@@ -691,8 +722,10 @@ zc_status zc_net_finish(zc_net *net, int output)
                     if (net->nodes[src].merged > 0) {
                         net->nodes[k].merged += net->nodes[src].merged;
                         net->nodes[k].hooks += net->nodes[src].hooks;
+                        net->nodes[k].modules += net->nodes[src].modules;
                         net->nodes[src].merged = 0;   /* now unused */
                         net->nodes[src].hooks = 0;
+                        net->nodes[src].modules = 0;
                     }
                     break;
                 }
@@ -745,6 +778,7 @@ void zc_net_node_info(const zc_net *net, int node, zc_node_info *out)
     out->live = n->live;
     out->merged = n->merged;
     out->hooks = n->hooks;
+    out->modules = n->modules;
     out->alpha = n->alpha;
     out->out_pad = n->out_pad;
     out->tiles = n->tiles;
@@ -900,6 +934,27 @@ static void fill_gaussian(const zc_net *net, const zc_param *p, float *data, voi
     else
         memset(data, 0, p->numel * sizeof *data);
 }
+
+/* kaiming_normal_(mode='fan_in', nonlinearity='relu') of conv/linear weights, biases 0, BN 1 / 0. */
+static void fill_kaiming(const zc_net *net, const zc_param *p, float *data, void *arg)
+{
+    zc_rng *rng = arg;
+    if (p->role == ZC_PARAM_WEIGHT) {
+        double std = sqrt(2.0 / (double)fan_in(p));
+        for (size_t j = 0; j < p->numel; j++) data[j] = (float)(zc_rng_normal(rng) * std);
+        return;
+    }
+    (void)net;
+    for (size_t j = 0; j < p->numel; j++) data[j] = p->role == ZC_PARAM_BN_GAMMA ? 1.0f : 0.0f;
+}
+
+zc_status zc_net_init_kaiming(zc_net *net, zc_rng *rng)
+{
+    set_states(net, 0.0f);
+    return fill_params(net, fill_kaiming, rng);
+}
+
+void zc_net_set_bn_eval(zc_net *net, int on) { net->bn_eval = on != 0; }
 
 zc_status zc_net_init_gaussian(zc_net *net, zc_rng *rng)
 {
@@ -1099,10 +1154,13 @@ const float *zc_net_output(zc_net *net, int *batch, int *dim)
     return net->host_out;
 }
 
-zc_status zc_net_backward(zc_net *net, const float *dout)
+/* Backward from node `from` (seeded with dfrom, plain NCHW) down to node `stop` (exclusive). release:
+ * free activations and gradients once consumed (a whole-network pass); 0 keeps every activation, so
+ * that several parts of one forward pass can be differentiated in turn. */
+static zc_status backward_range(zc_net *net, int from, const float *dfrom, int stop, int release)
 {
     int batch = net->batch;
-    zc_node *o = &net->nodes[net->output];
+    zc_node *o = &net->nodes[from];
     if (!o->out) return zc_fail(ZC_EINVAL, "backward without a training-mode forward pass");
     const zc_backend *be = zci_net_backend(net);
     for (int i = 0; i < net->n_params; i++) {
@@ -1117,13 +1175,19 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
     }
     o->grad = alloc_tensor(be, o, batch, 0);
     if (!o->grad) return zc_fail(ZC_ENOMEM, "out of memory for gradients");
-    be->write(be->ctx, o->grad, dout, (size_t)batch * o->c * o->h * o->w);
+    if (from != net->output && be->from_plain) {   /* an inner node may live in a blocked layout */
+        zc_status e = be->from_plain(be->ctx, net, o, dfrom, o->grad, batch * o->tiles);
+        if (e != ZC_OK) return e;
+    } else {
+        be->write(be->ctx, o->grad, dfrom, (size_t)batch * o->tiles * o->c * o->h * o->w);
+    }
+    o->grad_set = 1;
     /* Activations are released once every consumer's backward has run. */
     int *pending = malloc((size_t)net->n_nodes * sizeof *pending);
     if (!pending) return zc_fail(ZC_ENOMEM, "out of memory");
     for (int i = 0; i < net->n_nodes; i++) pending[i] = net->nodes[i].users;
     zc_status st = ZC_OK;
-    for (int i = net->output; i > 0 && st == ZC_OK; i--) {
+    for (int i = from; i > stop && st == ZC_OK; i--) {
         zc_node *n = &net->nodes[i];
         if (!n->live) continue;
         int run = n->grad != NULL;   /* no gradient reaches it: its param grads stay 0 */
@@ -1143,6 +1207,7 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
             else st = run_forward(be, net, src, batch, ZC_RUN_TRAIN);   /* rematerialise */
         }
         if (run && st == ZC_OK) st = run_backward(be, net, n, batch);
+        if (!release) continue;
         if (!n->keep) {   /* consumed: every user has already been visited */
             be->release(be->ctx, n->grad);
             n->grad = NULL;
@@ -1157,6 +1222,20 @@ zc_status zc_net_backward(zc_net *net, const float *dout)
     }
     free(pending);
     return st;
+}
+
+zc_status zc_net_backward(zc_net *net, const float *dout)
+{
+    return backward_range(net, net->output, dout, 0, 1);
+}
+
+zc_status zc_net_backward_block(zc_net *net, int from, const float *dfrom, int stop)
+{
+    if (from <= stop || stop < 0 || from > net->output)
+        return zc_fail(ZC_EINVAL, "backward_block: node %d does not follow node %d", from, stop);
+    if (!net->nodes[stop].keep || !net->nodes[from].keep)
+        return zc_fail(ZC_EINVAL, "backward_block: nodes %d and %d must be kept (zc_net_keep)", from, stop);
+    return backward_range(net, from, dfrom, stop, 0);
 }
 
 zc_status zc_cross_entropy(const float *logits, const int *labels, int batch, int classes,

@@ -361,6 +361,30 @@ static zc_status dn_to_plain(void *ctx, zc_net *net, const zc_node *node, const 
     return st;
 }
 
+static zc_status dn_from_plain(void *ctx, zc_net *net, const zc_node *node, const float *src, float *dst, int batch)
+{
+    (void)ctx;
+    (void)net;
+    dnnl_memory_desc_t from, to;
+    dn_md_node(node, batch, &to);
+    if (node->op == ZC_OP_LINEAR) from = to;
+    else {
+        dnnl_dims_t d = {batch, node->c, node->h, node->w};
+        dn_md_tag(&from, 4, d, dnnl_nchw);
+    }
+    if (dnnl_memory_desc_equal(&from, &to)) {
+        memcpy(dst, src, dn_numel(node, batch) * sizeof(float));
+        return ZC_OK;
+    }
+    dnnl_primitive_t r;
+    zc_status st = dn_make_reorder(&from, &to, &r);
+    if (st != ZC_OK) return st;
+    dn_arg a[2] = {{DNNL_ARG_FROM, &from, (void *)src}, {DNNL_ARG_TO, &to, dst}};
+    st = dn_exec(r, 2, a, "reorder from NCHW");
+    dnnl_primitive_destroy(r);
+    return st;
+}
+
 /* Activations and parameters stay in host memory (the CPU engine reads them in place). */
 static const zc_backend dnnl_backend = {
     .name = "dnnl",
@@ -370,6 +394,7 @@ static const zc_backend dnnl_backend = {
     .thread_init = dn_thread_init,
     .writes_first_grad = 1,
     .to_plain = dn_to_plain,
+    .from_plain = dn_from_plain,
     .alloc = zci_host_alloc,
     .release = zci_host_release,
     .read = zci_host_read,

@@ -149,6 +149,7 @@ zc_status dn_bn_forward(zc_net *net, zc_node *node, int batch)
         double d = s1[c] / m, var = invstd[c] / m - d * d;
         mean[c] = shift[c] + d;
         invstd[c] = 1.0 / sqrt((var > 0.0 ? var : 0.0) + node->eps);
+        if (net->bn_eval) { mean[c] = 0.0; invstd[c] = 1.0 / sqrt(1.0 + node->eps); }   /* fresh running stats */
         f[c] = real ? (float)invstd[c] * (gamma ? gamma[c] : 1.0f) : 0.0f;   /* scale */
         f[cp + c] = real && beta ? beta[c] : 0.0f;                          /* shift */
         f[2 * cp + c] = (float)mean[c];
@@ -185,6 +186,7 @@ zc_status dn_bn_backward(zc_net *net, zc_node *node, int batch)
             f[cp + c] = (float)(s[c] / m);                                   /* mean dy */
             f[2 * cp + c] = (float)mean[c];
             f[3 * cp + c] = (float)(s[cp + c] / m * invstd[c] * invstd[c]);  /* mean dy*xhat * invstd */
+            if (net->bn_eval) f[cp + c] = f[3 * cp + c] = 0.0f;   /* constant statistics */
         }
         pass ap = {.kind = PASS_INPUT_GRAD, .x = in->out, .dy = node->grad, .y = in->grad,
                    .k = f, .o = f + cp, .m = f + 2 * cp, .r = f + 3 * cp, .accumulate = in->grad_set};

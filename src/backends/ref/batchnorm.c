@@ -13,8 +13,22 @@ static ZC_VECTORIZE void normalise(const float *x, float *y, size_t n, float mea
 void zci_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
                              const float *gamma, const float *beta, float eps, double *saved)
 {
+    zci_ref_bn_forward_stats(in, out, batch, C, hw, gamma, beta, eps, saved, 0);
+}
+
+void zci_ref_bn_forward_stats(const float *in, float *out, int batch, int C, size_t hw, const float *gamma,
+                              const float *beta, float eps, double *saved, int fresh_stats)
+{
     size_t m = (size_t)batch * hw;
     for (int c = 0; c < C; c++) {
+        if (fresh_stats) {   /* eval mode of a new model: running mean 0, running var 1 */
+            double invstd = 1.0 / sqrt(1.0 + eps);
+            if (saved) { saved[c] = 0.0; saved[C + c] = invstd; }
+            float scale = (float)invstd * (gamma ? gamma[c] : 1.0f), shift = beta ? beta[c] : 0.0f;
+            for (int b = 0; b < batch; b++)
+                normalise(in + ((size_t)b * C + c) * hw, out + ((size_t)b * C + c) * hw, hw, 0.0f, scale, shift);
+            continue;
+        }
         double sum = 0.0;
         for (int b = 0; b < batch; b++) sum += zc_sum_f64(in + ((size_t)b * C + c) * hw, hw);
         double mean = sum / (double)m, var = 0.0;
@@ -36,9 +50,9 @@ zc_status zci_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch)
     free(node->saved);
     node->saved = malloc(2 * (size_t)C * sizeof *node->saved);
     if (!node->saved) return zc_fail(ZC_ENOMEM, "batchnorm: out of memory");
-    zci_ref_bn_forward_arrays(in->out, node->out, batch, C, (size_t)node->h * node->w,
+    zci_ref_bn_forward_stats(in->out, node->out, batch, C, (size_t)node->h * node->w,
                              node->affine ? net->params[node->weight].data : NULL,
-                             node->affine ? net->params[node->bias].data : NULL, node->eps, node->saved);
+                             node->affine ? net->params[node->bias].data : NULL, node->eps, node->saved, net->bn_eval);
     return ZC_OK;
 }
 
@@ -65,6 +79,7 @@ zc_status zci_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch)
         if (!in->grad) continue;   /* input grad not wanted */
         double g = gamma ? gamma[c] : 1.0;
         double k = g * invstd, mdy = sum_dy / (double)m, mdyx = sum_dy_xhat / (double)m;
+        if (net->bn_eval) mdy = mdyx = 0.0;   /* constant statistics: no gradient through them */
         for (int b = 0; b < batch; b++) {
             const float *x = in->out + ((size_t)b * C + c) * hw;
             const float *dy = node->grad + ((size_t)b * C + c) * hw;

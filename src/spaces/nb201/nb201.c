@@ -129,7 +129,12 @@ static int relu_conv_bn(zc_net *net, int x, const char *prefix, int c_out, int k
     int c = zc_net_conv2d(net, r, name, c_out, k, stride, pad, 1, 0);
     if (c < 0) return -1;
     snprintf(name, sizeof name, "%s.op.2", prefix);
-    return zc_net_batchnorm(net, c, name, 1e-5f, 1, trs);
+    int b = zc_net_batchnorm(net, c, name, 1e-5f, 1, trs);
+    /* Modules returning each tensor: ReLU; Conv; BN, the Sequential `op` and the ReLUConvBN. */
+    zc_net_add_module_outputs(net, r, 1);
+    zc_net_add_module_outputs(net, c, 1);
+    zc_net_add_module_outputs(net, b, 3);
+    return b;
 }
 
 /* xautodl's InferCell: edges leaving node 0 go from C_in to C_out (skip_connect then becomes a
@@ -152,13 +157,20 @@ static int build_cell(zc_net *net, int x, int cell, const zc_nb201_arch *a, int 
                     return -1;
                 }
                 t = zc_net_zero(net, src);
+                zc_net_add_module_outputs(net, t, 1);   /* Zero */
                 break;
             case ZC_NB201_SKIP:
-                if (!widen) { t = zc_net_identity(net, src); break; }
+                if (!widen) {
+                    t = zc_net_identity(net, src);
+                    zc_net_add_module_outputs(net, t, 1);   /* Identity returns its input tensor */
+                    break;
+                }
                 snprintf(name, sizeof name, "%s.conv", prefix);
                 t = zc_net_conv2d(net, src, name, C, 1, 1, 0, 1, 0);
+                zc_net_add_module_outputs(net, t, 1);
                 snprintf(name, sizeof name, "%s.bn", prefix);
                 if (t >= 0) t = zc_net_batchnorm(net, t, name, 1e-5f, 1, trs);
+                zc_net_add_module_outputs(net, t, 2);   /* BN, FactorizedReduce */
                 break;
             case ZC_NB201_CONV1X1: t = relu_conv_bn(net, src, prefix, C, 1, 1, 0, trs); break;
             case ZC_NB201_CONV3X3: t = relu_conv_bn(net, src, prefix, C, 3, 1, 1, trs); break;
@@ -169,6 +181,7 @@ static int build_cell(zc_net *net, int x, int cell, const zc_nb201_arch *a, int 
                     if (src < 0) return -1;
                 }
                 t = zc_net_avgpool(net, src, 3, 1, 1, 0);
+                zc_net_add_module_outputs(net, t, 2);   /* AvgPool2d, POOLING */
                 break;
             }
             if (t < 0) return -1;
@@ -178,6 +191,7 @@ static int build_cell(zc_net *net, int x, int cell, const zc_nb201_arch *a, int 
         nodes[to] = n_terms == 1 ? terms[0] : zc_net_add(net, n_terms, terms);
         if (nodes[to] < 0) return -1;
     }
+    zc_net_add_module_outputs(net, nodes[3], 1);   /* the InferCell */
     return nodes[3];
 }
 
@@ -197,7 +211,11 @@ static int build_reduction(zc_net *net, int x, int cell, int C_out, int trs)
     int s = zc_net_conv2d(net, p, prefix, C_out, 1, 1, 0, 1, 0);
     if (s < 0) return -1;
     int sum[2] = {s, b};   /* residual + basicblock */
-    return zc_net_add(net, 2, sum);
+    int y = zc_net_add(net, 2, sum);
+    zc_net_add_module_outputs(net, p, 1);   /* AvgPool2d */
+    zc_net_add_module_outputs(net, s, 2);   /* Conv2d, the downsample Sequential */
+    zc_net_add_module_outputs(net, y, 1);   /* the ResNetBasicblock */
+    return y;
 }
 
 zc_net *zc_nb201_build(const zc_nb201_arch *arch, const zc_nb201_config *cfg)
@@ -227,16 +245,25 @@ zc_net *zc_nb201_build(const zc_nb201_arch *arch, const zc_nb201_config *cfg)
         }
     }
     int x = zc_net_conv2d(net, 0, "stem.0", width[0], 3, 1, 1, 1, 0);
+    zc_net_add_module_outputs(net, x, 1);
     if (x >= 0) x = zc_net_batchnorm(net, x, "stem.1", 1e-5f, 1, trs);
+    zc_net_add_module_outputs(net, x, 2);   /* BN, the stem Sequential */
+    /* AZ-NAS' feature maps: the stem's output, then every cell's and reduction block's. */
+    if (x >= 0 && zc_net_mark_feature(net, x) != ZC_OK) x = -1;
     for (int i = 0, C = width[0]; i < n_layers && x >= 0; i++) {
         if (i == cfg->N || i == 2 * cfg->N + 1) x = build_reduction(net, x, i, width[i], trs);
         else x = build_cell(net, x, i, arch, C, width[i], trs);
+        if (x >= 0 && zc_net_mark_feature(net, x) != ZC_OK) x = -1;
         C = width[i];
     }
     if (x >= 0) x = zc_net_batchnorm(net, x, "lastact.0", 1e-5f, 1, trs);
+    zc_net_add_module_outputs(net, x, 1);
     if (x >= 0) x = zc_net_relu(net, x);
+    zc_net_add_module_outputs(net, x, 2);   /* ReLU, the lastact Sequential */
     if (x >= 0) x = zc_net_gap(net, x);
+    zc_net_add_module_outputs(net, x, 1);
     if (x >= 0) x = zc_net_linear(net, x, "classifier", cfg->num_classes, 1);
+    zc_net_add_module_outputs(net, x, 1);   /* (the model itself returns (features, logits): n = 1, skipped) */
     if (x < 0 || zc_net_finish(net, x) != ZC_OK) { zc_net_free(net); return NULL; }
     return net;
 }
