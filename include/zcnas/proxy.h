@@ -18,6 +18,11 @@ typedef struct zc_proxy_opts {
     int eps_exact_full;           /* 1: run the full network instead of the exact uniform evaluation */
     const char *weights_dir;      /* load weights instead of a fresh init; NULL: fresh */
     /* grad_norm */
+    /* SWAP */
+    int swap_repeats;             /* re-initialisations (0: 32) */
+    double reg_swap_mu, reg_swap_sigma;   /* reg_swap's mu, sigma (0: 1000, 5e5) */
+    /* MeCo */
+    int meco_random_input;        /* 1: one N(0,1) image instead of a real one */
     int grad_norm_zico;           /* 0: zero-cost-nas (sum of per-layer conv/linear weight-gradient norms,
                                      real batch and labels); 1: ZiCo repo's variant (global L2 norm over
                                      all parameters, N(0,1) init, N(0,1) input, random labels) */
@@ -42,7 +47,8 @@ typedef enum zc_init_kind {
     ZC_INIT_DEFAULT = 0,     /* PyTorch's default init from the network's stream (or --weights) */
     ZC_INIT_GAUSSIAN = 1,    /* N(0,1) weights from the network's stream */
     ZC_INIT_CONSTANT = 2,    /* constant weights: no random stream (epsilon) */
-    ZC_INIT_NONE = 3         /* no values needed (counters) */
+    ZC_INIT_NONE = 3,        /* no values needed (counters) */
+    ZC_INIT_KAIMING = 4      /* kaiming_normal_ weights from the network's stream (AZ-NAS, VKDNW) */
 } zc_init_kind;
 
 typedef struct zc_data_need {
@@ -68,9 +74,46 @@ typedef struct zc_proxy {
     const char *help;
     zc_data_need data;           /* what it consumes */
     zc_init_kind init;           /* how its networks are initialised */
+    /* Writes the proxy's score, or its zc_proxy_n_outputs sub-scores score[0..n-1]. */
     zc_status (*score)(const zc_proxy_input *in, const zc_proxy_opts *opts, double *score);
     int is_count;                /* 1: the score is a count (printed as an integer) */
+    const char *const *outputs;  /* NULL: one score, named `name`; else the NULL-terminated names of the
+                                    sub-scores it writes (AZ-NAS' expressivity, progressivity, ...) */
 } zc_proxy;
+
+/* The number of scores the proxy writes (1 unless it lists outputs) and the name of score k. */
+int zc_proxy_n_outputs(const zc_proxy *p);
+const char *zc_proxy_output(const zc_proxy *p, int k);
+
+/* ---- scores ranked over a population ----
+ * AZ-NAS, TE-NAS and VKDNW rank each architecture's sub-scores among the architectures being compared
+ * and combine the ranks: the score of one architecture changes with the population. Proxies write the
+ * raw sub-scores; an aggregate turns columns of them into the final score over a given population (the
+ * scored set in eval and reproduce, every candidate so far in a search). Ranks are average ranks in
+ * ascending order (worst = 1; -inf lowest, NaN as stated per rule). */
+typedef enum zc_agg_rule {
+    ZC_AGG_LOG_RANK_OVER_N,   /* sum_k ln(rank_k / N)                                 (AZ-NAS) */
+    ZC_AGG_RANK_SUM,          /* sum_k rank_k                                         (TE-NAS) */
+    ZC_AGG_DENSE_LEX,         /* dense rank of the columns in lexicographic order     (VKDNW) */
+    ZC_AGG_VKDNW              /* ln r(dense lex rank of columns 0, 1) + sum_{k>=2} ln rank_k; NaN in
+                                 the last column -> its minimum                       (VKDNW_agg) */
+} zc_agg_rule;
+
+typedef struct zc_aggregate {
+    const char *name;
+    const char *help;
+    const char *const *needs;     /* the proxies that write its columns (NULL-terminated) */
+    const char *const *columns;   /* the score columns it combines (NULL-terminated) */
+    zc_agg_rule rule;
+} zc_aggregate;
+
+/* NULL-terminated list of every aggregate (src/proxies/aggregate.c). */
+const zc_aggregate *const *zc_aggregate_all(void);
+/* By name; NULL (no error set) when there is none. */
+const zc_aggregate *zc_aggregate_find(const char *name);
+int zc_aggregate_n_columns(const zc_aggregate *a);
+/* The aggregate of n architectures: cols[k][i] is column k of architecture i; out[i] its score. */
+zc_status zc_aggregate_compute(const zc_aggregate *a, const double *const *cols, size_t n, double *out);
 
 /* NULL-terminated list of every proxy (src/proxies/registry.c). */
 const zc_proxy *const *zc_proxy_all(void);
@@ -106,5 +149,43 @@ double zc_log_abs_det(double *a, int n);
  * sum over BN layers with running stats of ln sqrt(mean_c running_var) after the two forwards
  * (running_var from 1, momentum 0.1, unbiased batch variance). */
 zc_status zc_zen_net(zc_net *net, const float *x, const float *x_mixed, int batch, double *score);
+
+/* jacob_cov of an initialised network on one batch (train-mode BN; sets zc_net_prune_zero). */
+zc_status zc_jacob_cov_net(zc_net *net, const zc_batch *batch, double *score);
+
+/* ---- the proxies after ZiCo (spec-proxies2) ---- */
+/* AZ-NAS on an initialised network whose builder marked its stages (zc_net_mark_feature): training-mode
+ * forward of x (batch images), out = {expressivity, progressivity, trainability}. v: the Rademacher
+ * vectors of the blocks L..1 one after the other, each shaped like the block's output (NULL: drawn from
+ * rng). */
+zc_status zc_az_nas_net(zc_net *net, const float *x, int batch, const float *v, zc_rng *rng, double out[3]);
+/* E(F) of a batch x c x hw feature map (NaN for zero features). */
+double zc_az_expressivity_of(const float *f, int batch, int c, size_t hw);
+/* One block's trainability from v (its output's shape) and u = its vector-Jacobian product (its
+ * input's shape): -inf when u == v (identity), else 2 - s - 1 / (s + 1e-6). */
+double zc_az_block_trainability(const float *u, const float *v, int batch, int c_in, int h_in, int w_in,
+                                int c_out, int h_out, int w_out);
+/* MeCo (opt = 0) or MeCo_opt (opt = 1, rows drawn from rng) of an initialised network on one image x,
+ * weighted by the builder's module counts (zc_net_add_module_outputs). */
+zc_status zc_meco_net(zc_net *net, const float *x, int opt, zc_rng *rng, double *score);
+/* The smallest eigenvalue of the correlation of the n rows (length m) of `rows`, NaN/inf entries 0. */
+double zc_meco_value(const float *rows, int n, size_t m);
+/* The distinct columns (SWAP) and rows (linear regions) of sign(a), a = batch x neurons (batch <= 64);
+ * either output may be NULL. */
+zc_status zc_relu_patterns(const float *a, int batch, size_t neurons, double *columns, double *rows);
+/* The same for the ReLUs of an initialised network on x (one inference-mode forward, BN batch stats). */
+zc_status zc_relu_patterns_net(zc_net *net, const float *x, int batch, double *columns, double *rows);
+/* reg-SWAP's factor exp(-(params / 1000 - mu)^2 / sigma). */
+double zc_reg_swap_factor(double params, double mu, double sigma);
+/* TE-NAS' NTK score -lambda_max / lambda_min of the n x n Gram matrix theta (destroyed); NaN -> -1e5. */
+double zc_ntk_from_gram(double *theta, int n);
+/* TE-NAS' NTK score of an initialised network on x (training-mode BN, one backward per sample). */
+zc_status zc_te_nas_ntk_net(zc_net *net, const float *x, int batch, double *ntk);
+/* VKDNW's pi (K) and L (K x K, row-major) from one sample's logits z. */
+void zc_vkdnw_pi_L(const float *z, int K, double *pi, double *L);
+/* The entropy of the deciles of n singular values (any order). */
+double zc_vkdnw_entropy_of(const double *lambda, int n);
+/* vkdnw_dim and vkdnw_entropy of an initialised network on x (batch images, eval-mode BN). */
+zc_status zc_vkdnw_net(zc_net *net, const float *x, int batch, double *dim, double *entropy);
 
 #endif

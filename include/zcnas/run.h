@@ -93,8 +93,13 @@ const zc_batch *zc_run_lane(const zc_run *r, const char *lane, int *n_batches, i
 /* Records the dataset the run loaded (NULL when none); its size in *records. */
 const char *zc_run_data_source(const zc_run *r, int *records);
 
-/* Called once per architecture in input order, never concurrently; non-zero stops the run. */
+/* Called once per architecture in input order, never concurrently; non-zero stops the run. scores:
+ * the zc_run_n_scores values of every proxy's outputs in order (one per proxy unless a proxy writes
+ * several sub-scores); seconds: one per proxy. */
 typedef int (*zc_result_fn)(void *ctx, int i, const double *scores, const double *seconds);
+/* The number of scores per architecture: the sum of zc_proxy_n_outputs over the run's proxies. */
+int zc_run_n_scores(const zc_run *r);
+int zc_run_opts_n_scores(const zc_run_opts *o);
 /* Scores n architectures (space arch values, contiguous); streams NULL: each one's zc_space_stream. */
 zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *streams, zc_result_fn on_result,
                        void *ctx);

@@ -73,6 +73,11 @@ int cli_status_code(zc_status st);
                                 "nb101: 1e-4,10]", NULL, 0}, \
     {"exact-full", NULL, "epsilon on the full network instead of the exact one-channel evaluation", NULL, 0}, \
     {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \
+    {"meco-input", "KIND", "meco: real (one training image, the official NB201 script) or random (one N(0,1) image)", \
+     "real", 0}, \
+    {"swap-repeats", "N", "swap / reg_swap: re-initialisations averaged (the official code: 32)", "32", 0}, \
+    {"reg-swap-mu", "MU", "reg_swap: the parameter count (in thousands) it favours (no official value)", "1000", 0}, \
+    {"reg-swap-sigma", "S", "reg_swap: the width of its bonus, exp(-(params/1000 - mu)^2 / S)", "5e5", 0}, \
     {"sampler", "KIND", "random (seeded) or sequential (file order)", "random", 0}, \
     {"augment", NULL, "random crop (pad 4) + horizontal flip on the ZiCo batches", NULL, 0}, \
     {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \

@@ -40,18 +40,31 @@ static int fit_batches(cli_opt *opts, int n, zc_run_opts *o, const zc_dataset *d
     return CLI_OK;
 }
 
+/* Score slot k's name and proxy (a proxy may write several sub-scores). */
+static const char *slot_name(const zc_run_opts *o, int k, const zc_proxy **proxy)
+{
+    for (int p = 0; p < o->n_proxies; p++) {
+        int m = zc_proxy_n_outputs(o->proxies[p]);
+        if (k < m) { *proxy = o->proxies[p]; return zc_proxy_output(o->proxies[p], k); }
+        k -= m;
+    }
+    return NULL;
+}
+
 static void print_table(const zc_run_opts *o, const zc_arch_list *archs, const double *scores, const double *acc,
                         const char *target)
 {
-    int np = o->n_proxies;
+    int np = zc_run_opts_n_scores(o);
+    const zc_proxy *px = NULL;
     printf("%6s  %8s", "index", target);
-    for (int p = 0; p < np; p++) printf("  %12s", o->proxies[p]->name);
+    for (int p = 0; p < np; p++) printf("  %12s", slot_name(o, p, &px));
     printf("\n");
     for (int i = 0; i < archs->n; i++) {
         printf("%6ld  %8.2f", archs->index[i], acc[i]);
         for (int p = 0; p < np; p++) {
             double v = scores[(size_t)i * np + p];
-            if (o->proxies[p]->is_count) printf("  %12.0f", v);
+            slot_name(o, p, &px);
+            if (px->is_count) printf("  %12.0f", v);
             else printf("  %12.6g", v);
         }
         printf("\n");
@@ -62,7 +75,7 @@ static void print_table(const zc_run_opts *o, const zc_arch_list *archs, const d
     for (int p = 0; col && p < np; p++) {
         for (int i = 0; i < archs->n; i++) col[i] = scores[(size_t)i * np + p];
         zc_corr r = zc_correlate(col, acc, (size_t)archs->n);
-        printf("%10s  %9.3f  %9.3f  %6zu\n", o->proxies[p]->name, r.spearman, r.kendall, r.n);
+        printf("%10s  %9.3f  %9.3f  %6zu\n", slot_name(o, p, &px), r.spearman, r.kendall, r.n);
     }
     free(col);
 }
@@ -119,8 +132,8 @@ int cmd_demo(int argc, char **argv)
         rc = cli_fail_status(st);
         goto done;
     }
-    c.n_proxies = s.run.n_proxies;
-    c.scores = calloc((size_t)archs.n * s.run.n_proxies, sizeof *c.scores);
+    c.n_proxies = zc_run_opts_n_scores(&s.run);
+    c.scores = calloc((size_t)archs.n * c.n_proxies, sizeof *c.scores);
     acc = calloc((size_t)archs.n, sizeof *acc);
     if (!c.scores || !acc) { rc = cli_error(CLI_RUNTIME, "out of memory"); goto done; }
     int zb = 0, nb = 0, eb = 0;

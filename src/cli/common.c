@@ -23,11 +23,15 @@ const char *cli_space_list_help(void)
 
 const char *cli_proxy_list_help(void)
 {
-    static char buf[512];
+    static char buf[1024];
     if (!buf[0]) {
         int o = snprintf(buf, sizeof buf, "comma-separated proxies, or all:");
         for (const zc_proxy *const *p = zc_proxy_all(); *p && o < (int)sizeof buf; p++)
             o += snprintf(buf + o, sizeof buf - (size_t)o, "%s %s", p == zc_proxy_all() ? "" : ",", (*p)->name);
+        if (o < (int)sizeof buf)
+            o += snprintf(buf + o, sizeof buf - (size_t)o, "; az_nas, te_nas and vkdnw write sub-scores, which eval "
+                          "and reproduce rank over the architectures compared into the az_nas, te_nas, vkdnw and "
+                          "vkdnw_agg scores (vkdnw_agg runs vkdnw, az_nas and flops)");
         if (o < (int)sizeof buf)
             snprintf(buf + o, sizeof buf - (size_t)o, " (nbnlp: params, flops, epsilon, zico, grad_norm, snip, grasp, "
                      "l2_norm, plain; the others are not defined for a language model)");
@@ -206,15 +210,27 @@ static int parse_proxies(const char *list, zc_run_opts *o)
             o->proxies[o->n_proxies++] = *p;
         return CLI_OK;
     }
-    char buf[1024];
+    char buf[1024], given[ZC_RUN_MAX_PROXIES] = {0};   /* given[i]: proxies[i] was listed (not implied) */
     snprintf(buf, sizeof buf, "%s", list);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        const zc_proxy *p = zc_proxy_find(tok);
-        if (!p) return cli_fail_prefix(ZC_EINVAL, "--proxy");
-        for (int i = 0; i < o->n_proxies; i++)
-            if (o->proxies[i] == p) return cli_error(CLI_USAGE, "--proxy: '%s' listed twice", tok);
-        if (o->n_proxies == ZC_RUN_MAX_PROXIES) return cli_error(CLI_USAGE, "--proxy: too many proxies");
-        o->proxies[o->n_proxies++] = p;
+        /* An aggregate (vkdnw_agg) runs the proxies that write its columns. */
+        const zc_aggregate *a = zc_aggregate_find(tok);
+        const char *one[2] = {tok, NULL};
+        const char *const *names = a ? a->needs : one;
+        for (int k = 0; names[k]; k++) {
+            const zc_proxy *p = zc_proxy_find(names[k]);
+            if (!p) return cli_fail_prefix(ZC_EINVAL, "--proxy");
+            int i = 0;
+            while (i < o->n_proxies && o->proxies[i] != p) i++;
+            if (i < o->n_proxies) {
+                if (given[i] && !a) return cli_error(CLI_USAGE, "--proxy: '%s' listed twice", tok);
+                given[i] |= !a;
+                continue;
+            }
+            if (o->n_proxies == ZC_RUN_MAX_PROXIES) return cli_error(CLI_USAGE, "--proxy: too many proxies");
+            given[o->n_proxies] = !a;
+            o->proxies[o->n_proxies++] = p;
+        }
     }
     if (!o->n_proxies) return cli_error(CLI_USAGE, "--proxy: no proxy given");
     return CLI_OK;
@@ -292,6 +308,17 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
     if (o->augment && o->image_folder)
         return cli_error(CLI_USAGE, "--augment: image folders use ZiCo's training transforms already (see --eval-transforms)");
     o->proxy_opts.eps_exact_full = cli_flag(opts, n, "exact-full");
+    const char *meco = cli_str(opts, n, "meco-input");
+    if (!strcmp(meco, "random")) o->proxy_opts.meco_random_input = 1;
+    else if (strcmp(meco, "real")) return cli_error(CLI_USAGE, "--meco-input: expected real or random, got '%s'", meco);
+    if ((rc = cli_int(opts, n, "swap-repeats", 1, 100000, &v))) return rc;
+    o->proxy_opts.swap_repeats = (int)v;
+    if ((rc = cli_double(opts, n, "reg-swap-mu", &o->proxy_opts.reg_swap_mu))) return rc;
+    if ((rc = cli_double(opts, n, "reg-swap-sigma", &o->proxy_opts.reg_swap_sigma))) return rc;
+    if (!(o->proxy_opts.reg_swap_mu > 0 && o->proxy_opts.reg_swap_mu < 1e12))
+        return cli_error(CLI_USAGE, "--reg-swap-mu: expected a positive number of thousands of parameters");
+    if (!(o->proxy_opts.reg_swap_sigma > 0 && o->proxy_opts.reg_swap_sigma < 1e300))
+        return cli_error(CLI_USAGE, "--reg-swap-sigma: expected a positive number");
     if (cli_str(opts, n, "backend") && !(o->proxy_opts.backend = zc_backend_get(cli_str(opts, n, "backend"))))
         return cli_fail_prefix(ZC_EINVAL, "--backend");
     s->quiet = cli_flag(opts, n, "quiet");

@@ -31,6 +31,34 @@ zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_o
     return ZC_OK;
 }
 
+zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, zci_init init, zc_rng *rng,
+                               zc_net **out)
+{
+    zc_build_opts bo = {0, 1, 0};
+    zc_net *net;
+    zc_status st = zci_proxy_build(in, o, &bo, &net);
+    if (st != ZC_OK) return st;
+    zc_rng_seed(rng, in->seed, in->stream);
+    if (o->weights_dir) st = zc_net_load_weights(net, o->weights_dir);
+    else if (init == ZCI_INIT_KAIMING) st = zc_net_init_kaiming(net, rng);
+    else if (init == ZCI_INIT_GAUSSIAN) st = zc_net_init_gaussian(net, rng);
+    else st = zc_net_init_default(net, rng);
+    if (st != ZC_OK) { zc_net_free(net); return st; }
+    *out = net;
+    return ZC_OK;
+}
+
+float *zci_gaussian_input(const zc_net *net, int batch, zc_rng *rng)
+{
+    zc_node_info in0;
+    zc_net_node_info(net, 0, &in0);
+    size_t n = (size_t)batch * in0.tiles * in0.c * in0.h * in0.w;
+    float *x = malloc((n ? n : 1) * sizeof *x);
+    if (!x) { zc_fail(ZC_ENOMEM, "out of memory for %d input images", batch); return NULL; }
+    for (size_t j = 0; j < n; j++) x[j] = (float)zc_rng_normal(rng);
+    return x;
+}
+
 int zci_net_reads_tokens(const zc_net *net)
 {
     for (int i = 1; i < zc_net_num_nodes(net); i++) {

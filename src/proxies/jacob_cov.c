@@ -9,14 +9,9 @@
 #include <string.h>
 #include "proxies/proxy_impl.h"
 
-static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
+zc_status zc_jacob_cov_net(zc_net *net, const zc_batch *b, double *out)
 {
-    const zc_batch *b = NULL;
-    zc_status st = zci_proxy_need_batch(in, "jacob_cov", &b);
-    if (st != ZC_OK) return st;
-    zc_net *net;
-    if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
-    if ((st = zci_proxy_untiled(net, "jacob_cov")) != ZC_OK) return st;
+    zc_status st = ZC_OK;
     zc_net_prune_zero(net);
     zc_net_need_input_grad(net, 1);
     int n = b->n;
@@ -50,6 +45,19 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     free(ones);
     free(R);
     free(v);
+    zc_net_release_buffers(net);
+    return st;
+}
+
+static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
+{
+    const zc_batch *b = NULL;
+    zc_status st = zci_proxy_need_batch(in, "jacob_cov", &b);
+    if (st != ZC_OK) return st;
+    zc_net *net;
+    if ((st = zci_proxy_build_initialised(in, opts, &net)) != ZC_OK) return st;
+    if ((st = zci_proxy_untiled(net, "jacob_cov")) != ZC_OK) return st;
+    st = zc_jacob_cov_net(net, b, out);
     zc_net_free(net);
     return st;
 }

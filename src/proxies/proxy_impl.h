@@ -11,6 +11,14 @@ zc_status zci_proxy_build(const zc_proxy_input *in, const zc_proxy_opts *o, cons
  * default init from (in->seed, in->stream), or the weights of opts->weights_dir when set. */
 zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out);
 
+/* A fresh network with the given init drawn from rng, which is seeded with (in->seed, in->stream) first
+ * and left for the proxy's further draws (inputs); opts->weights_dir replaces the init. */
+typedef enum zci_init { ZCI_INIT_DEFAULT, ZCI_INIT_KAIMING, ZCI_INIT_GAUSSIAN } zci_init;
+zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, zci_init init, zc_rng *rng,
+                               zc_net **out);
+/* batch N(0, 1) inputs of the network's input shape drawn from rng (NULL with the error set). */
+float *zci_gaussian_input(const zc_net *net, int batch, zc_rng *rng);
+
 /* ZC_EUNSUPPORTED (net freed) when the network runs its input as tiles (jigsaw): proxies that read
  * per-sample activations have no definition there (the official hooks see one call per tile). */
 zc_status zci_proxy_untiled(zc_net *net, const char *proxy);

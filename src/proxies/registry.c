@@ -47,14 +47,29 @@ static const zc_proxy zc_proxy_flops = {
 
 extern const zc_proxy zc_proxy_zico, zc_proxy_epsilon, zc_proxy_grad_norm, zc_proxy_snip, zc_proxy_grasp,
     zc_proxy_fisher, zc_proxy_synflow, zc_proxy_jacob_cov, zc_proxy_nwot, zc_proxy_zen, zc_proxy_l2_norm,
-    zc_proxy_plain;
+    zc_proxy_plain, zc_proxy_az_nas, zc_proxy_meco, zc_proxy_meco_opt, zc_proxy_swap, zc_proxy_reg_swap,
+    zc_proxy_te_nas, zc_proxy_vkdnw;
 
 static const zc_proxy *const all_proxies[] = {
     &zc_proxy_zico, &zc_proxy_epsilon, &zc_proxy_params, &zc_proxy_flops, &zc_proxy_grad_norm,
     &zc_proxy_snip, &zc_proxy_grasp, &zc_proxy_fisher, &zc_proxy_synflow, &zc_proxy_jacob_cov,
-    &zc_proxy_nwot, &zc_proxy_zen, &zc_proxy_l2_norm, &zc_proxy_plain, NULL};
+    &zc_proxy_nwot, &zc_proxy_zen, &zc_proxy_l2_norm, &zc_proxy_plain, &zc_proxy_az_nas, &zc_proxy_meco,
+    &zc_proxy_meco_opt, &zc_proxy_swap, &zc_proxy_reg_swap, &zc_proxy_te_nas, &zc_proxy_vkdnw, NULL};
 
 const zc_proxy *const *zc_proxy_all(void) { return all_proxies; }
+
+int zc_proxy_n_outputs(const zc_proxy *p)
+{
+    int n = 0;
+    if (!p->outputs) return 1;
+    while (p->outputs[n]) n++;
+    return n;
+}
+
+const char *zc_proxy_output(const zc_proxy *p, int k)
+{
+    return p->outputs ? p->outputs[k] : p->name;
+}
 
 const zc_proxy *zc_proxy_find(const char *name)
 {
@@ -70,5 +85,5 @@ const zc_proxy *zc_proxy_find(const char *name)
 
 int zc_proxy_uses_stream(const zc_proxy *p)
 {
-    return p->init == ZC_INIT_DEFAULT || p->init == ZC_INIT_GAUSSIAN;
+    return p->init == ZC_INIT_DEFAULT || p->init == ZC_INIT_GAUSSIAN || p->init == ZC_INIT_KAIMING;
 }

@@ -32,8 +32,11 @@ static int header_text(const zc_run_opts *o, char *buf, size_t cap)
 {
     const char *key = o->space->space->key_name;
     int n = snprintf(buf, cap, "index,arch%s%s", key ? "," : "", key ? key : "");
-    for (int p = 0; p < o->n_proxies && n < (int)cap; p++)
-        n += snprintf(buf + n, cap - (size_t)n, ",%s,%s_seconds", o->proxies[p]->name, o->proxies[p]->name);
+    for (int p = 0; p < o->n_proxies && n < (int)cap; p++) {
+        for (int k = 0; k < zc_proxy_n_outputs(o->proxies[p]) && n < (int)cap; k++)
+            n += snprintf(buf + n, cap - (size_t)n, ",%s", zc_proxy_output(o->proxies[p], k));
+        if (n < (int)cap) n += snprintf(buf + n, cap - (size_t)n, ",%s_seconds", o->proxies[p]->name);
+    }
     return n < (int)cap ? 0 : -1;
 }
 
@@ -73,11 +76,13 @@ static int on_row(void *ctx, int i, const double *scores, const double *seconds)
             zci_csv_field(w->f, w->arch_buf);
         }
     }
-    for (int p = 0; p < w->o->n_proxies; p++) {
+    for (int p = 0, slot = 0; p < w->o->n_proxies; p++) {
         const zc_proxy *px = w->o->proxies[p];
-        if (json) fprintf(w->f, ", \"%s\": ", px->name);
-        else fputc(',', w->f);
-        value(w->f, scores[p], px->is_count, json);
+        for (int k = 0; k < zc_proxy_n_outputs(px); k++, slot++) {
+            if (json) fprintf(w->f, ", \"%s\": ", zc_proxy_output(px, k));
+            else fputc(',', w->f);
+            value(w->f, scores[slot], px->is_count, json);
+        }
         if (json) fprintf(w->f, ", \"%s_seconds\": ", px->name);
         else fputc(',', w->f);
         value(w->f, seconds[p], 0, json);

@@ -175,6 +175,15 @@ zc_status zc_run_open(const zc_run_opts *opts, zc_run **out)
 
 const zc_run_opts *zc_run_options(const zc_run *r) { return &r->o; }
 
+int zc_run_opts_n_scores(const zc_run_opts *o)
+{
+    int n = 0;
+    for (int p = 0; p < o->n_proxies; p++) n += zc_proxy_n_outputs(o->proxies[p]);
+    return n;
+}
+
+int zc_run_n_scores(const zc_run *r) { return zc_run_opts_n_scores(&r->o); }
+
 const zc_batch *zc_run_lane(const zc_run *r, const char *name, int *n_batches, int *batch_size)
 {
     for (int k = 0; k < r->n_lanes; k++)
@@ -221,10 +230,10 @@ static double now_seconds(void)
 /* Under the lock: deliver every result that is ready and next in order. */
 static void flush_in_order(job *j)
 {
-    int np = j->run->o.n_proxies;
+    int np = j->run->o.n_proxies, ns = zc_run_n_scores(j->run);
     while (!j->stop && j->delivered < j->n && j->done[j->delivered]) {
         int i = j->delivered++;
-        if (j->on_result && j->on_result(j->ctx, i, j->scores + (size_t)i * np, j->seconds + (size_t)i * np))
+        if (j->on_result && j->on_result(j->ctx, i, j->scores + (size_t)i * ns, j->seconds + (size_t)i * np))
             j->stop = 1;
         if (j->run->o.on_progress) j->run->o.on_progress(j->run->o.progress_ctx, j->delivered, j->n);
     }
@@ -251,19 +260,22 @@ static void *worker(void *arg)
             .stream = j->streams ? j->streams[i] : zc_space_stream(o->space, arch),
         };
         zc_status st = ZC_OK;
-        for (int p = 0; p < o->n_proxies && st == ZC_OK; p++) {
+        int ns = zc_run_n_scores(j->run);
+        for (int p = 0, slot = 0; p < o->n_proxies && st == ZC_OK; p++) {
             const lane *l = j->run->lane_of[p] >= 0 ? &j->run->lanes[j->run->lane_of[p]] : NULL;
             in.batches = l ? l->batches : NULL;
             in.n_batches = l ? l->n_batches : 0;
-            double t0 = now_seconds(), v = 0.0;
-            st = o->proxies[p]->score(&in, &o->proxy_opts, &v);
+            int k = zc_proxy_n_outputs(o->proxies[p]);
+            double t0 = now_seconds(), *v = j->scores + (size_t)i * ns + slot;
+            for (int q = 0; q < k; q++) v[q] = 0.0;
+            st = o->proxies[p]->score(&in, &o->proxy_opts, v);
             if (st == ZC_ENUM && o->nan_on_numeric_error) {   /* this architecture's NaN, not the run's end */
                 zc_clear_error();
-                v = NAN;
+                for (int q = 0; q < k; q++) v[q] = NAN;
                 st = ZC_OK;
             }
-            j->scores[(size_t)i * o->n_proxies + p] = v;
             j->seconds[(size_t)i * o->n_proxies + p] = now_seconds() - t0;
+            slot += k;
         }
         pthread_mutex_lock(&j->lock);
         if (st != ZC_OK) {
@@ -297,7 +309,7 @@ zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *stre
     j.ctx = ctx;
     size_t cells = (size_t)n * r->o.n_proxies;
     j.done = calloc((size_t)n, 1);
-    j.scores = calloc(cells, sizeof *j.scores);
+    j.scores = calloc((size_t)n * zc_run_n_scores(r), sizeof *j.scores);
     j.seconds = calloc(cells, sizeof *j.seconds);
     if (!j.done || !j.scores || !j.seconds) {
         free(j.done); free(j.scores); free(j.seconds);

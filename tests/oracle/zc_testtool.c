@@ -38,6 +38,8 @@
  *   zc_testtool zico --arch STR --classes K --weights D --x0 X0 --y0 Y0 --x1 X1 --y1 Y1
  *       [--backend NAME] [--paper-std] [--channels C] [--cells-per-stage N]: prints zc_zico_net's
  *       score with %.17g.
+ *   zc_testtool proxy2 --which az|meco|meco_opt|swap|lr|ntk|vkdnw --arch A --weights D --x X.npy [--v V.npy]
+ *               [--classes K] [--backend B]    (AZ-NAS, MeCo, SWAP / linear regions, TE-NAS NTK, VKDNW)
  *   zc_testtool nbnlp --arch JSON --vocab V --tokens X.npy --out-dir O [--targets Y.npy] [--emsize 400]
  *       [--nhid 600] [--layers 3] [--seed 0] [--backend NAME] [--epsilon LO,HI]: NAS-Bench-NLP's language model
  *       on X (B x T token ids, as floats) with the benchmark's default init (seed): saves the weights to
@@ -881,6 +883,62 @@ static int cmd_epsilon(int argc, char **argv)
     return rc;
 }
 
+/* The proxies after ZiCo (spec-proxies2) on one NB201 network with given weights and inputs:
+ * `key value` lines. */
+static int cmd_proxy2(int argc, char **argv)
+{
+    static const char *const allowed[] = {"which", "arch", "weights", "x", "v", "classes", "backend", NULL};
+    kvs o;
+    int rc = parse_kv(argc, argv, allowed, NULL, &o);
+    if (rc) return rc;
+    zc_nb201_arch arch;
+    int classes;
+    const char *which, *wdir, *xpath, *vpath;
+    if ((rc = parse_arch(&o, &arch)) || (rc = get_int(&o, "classes", 10, 1, 100000, 0, &classes)) ||
+        (rc = need(&o, "which", &which)) || (rc = need(&o, "weights", &wdir)) || (rc = need(&o, "x", &xpath)))
+        return rc;
+    vpath = get(&o, "v");
+    tensor x, v;
+    memset(&v, 0, sizeof v);
+    if ((rc = read_images(xpath, &x))) return rc;
+    if (vpath && (rc = read_tensor(vpath, &v))) { free(x.data); return rc; }
+    zc_net *net = build_nb201(&arch, classes, x.shape[2], 1);
+    if (!net) rc = 1;
+    if (!rc) rc = set_backend(net, &o);
+    if (!rc && zc_net_load_weights(net, wdir) != ZC_OK) rc = lib_error("loading weights");
+    int B = x.shape[0];
+    zc_rng rng;
+    zc_rng_seed(&rng, 1, 0);
+    if (!rc && !strcmp(which, "az")) {
+        double r[3];
+        if (zc_az_nas_net(net, x.data, B, v.data, &rng, r) != ZC_OK) rc = lib_error("az_nas");
+        else printf("expressivity %.17g\nprogressivity %.17g\ntrainability %.17g\n", r[0], r[1], r[2]);
+    } else if (!rc && (!strcmp(which, "meco") || !strcmp(which, "meco_opt"))) {
+        double r;
+        if (B != 1) rc = usage_error("meco: --x must hold one image");
+        else if (zc_meco_net(net, x.data, !strcmp(which, "meco_opt"), &rng, &r) != ZC_OK) rc = lib_error("meco");
+        else printf("%s %.17g\n", which, r);
+    } else if (!rc && (!strcmp(which, "swap") || !strcmp(which, "lr"))) {
+        double c, r;
+        if (zc_relu_patterns_net(net, x.data, B, &c, &r) != ZC_OK) rc = lib_error("relu patterns");
+        else printf("swap %.17g\nlinear_regions %.17g\n", c, r);
+    } else if (!rc && !strcmp(which, "ntk")) {
+        double r;
+        if (zc_te_nas_ntk_net(net, x.data, B, &r) != ZC_OK) rc = lib_error("ntk");
+        else printf("ntk %.17g\n", r);
+    } else if (!rc && !strcmp(which, "vkdnw")) {
+        double d, e;
+        if (zc_vkdnw_net(net, x.data, B, &d, &e) != ZC_OK) rc = lib_error("vkdnw");
+        else printf("vkdnw_dim %.17g\nvkdnw_entropy %.17g\n", d, e);
+    } else if (!rc) {
+        rc = usage_error("--which: expected az, meco, meco_opt, swap, lr, ntk or vkdnw, got '%s'", which);
+    }
+    zc_net_free(net);
+    free(x.data);
+    free(v.data);
+    return rc;
+}
+
 static int cmd_nbnlp(int argc, char **argv)
 {
     static const char *const allowed[] = {"arch", "vocab", "tokens", "targets", "out-dir", "emsize", "nhid", "layers",
@@ -975,6 +1033,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "zico")) return cmd_zico(argc - 2, argv + 2);
     if (!strcmp(cmd, "epsilon")) return cmd_epsilon(argc - 2, argv + 2);
     if (!strcmp(cmd, "nbnlp")) return cmd_nbnlp(argc - 2, argv + 2);
+    if (!strcmp(cmd, "proxy2")) return cmd_proxy2(argc - 2, argv + 2);
     if (!strcmp(cmd, "backends")) {
         /* The backends built in, one per line (the oracles test each). */
         static const char *const names[] = {"ref", "dnnl"};
@@ -983,5 +1042,5 @@ int main(int argc, char **argv)
         zc_clear_error();
         return 0;
     }
-    return usage_error("unknown subcommand '%s' (op, ce, nb201, net, task, zico, epsilon, nbnlp, backends)", cmd);
+    return usage_error("unknown subcommand '%s' (op, ce, nb201, net, task, zico, epsilon, nbnlp, proxy2, backends)", cmd);
 }

@@ -1,0 +1,136 @@
+/* The proxies after ZiCo on their raw inputs: the hand-checkable vectors of spec-proxies2 section 7
+ * (each computed by hand there and checked with torch 1.13), and the aggregates on small populations
+ * with ties and -inf. */
+#include <math.h>
+#include <stdlib.h>
+#include "check.h"
+#include "zcnas/zcnas.h"
+
+static void test_meco(void)
+{
+    const float a[8] = {1, 2, 3, 4, 1, 3, 2, 4};   /* r = 0.8 -> eigenvalues 0.2, 1.8 */
+    CHECK_NEAR(zc_meco_value(a, 2, 4), 0.2, 1e-12);
+    const float b[8] = {1, 2, 3, 4, 4, 3, 2, 1};   /* r = -1 -> 0, 2 */
+    CHECK_NEAR(zc_meco_value(b, 2, 4), 0.0, 1e-12);
+    const float c[8] = {1, 2, 3, 4, 5, 5, 5, 5};   /* a constant row: NaN entries -> 0, diag(1, 0) */
+    CHECK_NEAR(zc_meco_value(c, 2, 4), 0.0, 0.0);
+    const float d[8] = {1, 0, 0, 0, 0, 1, 0, 0};   /* r = -1/3 -> 2/3 */
+    CHECK_NEAR(zc_meco_value(d, 2, 4), 2.0 / 3.0, 1e-12);
+}
+
+static void test_az(void)
+{
+    /* Two channels on 2 x 2 positions, batch 1: covariance I -> ln 2. */
+    const float e1[8] = {1, 1, -1, -1, 1, -1, 1, -1};
+    CHECK_NEAR(zc_az_expressivity_of(e1, 1, 2, 4), 0.6931472, 1e-7);
+    const float e2[8] = {1, 1, -1, -1, 2, -2, 2, -2};   /* eigenvalues 1, 4 */
+    CHECK_NEAR(zc_az_expressivity_of(e2, 1, 2, 4), 0.5004024, 1e-7);
+    const float e3[8] = {1, 1, -1, -1, 2, 2, -2, -2};   /* rank 1 */
+    CHECK_NEAR(zc_az_expressivity_of(e3, 1, 2, 4), 0.0, 1e-7);
+    const float zero[8] = {0};
+    CHECK(isnan(zc_az_expressivity_of(zero, 1, 2, 4)));
+    /* Trainability: V rows (1,1), (1,-1), (1,1), (1,-1) (channel planes below); u = diag(2, 0.5) v per
+     * position -> M = diag(2, 0.5), s = 2. */
+    const float v[8] = {1, 1, 1, 1, 1, -1, 1, -1};
+    const float u[8] = {2, 2, 2, 2, 0.5f, -0.5f, 0.5f, -0.5f};
+    CHECK_NEAR(zc_az_block_trainability(u, v, 1, 2, 2, 2, 2, 2, 2), -0.4999998, 1e-7);
+    const float swapped[8] = {1, -1, 1, -1, 1, 1, 1, 1};   /* an orthogonal map: s = 1 */
+    CHECK_NEAR(zc_az_block_trainability(swapped, v, 1, 2, 2, 2, 2, 2, 2), 1e-6, 1e-9);
+    CHECK(zc_az_block_trainability(v, v, 1, 2, 2, 2, 2, 2, 2) == -INFINITY);   /* identity */
+    /* Space-to-depth: a 2 x 2 input block per output position, u = v on the block's first pixel. */
+    const float vs[2] = {1, -1};                 /* batch 2, 1 channel, 1 x 1 */
+    const float us[8] = {1, 0, 0, 0, -1, 0, 0, 0};   /* batch 2, 1 channel, 2 x 2 */
+    CHECK_NEAR(zc_az_block_trainability(us, vs, 2, 1, 2, 2, 1, 1, 1), 2.0 - 1.0 - 1.0 / (1.0 + 1e-6), 1e-12);
+}
+
+static void aggregate(const char *name, const double *const *cols, size_t n, double *out)
+{
+    const zc_aggregate *a = zc_aggregate_find(name);
+    CHECK(a != NULL);
+    if (a) CHECK(zc_aggregate_compute(a, cols, n, out) == ZC_OK);
+}
+
+static void test_aggregates(void)
+{
+    double out[4];
+    const double flops[4] = {10, 40, 20, 30}, E[4] = {3, 1, 2, 2}, P[4] = {.1, .4, .3, .2},
+                 T[4] = {-1, -INFINITY, -.5, -.2};
+    const double *az[4] = {flops, E, P, T};
+    aggregate("az_nas", az, 4, out);
+    const double want[4] = {-3.46574, -2.77259, -1.73851, -1.45083};
+    for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want[i], 1e-5);
+    const double ntk[4] = {-5, -2, -3, -1e5}, lr[4] = {10, 30, 30, 5};
+    const double *te[2] = {ntk, lr};
+    aggregate("te_nas", te, 4, out);
+    const double want_te[4] = {4, 7.5, 6.5, 2};
+    for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want_te[i], 0.0);
+    /* VKDNW: dense ranks of (aleph, entropy); ties share a rank, NaN is lowest. */
+    const double dim[5] = {21, 66, 66, 21, 66}, ent[5] = {1.0, 0.5, 0.7, 1.0, NAN};
+    const double *vk[2] = {dim, ent};
+    double o5[5];
+    aggregate("vkdnw", vk, 5, o5);
+    const double want_vk[5] = {1, 3, 4, 1, 2};
+    for (int i = 0; i < 5; i++) CHECK_NEAR(o5[i], want_vk[i], 0.0);
+    /* VKDNW_agg: ln r(vkdnw) + ln r(flops) + ln r(E) + ln r(T) + ln r(jacov), jacov NaN -> its minimum
+     * (ties with it). Here r(vkdnw) = (1.5, 3, 4, 1.5, ...) over the 4 first archs. */
+    const double f4[4] = {1, 2, 3, 4}, e4[4] = {4, 3, 2, 1}, t4[4] = {1, 1, 2, 2}, j4[4] = {NAN, -3, -5, 0};
+    const double *va[6] = {dim, ent, f4, e4, t4, j4};
+    aggregate("vkdnw_agg", va, 4, out);
+    /* jacov -> (-5, -3, -5, 0): ranks (1.5, 3, 1.5, 4) */
+    const double rv[4] = {1.5, 3, 4, 1.5}, rf[4] = {1, 2, 3, 4}, re[4] = {4, 3, 2, 1}, rt[4] = {1.5, 1.5, 3.5, 3.5},
+                 rj[4] = {1.5, 3, 1.5, 4};
+    for (int i = 0; i < 4; i++)
+        CHECK_NEAR(out[i], log(rv[i]) + log(rf[i]) + log(re[i]) + log(rt[i]) + log(rj[i]), 1e-12);
+}
+
+static void test_patterns(void)
+{
+    const float a[12] = {.5f, .1f, 0, 1, 0, 0, 0, 1, 2, 3, 0, 1};   /* 3 samples x 4 neurons */
+    double cols, rows;
+    CHECK(zc_relu_patterns(a, 3, 4, &cols, &rows) == ZC_OK);
+    CHECK(cols == 3 && rows == 2);
+    CHECK_NEAR(zc_reg_swap_factor(1.5e6, 1000, 5e5), 0.6065307, 1e-7);
+    double theta[9] = {1, 1, 0, 1, 2, 0, 0, 0, 4};   /* G G^T of rows (1,0,0), (1,1,0), (0,0,2) */
+    CHECK_NEAR(zc_ntk_from_gram(theta, 3), -10.47214, 1e-5);
+    double singular[4] = {1, 0, 0, 0};   /* lambda_min = 0: cond inf */
+    CHECK(zc_ntk_from_gram(singular, 2) == -INFINITY);
+}
+
+static void test_vkdnw(void)
+{
+    double pi[3], L[9], pi2[3], L2[9];
+    const float z0[3] = {0, 0, 0}, z1[3] = {1, 0, -1};
+    zc_vkdnw_pi_L(z0, 3, pi, L);
+    for (int i = 0; i < 3; i++) CHECK_NEAR(pi[i], 0.333394378, 1e-8);
+    const double want_L[9] = {0.4714261, 0, 0, -0.2357778, 0.4082296, 0, -0.2357778, -0.4084539, 0};
+    for (int i = 0; i < 9; i++) CHECK_NEAR(L[i], want_L[i], 1e-6);
+    zc_vkdnw_pi_L(z1, 3, pi2, L2);
+    const double want_pi[3] = {0.648771405, 0.249202445, 0.102209225};
+    for (int i = 0; i < 3; i++) CHECK_NEAR(pi2[i], want_pi[i], 1e-8);
+    /* J = I for both samples: F = mean of L^T L; its eigenvalues and their deciles' entropy. */
+    double F[9] = {0}, w[3];
+    for (int p = 0; p < 3; p++)
+        for (int q = 0; q < 3; q++)
+            for (int i = 0; i < 3; i++) F[p * 3 + q] += 0.5 * (L[i * 3 + p] * L[i * 3 + q] + L2[i * 3 + p] * L2[i * 3 + q]);
+    double Fs[9];
+    for (int i = 0; i < 9; i++) Fs[i] = F[i];
+    extern zc_status zci_sym_eigvals(double *a, int n, double *w);
+    CHECK(zci_sym_eigvals(Fs, 3, w) == ZC_OK);
+    CHECK_NEAR(w[2], 0.3539214, 1e-6);
+    CHECK_NEAR(w[1], 0.2329909, 1e-6);
+    CHECK_NEAR(w[0], 0.0, 1e-9);
+    CHECK_NEAR(zc_vkdnw_entropy_of(w, 3), 2.0828888, 1e-6);
+    const double lam[9] = {9, 1, 2, 3, 4, 5, 6, 7, 8};
+    /* 2.1068220 is torch's float32 result; float64 gives 2.10682217 */
+    CHECK_NEAR(zc_vkdnw_entropy_of(lam, 9), 2.1068221674948804, 1e-12);
+}
+
+int main(void)
+{
+    test_meco();
+    test_az();
+    test_aggregates();
+    test_patterns();
+    test_vkdnw();
+    return check_report("test_proxies2");
+}
