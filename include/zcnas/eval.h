@@ -8,7 +8,16 @@
  *   top64_top5                 #(a > P95(a) & s >= the 64th largest s); NaN unless n > 64
  * where P is numpy.nanpercentile (method 'linear'). For a minimised target (maximize = 0, e.g. a
  * loss) the target sets become a < P10(a) and a < P5(a), and the denominator of top10_top10 is
- * #(s < P10(s)) while its numerator keeps s > P90(s) (asymmetric, as the NAS-Bench-NLP code). */
+ * #(s < P10(s)) while its numerator keeps s > P90(s) (asymmetric, as the NAS-Bench-NLP code).
+ * Beyond the epsinas set, over the same architectures:
+ *   pearson                    the product-moment r of s and a (signed; NaN when an infinite score,
+ *                              e.g. a NaN ranked last as -inf, takes part)
+ *   precision_at_k             |top-k by s & top-k by a| / k (NASLib's p_at_tb_k; zc_precision_at_k);
+ *                              the target's top k are its lowest values for a minimised target
+ *   ndcg_at_k                  nDCG@k with gains 2^a - 1 (a in percent, as VKDNW: sklearn ndcg_score
+ *                              with tie-averaged scores; zc_ndcg); NaN for a minimised target, where
+ *                              2^loss gains mean nothing
+ * with k = top_k, by default 10% of the architectures used. */
 #ifndef ZCNAS_EVAL_H
 #define ZCNAS_EVAL_H
 #include <stddef.h>
@@ -28,9 +37,11 @@ typedef enum zc_nan_policy {
 typedef struct zc_eval_opts {
     zc_nan_policy nan_policy;
     int maximize;         /* 1: higher target is better (accuracy); 0: lower is better (loss) */
+    int top_k;            /* k of precision@k and nDCG@k; 0: 10% of the architectures used, rounded half
+                             up, at least 1 (VKDNW's table: 1000 on the whole space) */
 } zc_eval_opts;
 
-/* ZC_NAN_EXCLUDE, maximize = 1. */
+/* ZC_NAN_EXCLUDE, maximize = 1, top_k = 0. */
 void zc_eval_opts_default(zc_eval_opts *o);
 
 typedef struct zc_eval_result {
@@ -42,10 +53,15 @@ typedef struct zc_eval_result {
     double spearman_top10, kendall_top10;
     double top10_top10;          /* percent; NaN when no score passes the score threshold */
     double top64_top5;           /* a count; NaN when n <= 64 */
+    double pearson;
+    size_t top_k;                /* the k of the next two */
+    double precision_at_k;       /* a fraction; NaN when k > n */
+    double ndcg_at_k;            /* NaN for a minimised target or n < 2 */
 } zc_eval_result;
 
 /* Every statistic above. NaN targets are always dropped. opts NULL = defaults. Statistics that are
- * undefined (fewer than two archs, constant inputs) are NaN; only NULL arguments are errors. */
+ * undefined (fewer than two archs, constant inputs) are NaN; only NULL arguments, an unknown NaN
+ * policy and a negative top_k are errors. */
 zc_status zc_evaluate(const double *score, const double *target, size_t n, const zc_eval_opts *opts,
                       zc_eval_result *out);
 
@@ -78,6 +94,10 @@ void zc_row_keys_free(char **keys, int n);
 /* The proxy columns of a score table: every column except index, arch, the space's key column
  * (key_name, may be NULL) and *_seconds. */
 int zc_scores_columns(const zc_bench_table *t, const char *key_name, int *cols, int max);
+/* Appends a column per aggregate (zcnas/proxy.h: az_nas, te_nas, vkdnw, vkdnw_agg) whose score columns
+ * t holds and whose own name it does not, computed over the population of the rows selected by rows[r]
+ * != 0 (every row when rows is NULL; NaN in the others); *added (may be NULL) counts them. */
+zc_status zc_scores_add_aggregates(zc_bench_table *t, const unsigned char *rows, int *added);
 /* Column c of t as a vector (t->n_rows values). */
 void zc_table_values(const zc_bench_table *t, int c, double *out);
 
@@ -89,7 +109,8 @@ typedef struct zc_eval_row {
 typedef enum zc_eval_format { ZC_EVAL_TABLE = 0, ZC_EVAL_CSV = 1, ZC_EVAL_JSON = 2 } zc_eval_format;
 void zc_eval_print_csv(FILE *f, const zc_eval_row *rows, int n);
 void zc_eval_print_table(FILE *f, const zc_eval_row *rows, int n);
-/* {"scores": ..., "bench": ..., "target": ..., "nan": ..., "maximize": ..., "results": [...]} */
+/* {"scores": ..., "bench": ..., "target": ..., "nan": ..., "maximize": ..., "top_k": K or null (the
+ * default), "results": [...]} */
 void zc_eval_print_json(FILE *f, const char *scores, const char *bench, const char *target, const zc_eval_opts *o,
                         const zc_eval_row *rows, int n);
 

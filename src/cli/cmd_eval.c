@@ -1,7 +1,8 @@
 /* zcnas eval: the papers' statistics (Spearman, Kendall, their top-10% versions, top-10%/top-10%
- * overlap, top-64 in top-5%) of score columns against a benchmark column, joined on `index` or on the
- * architectures (zc_scores_join). */
+ * overlap, top-64 in top-5%, Pearson, precision@k, nDCG@k) of score columns against a benchmark column,
+ * joined on `index` or on the architectures (zc_scores_join). */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -11,6 +12,9 @@ static const char *usage_text =
     "the epsinas papers: Spearman rho and Kendall tau-b over all architectures and over the top 10% by the\n"
     "target (target > its 90th percentile), the percentage of the top-10% scores that are also top-10%\n"
     "targets, and how many of the 64 best scores are in the top 5% of the target (needs more than 64 archs).\n"
+    "Also Pearson's r, precision@k (the share of the k best scores that are among the k best targets, as\n"
+    "NASLib's p_at_tb_k; ties go to the earlier row) and nDCG@k with gains 2^target - 1 (as VKDNW: sklearn's\n"
+    "ndcg_score with tied scores averaged; not defined for a minimised target).\n"
     "Architectures with a NaN target are always left out. Rows are matched on `index` when every score row\n"
     "has one, else on the architecture (the space's identity of the `arch` strings: NAS-Bench-101's graph\n"
     "hash, so isomorphic cells match; benchmark rows of one cell give their mean). Any table with an\n"
@@ -18,7 +22,8 @@ static const char *usage_text =
     "examples:\n"
     "  zcnas score --sample 1000 --proxy zico,epsilon --out scores.csv\n"
     "  zcnas eval --scores scores.csv --target cifar10_test\n"
-    "  zcnas eval --scores scores.csv --proxy epsilon --nan worst --format csv";
+    "  zcnas eval --scores scores.csv --proxy epsilon --nan worst --format csv\n"
+    "  zcnas eval --scores all.csv --top-k 1000     (VKDNW's nDCG@1000 on the whole space)";
 
 int cmd_eval(int argc, char **argv)
 {
@@ -35,6 +40,8 @@ int cmd_eval(int argc, char **argv)
         {"nan", "POLICY", "exclude (drop NaN scores, as the papers) or worst (rank them last)", "exclude", 0},
         {"minimize", NULL, "the target is minimised (a loss): top sets are its lowest values [default for nbnlp, "
                            "whose target is the test loss]", NULL, 0},
+        {"top-k", "K", "k of precision@k and nDCG@k [default: 10% of the architectures evaluated, rounded, at "
+                       "least 1]", NULL, 0},
         {"format", "FMT", "table, csv or json", "table", 0},
     };
     int n = (int)(sizeof opts / sizeof opts[0]);
@@ -53,6 +60,15 @@ int cmd_eval(int argc, char **argv)
     if (!strcmp(nan, "worst")) eo.nan_policy = ZC_NAN_WORST;
     else if (strcmp(nan, "exclude")) return cli_error(CLI_USAGE, "--nan: expected exclude or worst, got '%s'", nan);
     eo.maximize = !cli_flag(opts, n, "minimize");
+    if (cli_flag(opts, n, "top-k")) {
+        const char *s = cli_str(opts, n, "top-k");
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (end == s || *end || errno || v < 1 || v > INT_MAX)
+            return cli_error(CLI_USAGE, "--top-k: expected a whole number of architectures >= 1, got '%s'", s);
+        eo.top_k = (int)v;
+    }
     const char *target = cli_str(opts, n, "target");
     char target_buf[96];
 
@@ -86,6 +102,8 @@ int cmd_eval(int argc, char **argv)
         rc = st == ZC_EINVAL ? cli_error(CLI_USAGE, "%s", zc_last_error()) : cli_error(CLI_RUNTIME, "%s", zc_last_error());
         goto done;
     }
+    /* AZ-NAS, TE-NAS and VKDNW rank their sub-scores over the architectures of this file. */
+    if ((st = zc_scores_add_aggregates(&scores, NULL, NULL)) != ZC_OK) { rc = cli_fail_status(st); goto done; }
     const char *list = cli_str(opts, n, "proxy");
     if (list) {
         char buf[2048];
@@ -129,6 +147,15 @@ int cmd_eval(int argc, char **argv)
         if (jr.averaged)
             printf("%d architectures matched several benchmark rows (one cell, several runs): their mean target\n",
                    jr.averaged);
+        size_t klo = rows[0].r.top_k, khi = klo;
+        for (int i = 1; i < n_cols; i++) {
+            if (rows[i].r.top_k < klo) klo = rows[i].r.top_k;
+            if (rows[i].r.top_k > khi) khi = rows[i].r.top_k;
+        }
+        if (eo.top_k) printf("P@k and nDCG@k: k = %d", eo.top_k);
+        else if (klo == khi) printf("P@k and nDCG@k: k = %zu (10%% of n)", klo);
+        else printf("P@k and nDCG@k: k = 10%% of each proxy's n (%zu to %zu)", klo, khi);
+        printf("%s\n", eo.maximize ? "" : "; nDCG needs a maximised target");
         printf("\n");
         zc_eval_print_table(stdout, rows, n_cols);
     } else if (fmt == ZC_EVAL_CSV) {

@@ -2,6 +2,7 @@
  * evaluates each against the benchmark's test accuracy and writes the report beside the papers'
  * numbers (zc_reproduce_report). */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,6 +58,8 @@ int cmd_reproduce(int argc, char **argv)
         {"out", "DIR", "report folder [default: reproduce-<space>-<dataset>-<N or all>-<seed>]", NULL, 0},
         {"resume", NULL, "continue DIR/scores.csv of an interrupted run (same proxies and settings)", NULL, 0},
         {"nan", "POLICY", "NaN scores: exclude (as the papers) or worst (ranked last)", "exclude", 0},
+        {"top-k", "K", "k of precision@k and nDCG@k, as `zcnas eval --top-k` [default: 10% of the architectures "
+                       "evaluated, rounded, at least 1]", NULL, 0},
         CLI_PROXY_OPTS,
     };
     int n = (int)(sizeof opts / sizeof opts[0]);
@@ -74,6 +77,15 @@ int cmd_reproduce(int argc, char **argv)
     const char *nan = cli_str(opts, n, "nan");
     if (!strcmp(nan, "worst")) eo.nan_policy = ZC_NAN_WORST;
     else if (strcmp(nan, "exclude")) return cli_error(CLI_USAGE, "--nan: expected exclude or worst, got '%s'", nan);
+    if (cli_flag(opts, n, "top-k")) {   /* as cmd_eval */
+        const char *s = cli_str(opts, n, "top-k");
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (end == s || *end || errno || v < 1 || v > INT_MAX)
+            return cli_error(CLI_USAGE, "--top-k: expected a whole number of architectures >= 1, got '%s'", s);
+        eo.top_k = (int)v;
+    }
     const char *out_opt = cli_str(opts, n, "out");
     if (out_opt && (!*out_opt || strlen(out_opt) > 2000))
         return cli_error(CLI_USAGE, "--out: expected a directory path of 1 to 2000 characters");
@@ -87,7 +99,8 @@ int cmd_reproduce(int argc, char **argv)
     cli_scoring s;
     char dir[2100], scores_path[2200], bench_path[4096], command[4096], settings[512];
     char skipped_buf[ZC_RUN_MAX_PROXIES][200];
-    const char *skipped[ZC_RUN_MAX_PROXIES], *names[ZC_RUN_MAX_PROXIES];
+    const char *skipped[ZC_RUN_MAX_PROXIES], *names[4 * ZC_RUN_MAX_PROXIES + 8];
+    int n_names = 0;
     int n_skipped = 0;
     zc_status st;
     if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s))) goto done;
@@ -196,7 +209,19 @@ int cmd_reproduce(int argc, char **argv)
     if (o.resume && !s.quiet)
         fprintf(stderr, "zcnas: resumed '%s': %d rows kept, %d architectures scored now\n", scores_path, rep.kept,
                 rep.scored);
-    for (int p = 0; p < s.run.n_proxies; p++) names[p] = s.run.proxies[p]->name;
+    /* Every score column, then the aggregates whose columns are all there (ranked over the selection). */
+    for (int p = 0; p < s.run.n_proxies; p++)
+        for (int k = 0; k < zc_proxy_n_outputs(s.run.proxies[p]) && n_names < 4 * ZC_RUN_MAX_PROXIES; k++)
+            names[n_names++] = zc_proxy_output(s.run.proxies[p], k);
+    for (const zc_aggregate *const *a = zc_aggregate_all(); *a; a++) {
+        int have = 1;
+        for (int c = 0; have && (*a)->columns[c]; c++) {
+            int found = 0;
+            for (int k = 0; k < n_names && !found; k++) found = !strcmp(names[k], (*a)->columns[c]);
+            have = found;
+        }
+        if (have && n_names < 4 * ZC_RUN_MAX_PROXIES + 8) names[n_names++] = (*a)->name;
+    }
     cli_command_line(argc, argv, "reproduce", command, sizeof command);
     zc_reproduce r = {
         .dir = dir,
@@ -213,7 +238,7 @@ int cmd_reproduce(int argc, char **argv)
         .seed = s.run.seed,
         .eval = eo,
         .proxies = names,
-        .n_proxies = s.run.n_proxies,
+        .n_proxies = n_names,
         .skipped = skipped,
         .n_skipped = n_skipped,
     };

@@ -1,5 +1,5 @@
-/* The epsinas evaluation statistics (compute_stats, spec 2.5) over one score vector and one
- * target vector. */
+/* The epsinas evaluation statistics (compute_stats, spec 2.5), Pearson, precision@k (NASLib) and
+ * nDCG@k (VKDNW) over one score vector and one target vector. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +37,11 @@ zc_status zc_evaluate(const double *score, const double *target, size_t n, const
     else zc_eval_opts_default(&o);
     if (o.nan_policy != ZC_NAN_EXCLUDE && o.nan_policy != ZC_NAN_WORST)
         return zc_fail(ZC_EINVAL, "zc_evaluate: unknown NaN policy %d", (int)o.nan_policy);
+    if (o.top_k < 0) return zc_fail(ZC_EINVAL, "zc_evaluate: top_k %d < 0", o.top_k);
     memset(out, 0, sizeof *out);
     out->spearman = out->kendall = out->spearman_top10 = out->kendall_top10 = NAN;
     out->top10_top10 = out->top64_top5 = NAN;
+    out->pearson = out->precision_at_k = out->ndcg_at_k = NAN;
 
     size_t cap = n ? n : 1;
     double *buf = malloc(6 * cap * sizeof *buf);
@@ -59,6 +61,8 @@ zc_status zc_evaluate(const double *score, const double *target, size_t n, const
         m++;
     }
     out->n = m;
+    size_t tenth = (m + 5) / 10;   /* 10% of m, rounded half up */
+    out->top_k = o.top_k ? (size_t)o.top_k : tenth ? tenth : 1;
     if (m == 0) { free(buf); return ZC_OK; }
 
     memcpy(ss, s, m * sizeof *s);
@@ -68,6 +72,12 @@ zc_status zc_evaluate(const double *score, const double *target, size_t n, const
 
     out->spearman = zc_spearman(s, a, m);
     out->kendall = zc_kendall_tau_b(s, a, m);
+    out->pearson = zc_pearson(s, a, m);
+    out->precision_at_k = zc_precision_at_k(s, a, m, out->top_k, o.maximize);
+    if (o.maximize) {   /* VKDNW's gains 2**acc - 1; ts is free until the top-10% set below */
+        for (size_t i = 0; i < m; i++) ts[i] = pow(2.0, a[i]) - 1.0;
+        out->ndcg_at_k = zc_ndcg(ts, s, m, out->top_k);
+    }
 
     /* The target's top-10% set, and the score thresholds. */
     double pa = zc_percentile_sorted(sa, m, o.maximize ? 90.0 : 10.0);

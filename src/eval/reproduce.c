@@ -71,13 +71,16 @@ static int load_reported(reported **out, int *count)
     return 0;
 }
 
-enum { N_METRICS = 6 };
+/* The first N_PAPER metrics are the ones the papers report: they get a "paper" column. */
+enum { N_METRICS = 9, N_PAPER = 6 };
 static const char *const metric_key[N_METRICS] = {"spearman", "kendall", "spearman_top10", "kendall_top10",
-                                                  "top10_top10", "top64_top5"};
+                                                  "top10_top10", "top64_top5", "pearson", "precision_at_k",
+                                                  "ndcg_at_k"};
 static const char *const metric_title[N_METRICS] = {"spearman", "kendall", "spearman top10", "kendall top10",
-                                                    "top10/top10 %", "top64/top5"};
+                                                    "top10/top10 %", "top64/top5", "pearson", "P@k", "nDCG@k"};
 static const char *const metric_md[N_METRICS] = {"Spearman ρ", "Kendall τ", "ρ top-10%", "τ top-10%",
-                                                 "top-10%/top-10% (%)", "top-64 in top-5%"};
+                                                 "top-10%/top-10% (%)", "top-64 in top-5%", "Pearson r", "P@k",
+                                                 "nDCG@k"};
 
 static double metric_value(const zc_eval_result *r, int m)
 {
@@ -87,7 +90,10 @@ static double metric_value(const zc_eval_result *r, int m)
     case 2: return r->spearman_top10;
     case 3: return r->kendall_top10;
     case 4: return r->top10_top10;
-    default: return r->top64_top5;
+    case 5: return r->top64_top5;
+    case 6: return r->pearson;
+    case 7: return r->precision_at_k;
+    default: return r->ndcg_at_k;
     }
 }
 
@@ -145,6 +151,19 @@ typedef struct proxy_result {
     double seconds;       /* mean seconds per architecture */
     double *score;        /* per row of the evaluated set */
 } proxy_result;
+
+/* "P@k and nDCG@k: k = ...": the default k is 10% of each proxy's n, which NaN scores can make differ. */
+static void describe_top_k(char *buf, size_t size, const zc_reproduce *r, const proxy_result *res, int n_res)
+{
+    size_t lo = n_res ? res[0].r.top_k : 0, hi = lo;
+    for (int p = 1; p < n_res; p++) {
+        if (res[p].r.top_k < lo) lo = res[p].r.top_k;
+        if (res[p].r.top_k > hi) hi = res[p].r.top_k;
+    }
+    if (r->eval.top_k) snprintf(buf, size, "P@k and nDCG@k: k = %d", r->eval.top_k);
+    else if (lo == hi) snprintf(buf, size, "P@k and nDCG@k: k = %zu (10%% of n)", lo);
+    else snprintf(buf, size, "P@k and nDCG@k: k = 10%% of each proxy's n (%zu to %zu)", lo, hi);
+}
 
 static zc_status open_out(FILE **f, char *path, size_t cap, const char *dir, const char *name)
 {
@@ -206,6 +225,13 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     if (st == ZC_OK) st = zc_table_find(&bench, r->bench_path, "target", r->target, &tcol);
     if (st == ZC_OK) st = zc_scores_load(&scores, r->scores_path);
     if (st == ZC_OK) st = select_rows(r, &scores, &rows, &m);
+    if (st == ZC_OK) {   /* aggregates rank over the selection (scores.csv may hold more rows) */
+        unsigned char *mask = calloc((size_t)(scores.n_rows ? scores.n_rows : 1), 1);
+        if (!mask) st = zc_fail(ZC_ENOMEM, "out of memory");
+        for (int i = 0; mask && i < m; i++) mask[rows[i]] = 1;
+        if (st == ZC_OK) st = zc_scores_add_aggregates(&scores, mask, NULL);
+        free(mask);
+    }
     if (st == ZC_OK) {
         all_tgt = malloc((size_t)scores.n_rows * sizeof *all_tgt);
         tgt = malloc((size_t)m * sizeof *tgt);
@@ -243,18 +269,24 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     int w = 7;
     for (int p = 0; p < n_res; p++)
         if ((int)strlen(res[p].name) > w) w = (int)strlen(res[p].name);
-    fprintf(out, "\n%d architectures, target %s; NaN scores %s; 'paper' = reported value [source below]\n\n", m,
-            r->target, nan_text);
+    char top_k[96];
+    describe_top_k(top_k, sizeof top_k, r, res, n_res);
+    fprintf(out, "\n%d architectures, target %s; NaN scores %s; %s; 'paper' = reported value [source below]\n\n",
+            m, r->target, nan_text, top_k);
     fprintf(out, "%*s  %5s  %5s", w, "", "", "");
-    for (int k = 0; k < N_METRICS; k++) fprintf(out, "  %-17s", metric_title[k]);
+    for (int k = 0; k < N_METRICS; k++) fprintf(out, k < N_PAPER ? "  %-17s" : "  %7s", metric_title[k]);
     fprintf(out, "\n%-*s  %5s  %5s", w, "proxy", "n", "NaN");
-    for (int k = 0; k < N_METRICS; k++) fprintf(out, "  %7s %-9s", "ours", "paper");
+    for (int k = 0; k < N_METRICS; k++) {
+        if (k < N_PAPER) fprintf(out, "  %7s %-9s", "ours", "paper");
+        else fprintf(out, "  %7s", "ours");
+    }
     fprintf(out, "  %8s\n", "s/arch");
     for (int p = 0; p < n_res; p++) {
         fprintf(out, "%-*s  %5zu  %5zu", w, res[p].name, res[p].r.n, res[p].r.n_nan_score);
         for (int k = 0; k < N_METRICS; k++) {
             char ours[32], paper[64] = "-";
             format_metric(ours, sizeof ours, metric_value(&res[p].r, k), k);
+            if (k >= N_PAPER) { fprintf(out, "  %7s", ours); continue; }
             const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, reported_dataset(r), metric_key[k]);
             if (rp) snprintf(paper, sizeof paper, "%s [%d]", rp->value, source_id(&src, rp->source));
             fprintf(out, "  %7s %-9s", ours, paper);
@@ -331,20 +363,22 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     fprintf(f, "- data: %s from `%s`\n", r->dataset, r->images ? r->images : "-");
     if (r->settings) fprintf(f, "- settings: %s\n", r->settings);
     fprintf(f, "- NaN scores: %s\n", nan_text);
+    fprintf(f, "- %s\n", top_k);
     for (int i = 0; i < r->n_skipped; i++) fprintf(f, "- skipped: %s\n", r->skipped[i]);
     fprintf(f, "\n## Results\n\n\"paper\" is the value reported for %s / %s; the number in brackets is its "
                "source (below). \"-\": not reported, or undefined for this sample (top-64 needs more than 64 "
                "architectures).\n\n", r->space_ctx->space->name, reported_dataset(r));
     fprintf(f, "| proxy | n | NaN scores |");
-    for (int q = 0; q < N_METRICS; q++) fprintf(f, " %s | paper |", metric_md[q]);
+    for (int q = 0; q < N_METRICS; q++) fprintf(f, q < N_PAPER ? " %s | paper |" : " %s |", metric_md[q]);
     fprintf(f, " s/arch |\n|---|---:|---:|");
-    for (int q = 0; q < N_METRICS; q++) fprintf(f, "---:|---:|");
+    for (int q = 0; q < N_METRICS; q++) fprintf(f, q < N_PAPER ? "---:|---:|" : "---:|");
     fprintf(f, "---:|\n");
     for (int p = 0; p < n_res; p++) {
         fprintf(f, "| %s | %zu | %zu |", res[p].name, res[p].r.n, res[p].r.n_nan_score);
         for (int q = 0; q < N_METRICS; q++) {
             char ours[32];
             format_metric(ours, sizeof ours, metric_value(&res[p].r, q), q);
+            if (q >= N_PAPER) { fprintf(f, " %s |", ours); continue; }
             const reported *rp = find_reported(rep, n_rep, res[p].name, r->space_ctx->space->name, reported_dataset(r), metric_key[q]);
             if (rp) fprintf(f, " %s | %s [%d] |", ours, rp->value, source_id(&src, rp->source));
             else fprintf(f, " %s | - |", ours);

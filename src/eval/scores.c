@@ -6,6 +6,7 @@
 #include <string.h>
 #include "util/util.h"
 #include "zcnas/eval.h"
+#include "zcnas/proxy.h"
 #include "zcnas/space.h"
 
 static int first_char(const char *path)
@@ -198,4 +199,52 @@ int zc_scores_columns(const zc_bench_table *t, const char *key_name, int *cols, 
         cols[n++] = c;
     }
     return n;
+}
+
+/* Appends column `name` (values v, n_rows) to t. */
+static zc_status append_column(zc_bench_table *t, const char *name, const double *v)
+{
+    double *vals = malloc((size_t)t->n_rows * (t->n_cols + 1) * sizeof *vals);
+    char **names = realloc(t->col_names, (size_t)(t->n_cols + 1) * sizeof *names);
+    size_t len = strlen(name) + 1;
+    char *nm = malloc(len);
+    if (nm) memcpy(nm, name, len);
+    if (names) t->col_names = names;
+    if (!vals || !names || !nm) { free(vals); free(nm); return zc_fail(ZC_ENOMEM, "out of memory"); }
+    for (int r = 0; r < t->n_rows; r++) {
+        memcpy(vals + (size_t)r * (t->n_cols + 1), t->values + (size_t)r * t->n_cols, (size_t)t->n_cols * sizeof *vals);
+        vals[(size_t)r * (t->n_cols + 1) + t->n_cols] = v[r];
+    }
+    free(t->values);
+    t->values = vals;
+    t->col_names[t->n_cols++] = nm;
+    return ZC_OK;
+}
+
+zc_status zc_scores_add_aggregates(zc_bench_table *t, const unsigned char *rows, int *added)
+{
+    if (added) *added = 0;
+    double *out = malloc((size_t)(t->n_rows ? t->n_rows : 1) * sizeof *out);
+    double *sub = malloc((size_t)(t->n_rows ? t->n_rows : 1) * 8 * sizeof *sub);
+    double *res = malloc((size_t)(t->n_rows ? t->n_rows : 1) * sizeof *res);
+    zc_status st = out && sub && res ? ZC_OK : zc_fail(ZC_ENOMEM, "out of memory");
+    for (const zc_aggregate *const *a = zc_aggregate_all(); *a && st == ZC_OK; a++) {
+        int k = zc_aggregate_n_columns(*a), cols[8], ok = k <= 8 && zc_bench_table_col(t, (*a)->name) < 0;
+        for (int c = 0; ok && c < k; c++) ok = (cols[c] = zc_bench_table_col(t, (*a)->columns[c])) >= 0;
+        if (!ok) continue;
+        /* The population: the rows selected (all when rows is NULL). */
+        const double *colp[8];
+        size_t n = 0;
+        for (int r = 0; r < t->n_rows; r++) {
+            if (rows && !rows[r]) continue;
+            for (int c = 0; c < k; c++) sub[(size_t)c * t->n_rows + n] = t->values[(size_t)r * t->n_cols + cols[c]];
+            n++;
+        }
+        for (int c = 0; c < k; c++) colp[c] = sub + (size_t)c * t->n_rows;
+        if ((st = zc_aggregate_compute(*a, colp, n, res)) != ZC_OK) break;
+        for (int r = 0, i = 0; r < t->n_rows; r++) out[r] = rows && !rows[r] ? NAN : res[i++];
+        if ((st = append_column(t, (*a)->name, out)) == ZC_OK && added) (*added)++;
+    }
+    free(out); free(sub); free(res);
+    return st;
 }

@@ -174,3 +174,77 @@ double zc_kendall_tau_b(const double *x, const double *y, size_t n)
     double tau = (double)con_minus_dis / sqrt((double)(tot - xtie)) / sqrt((double)(tot - ytie));
     return clamp1(tau);
 }
+
+/* Row indices by value, best first: descending (or ascending when !desc), ties in row order. */
+static val_idx *rank_order(const double *x, size_t n, int desc)
+{
+    val_idx *s = malloc(n * sizeof *s);
+    if (!s) return NULL;
+    /* negating keeps cmp_val_idx's row-order tie break for the descending sort */
+    for (size_t i = 0; i < n; i++) { s[i].v = desc ? -x[i] : x[i]; s[i].i = i; }
+    qsort(s, n, sizeof *s, cmp_val_idx);
+    return s;
+}
+
+double zc_precision_at_k(const double *score, const double *target, size_t n, size_t k, int maximize)
+{
+    if (k == 0 || k > n || !score || !target) return NAN;
+    if (has_nan(score, n) || has_nan(target, n)) return NAN;
+    val_idx *bs = rank_order(score, n, 1), *bt = rank_order(target, n, maximize);
+    unsigned char *top = calloc(n, 1);
+    double p = NAN;
+    if (bs && bt && top) {
+        for (size_t j = 0; j < k; j++) top[bt[j].i] = 1;
+        size_t hit = 0;
+        for (size_t j = 0; j < k; j++) hit += top[bs[j].i];
+        p = (double)hit / (double)k;
+    }
+    free(bs);
+    free(bt);
+    free(top);
+    return p;
+}
+
+static int cmp_desc(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a < b) - (a > b);
+}
+
+/* sklearn's _tie_averaged_dcg over discount_cumsum = cumsum(discount), and the ideal DCG of
+ * _dcg_sample_scores(y_true, y_true, k, ignore_ties=True); the same order of operations. */
+double zc_ndcg(const double *gain, const double *score, size_t n, size_t k)
+{
+    if (n < 2 || k == 0 || !gain || !score) return NAN;
+    if (has_nan(score, n)) return NAN;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(gain[i]) || gain[i] < 0) return NAN;
+    double *cum = malloc(2 * n * sizeof *cum);
+    val_idx *order = rank_order(score, n, 1);
+    double r = NAN;
+    if (!cum || !order) goto done;
+    double *sorted = cum + n;
+    double c = 0, ideal = 0;
+    for (size_t i = 0; i < n; i++) sorted[i] = gain[i];
+    qsort(sorted, n, sizeof *sorted, cmp_desc);
+    for (size_t i = 0; i < n; i++) {
+        double d = i < k ? 1.0 / (log((double)i + 2.0) / log(2.0)) : 0.0;
+        cum[i] = c += d;
+        ideal += d * sorted[i];
+    }
+    /* groups of equal scores, best first; each member's gain is summed in row order (np.add.at) */
+    double dcg = 0, prev = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double sum = 0;
+        while (j < n && order[j].v == order[i].v) sum += gain[order[j++].i];
+        dcg += sum / (double)(j - i) * (cum[j - 1] - prev);
+        prev = cum[j - 1];
+        i = j;
+    }
+    r = ideal == 0 ? 0.0 : dcg / ideal;
+done:
+    free(cum);
+    free(order);
+    return r;
+}

@@ -146,6 +146,95 @@ static void test_minimize(void)
     CHECK(r.top64_top5 == 5.0);
 }
 
+/* Pearson, precision@k and nDCG@k as zc_evaluate computes them (the functions themselves: test_stats). */
+static void test_topk_metrics(void)
+{
+    /* VKDNW's example: accuracies in percent, gains 2^acc - 1; sklearn 1.2.1 ndcg_score values */
+    const double acc[6] = {93.5, 91.2, 94.1, 88.0, 94.1, 10.0}, s[6] = {3.0, 2.0, 2.0, 1.0, 0.5, 2.0};
+    zc_eval_opts o;
+    zc_eval_opts_default(&o);
+    CHECK(o.top_k == 0);
+    zc_eval_result r;
+    CHECK(zc_evaluate(s, acc, 6, &o, &r) == ZC_OK);
+    CHECK(r.top_k == 1);                                   /* 10% of 6 rounds to 1 */
+    CHECK_NEAR(r.ndcg_at_k, 0.6597539553864498, 1e-14);
+    CHECK(r.precision_at_k == 0.0);                        /* best score row 0, best target row 2 (before 4) */
+    /* Pearson by hand: means 1.75 and 78.48333..., r = sxy / sqrt(sxx syy); the 10% target pulls it negative */
+    double ms = 10.5 / 6, ma = 470.9 / 6, sxy = 0, sxx = 0, syy = 0;
+    for (int i = 0; i < 6; i++) {
+        sxy += (s[i] - ms) * (acc[i] - ma);
+        sxx += (s[i] - ms) * (s[i] - ms);
+        syy += (acc[i] - ma) * (acc[i] - ma);
+    }
+    CHECK_NEAR(r.pearson, sxy / sqrt(sxx * syy), 1e-12);
+    CHECK_NEAR(r.pearson, -0.12108420302376649, 1e-14);    /* numpy.corrcoef; signed, not |r| */
+    o.top_k = 3;
+    CHECK(zc_evaluate(s, acc, 6, &o, &r) == ZC_OK);
+    CHECK(r.top_k == 3);
+    CHECK_NEAR(r.ndcg_at_k, 0.5544833715561037, 1e-14);
+    CHECK_NEAR(r.precision_at_k, 2.0 / 3, 1e-15);          /* scores {0, 1, 2} (row 5 ties after), targets {2, 4, 0} */
+    o.top_k = 6;
+    CHECK(zc_evaluate(s, acc, 6, &o, &r) == ZC_OK);
+    CHECK_NEAR(r.ndcg_at_k, 0.7963230846283361, 1e-14);
+    CHECK(r.precision_at_k == 1.0);
+    o.top_k = 1000;                                         /* VKDNW's nDCG@1000: k > n is the whole list */
+    CHECK(zc_evaluate(s, acc, 6, &o, &r) == ZC_OK);
+    CHECK(r.top_k == 1000 && isnan(r.precision_at_k));
+    CHECK_NEAR(r.ndcg_at_k, 0.7963230846283361, 1e-14);
+
+    /* NaN scores: excluded, or -inf (ranked last) where Pearson is undefined. Row 4 (score 0.5) is
+     * already last, so nDCG@6 stays; excluded, the other five are ranked alone. */
+    const double sn[6] = {3.0, 2.0, 2.0, 1.0, NAN, 2.0};
+    o.top_k = 6;
+    o.nan_policy = ZC_NAN_WORST;
+    CHECK(zc_evaluate(sn, acc, 6, &o, &r) == ZC_OK);
+    CHECK(r.n == 6 && isnan(r.pearson) && r.precision_at_k == 1.0);
+    CHECK_NEAR(r.ndcg_at_k, 0.7963230846283361, 1e-14);
+    o.nan_policy = ZC_NAN_EXCLUDE;
+    o.top_k = 2;
+    CHECK(zc_evaluate(sn, acc, 6, &o, &r) == ZC_OK);
+    CHECK(r.n == 5 && !isnan(r.pearson));
+    CHECK(r.precision_at_k == 0.5);                        /* scores {0, 1}, targets {2, 0} */
+    /* nDCG@2 over rows 0-3 and 5 by hand: row 0 first, then rows 1, 2, 5 tied for positions 1-3 */
+    double g[6];
+    for (int i = 0; i < 6; i++) g[i] = pow(2.0, acc[i]) - 1;
+    double d1 = 1 / log2(3.0);
+    CHECK_NEAR(r.ndcg_at_k, (g[0] + (g[1] + g[2] + g[5]) / 3 * d1) / (g[2] + g[0] * d1), 1e-14);
+    /* NaN targets are dropped before k is chosen: 20 archs, 6 NaN targets: k = round(1.4) = 1 */
+    double s20[20], a20[20];
+    for (int i = 0; i < 20; i++) { s20[i] = i; a20[i] = i < 6 ? NAN : i; }
+    o.top_k = 0;
+    CHECK(zc_evaluate(s20, a20, 20, &o, &r) == ZC_OK);
+    CHECK(r.n == 14 && r.top_k == 1 && r.precision_at_k == 1.0);
+    CHECK_NEAR(r.pearson, 1.0, 1e-15);
+    CHECK_NEAR(r.ndcg_at_k, 1.0, 1e-15);
+    /* the default k: 10% rounded half up, at least 1 */
+    CHECK(zc_evaluate(s20, a20 + 6, 14, &o, &r) == ZC_OK && r.top_k == 1);
+    CHECK(zc_evaluate(s20, s20, 15, &o, &r) == ZC_OK && r.top_k == 2);
+    CHECK(zc_evaluate(s20, s20, 4, &o, &r) == ZC_OK && r.top_k == 1);
+    CHECK(zc_evaluate(s20, s20, 1, &o, &r) == ZC_OK && r.top_k == 1 && r.precision_at_k == 1.0 && isnan(r.ndcg_at_k));
+    CHECK(zc_evaluate(NULL, NULL, 0, &o, &r) == ZC_OK && isnan(r.precision_at_k) && isnan(r.ndcg_at_k) &&
+          isnan(r.pearson));
+    double s100[100];
+    for (int i = 0; i < 100; i++) s100[i] = i;
+    CHECK(zc_evaluate(s100, s100, 100, &o, &r) == ZC_OK && r.top_k == 10);
+    CHECK(zc_evaluate(s100, s100, 25, &o, &r) == ZC_OK && r.top_k == 3);
+    CHECK(zc_evaluate(s100, s100, 24, &o, &r) == ZC_OK && r.top_k == 2);
+
+    /* a minimised target: the target's top k are its lowest; nDCG is not defined */
+    const double loss[5] = {0.5, 0.1, 0.9, 0.2, 0.3}, good[5] = {-0.5, -0.1, -0.9, -0.2, -0.3};
+    o.maximize = 0;
+    o.top_k = 2;
+    CHECK(zc_evaluate(good, loss, 5, &o, &r) == ZC_OK);
+    CHECK(r.precision_at_k == 1.0 && isnan(r.ndcg_at_k));
+    CHECK_NEAR(r.pearson, -1.0, 1e-15);
+    CHECK(zc_evaluate(loss, loss, 5, &o, &r) == ZC_OK);     /* high score, high loss: the worst two */
+    CHECK(r.precision_at_k == 0.0);
+    CHECK_NEAR(r.pearson, 1.0, 1e-15);
+    o.top_k = -1;
+    CHECK(zc_evaluate(good, loss, 5, &o, &r) == ZC_EINVAL);
+}
+
 int main(void)
 {
     test_percentile();
@@ -153,5 +242,6 @@ int main(void)
     test_top64_ties();
     test_nan_policies();
     test_minimize();
+    test_topk_metrics();
     return check_report("test_eval");
 }
