@@ -247,13 +247,17 @@ zc_net *zc_nb201_build(const zc_nb201_arch *arch, const zc_nb201_config *cfg)
     int x = zc_net_conv2d(net, 0, "stem.0", width[0], 3, 1, 1, 1, 0);
     zc_net_add_module_outputs(net, x, 1);
     if (x >= 0) x = zc_net_batchnorm(net, x, "stem.1", 1e-5f, 1, trs);
-    zc_net_add_module_outputs(net, x, 2);   /* BN, the stem Sequential */
+    /* The module counts follow the model MeCo's NB201 script hooks (its copy of foresight's NAS201Model,
+     * the only user of them): BN, stem.net and stem return the stem's tensor; each stage is a called
+     * Sequential of cells, returning its last cell's output once more; the root returns the logits. */
+    zc_net_add_module_outputs(net, x, 3);
     /* AZ-NAS' feature maps: the stem's output, then every cell's and reduction block's. */
     if (x >= 0 && zc_net_mark_feature(net, x) != ZC_OK) x = -1;
     for (int i = 0, C = width[0]; i < n_layers && x >= 0; i++) {
         if (i == cfg->N || i == 2 * cfg->N + 1) x = build_reduction(net, x, i, width[i], trs);
         else x = build_cell(net, x, i, arch, C, width[i], trs);
         if (x >= 0 && zc_net_mark_feature(net, x) != ZC_OK) x = -1;
+        if (i == cfg->N - 1 || i == 2 * cfg->N || i == n_layers - 1) zc_net_add_module_outputs(net, x, 1);
         C = width[i];
     }
     if (x >= 0) x = zc_net_batchnorm(net, x, "lastact.0", 1e-5f, 1, trs);
@@ -263,7 +267,7 @@ zc_net *zc_nb201_build(const zc_nb201_arch *arch, const zc_nb201_config *cfg)
     if (x >= 0) x = zc_net_gap(net, x);
     zc_net_add_module_outputs(net, x, 1);
     if (x >= 0) x = zc_net_linear(net, x, "classifier", cfg->num_classes, 1);
-    zc_net_add_module_outputs(net, x, 1);   /* (the model itself returns (features, logits): n = 1, skipped) */
+    zc_net_add_module_outputs(net, x, 2);   /* Linear, the root (both n x 1: value 0) */
     if (x < 0 || zc_net_finish(net, x) != ZC_OK) { zc_net_free(net); return NULL; }
     return net;
 }
