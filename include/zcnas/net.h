@@ -225,6 +225,10 @@ zc_status zc_net_init_kaiming(zc_net *net, zc_rng *rng);
  * y = gamma x / sqrt(1 + eps) + beta), as a new PyTorch model in eval mode; samples are then independent.
  * 0 (the default): batch statistics. */
 void zc_net_set_bn_eval(zc_net *net, int on);
+/* on = 0: later backward passes compute only activation gradients (parameter gradients stay 0), which
+ * saves the weight-gradient half of conv and linear layers (proxies that read activation gradients).
+ * 1 (the default): every parameter's gradient. */
+void zc_net_set_param_grads(zc_net *net, int on);
 
 /* ---- running ---- */
 typedef enum zc_run_mode {

@@ -23,6 +23,7 @@ struct zc_param {
     float bound;
     int const_rule;          /* zc_const_rule of zc_net_init_constant */
     int users;               /* nodes that read it (> 1: shared; backward accumulates its gradient) */
+    int no_grad;             /* backward leaves its gradient 0 (zc_net_set_param_grads) */
 };
 
 struct zc_node {

@@ -956,6 +956,11 @@ zc_status zc_net_init_kaiming(zc_net *net, zc_rng *rng)
 
 void zc_net_set_bn_eval(zc_net *net, int on) { net->bn_eval = on != 0; }
 
+void zc_net_set_param_grads(zc_net *net, int on)
+{
+    for (int i = 0; i < net->n_params; i++) net->params[i].no_grad = !on;
+}
+
 zc_status zc_net_init_gaussian(zc_net *net, zc_rng *rng)
 {
     set_states(net, 0.0f);

@@ -121,6 +121,7 @@ zc_status zc_az_nas_net(zc_net *net, const float *x, int batch, const float *v, 
     int nf = zc_net_features(net, &feat);
     if (nf < 2) return zc_fail(ZC_EUNSUPPORTED, "az_nas: the space marks no stages of its networks");
     for (int l = 0; l < nf; l++) zc_net_keep(net, feat[l]);
+    zc_net_set_param_grads(net, 0);   /* vector-Jacobian products w.r.t. activations only */
     zc_status st = zc_net_forward(net, x, batch, ZC_RUN_TRAIN);
     if (st != ZC_OK) return st;
     zc_node_info *fi = malloc((size_t)nf * sizeof *fi);
@@ -165,6 +166,7 @@ zc_status zc_az_nas_net(zc_net *net, const float *x, int batch, const float *v, 
         out[1] = nan_to_neg_inf(prog);
         out[2] = nan_to_neg_inf(train / (double)(nf - 1));
     }
+    zc_net_set_param_grads(net, 1);
     zc_net_release_buffers(net);
     free(fi); free(E); free(f); free(u); free(vb);
     return st;

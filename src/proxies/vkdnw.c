@@ -139,6 +139,7 @@ zc_status zc_vkdnw_net(zc_net *net, const float *x, int B, double *dim, double *
     zc_net_keep(net, out);
     zc_net_keep(net, 0);
     zc_net_set_bn_eval(net, 1);
+    zc_net_set_param_grads(net, 0);   /* the Jacobian is read off activations and their gradients */
     zc_status st = zc_net_forward(net, x, B, ZC_RUN_TRAIN);
     int nb = 0, K = 0;
     const float *z = st == ZC_OK ? zc_net_output(net, &nb, &K) : NULL;
@@ -203,6 +204,7 @@ zc_status zc_vkdnw_net(zc_net *net, const float *x, int B, double *dim, double *
         free(w);
     }
     zc_net_set_bn_eval(net, 0);
+    zc_net_set_param_grads(net, 1);
     zc_net_release_buffers(net);
     free(zc); free(bx); free(bd); free(J); free(F); free(A); free(pi); free(L); free(g); free(dout);
     return st;
@@ -219,6 +221,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     if ((st = zci_proxy_untiled(net, "vkdnw")) != ZC_OK) return st;
     float *x = zci_gaussian_input(net, VK_BATCH, &rng);
     st = x ? zc_vkdnw_net(net, x, VK_BATCH, &out[0], &out[1]) : ZC_ENOMEM;
+    zc_net_set_param_grads(net, 0);   /* jacov reads input gradients only */
     if (st == ZC_OK) st = zc_jacob_cov_net(net, b, &out[2]);
     free(x);
     zc_net_free(net);

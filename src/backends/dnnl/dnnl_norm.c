@@ -142,7 +142,7 @@ zc_status dn_bn_forward(zc_net *net, zc_node *node, int batch)
      * the variance E[d^2] - E[d]^2 does not cancel even when |mean| >> std. */
     for (size_t c = 0; c < cp; c++) shift[c] = in->out[(c / g.b) * g.hw * g.b + c % g.b];
     pass ps = {.kind = PASS_MOMENTS, .x = in->out, .shift = shift, .s1 = s1, .s2 = invstd};
-    run(&g, &ps);
+    if (!net->bn_eval) run(&g, &ps);   /* eval mode: the fresh running statistics below */
     double m = (double)batch * g.hw;
     for (size_t c = 0; c < cp; c++) {
         int real = (int)c < node->c;
@@ -171,10 +171,11 @@ zc_status dn_bn_backward(zc_net *net, zc_node *node, int batch)
     float *f = malloc(4 * cp * sizeof *f);
     if (!s || !f) { free(s); free(f); return zc_fail(ZC_ENOMEM, "out of memory (batch norm)"); }
     pass ps = {.kind = PASS_GRAD_SUMS, .x = in->out, .dy = node->grad, .shift = mean, .s1 = s, .s2 = s + cp};
-    run(&g, &ps);   /* sum dy, sum dy*(x-mean) */
+    int frozen = node->affine && net->params[node->weight].no_grad;
+    if (!(net->bn_eval && (!node->affine || frozen))) run(&g, &ps);   /* sum dy, sum dy*(x-mean) */
     double m = (double)batch * g.hw;
     for (int c = 0; c < node->c; c++)
-        if (node->affine) {
+        if (node->affine && !frozen) {
             net->params[node->bias].grad[c] += (float)s[c];
             net->params[node->weight].grad[c] += (float)(s[cp + c] * invstd[c]);
         }

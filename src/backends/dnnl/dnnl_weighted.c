@@ -64,6 +64,8 @@ zc_status dn_weighted_backward(zc_net *net, zc_node *node, int batch, dn_entry *
     /* d loss / d weights (and bias); a parameter shared by several nodes (a recurrent layer's steps)
      * gets each node's part in scratch, added to what the others left */
     int acc_w = wp->users > 1, acc_b = bp && bp->users > 1;
+    zc_status st = ZC_OK;
+    if (wp->no_grad) goto input_grad;   /* activation gradients only (zc_net_set_param_grads) */
     float *dw_plain = acc_w ? dn_scratch(4, wp->numel * sizeof(float)) : wp->grad;
     float *db = !bp ? NULL : acc_b ? dn_scratch(5, bp->numel * sizeof(float)) : bp->grad;
     float *dw = e->dw_to_plain ? dn_scratch(1, e->dw_size) : dw_plain;
@@ -73,7 +75,7 @@ zc_status dn_weighted_backward(zc_net *net, zc_node *node, int batch, dn_entry *
                    {DNNL_ARG_DIFF_DST, &d->dst, node->grad},
                    {DNNL_ARG_DIFF_WEIGHTS, dwmd, dw},
                    {DNNL_ARG_DIFF_BIAS, &d->bias, db}};
-    zc_status st = dn_exec(e->bwd_w, d->has_bias ? 4 : 3, a, what);
+    st = dn_exec(e->bwd_w, d->has_bias ? 4 : 3, a, what);
     if (st == ZC_OK && e->dw_to_plain) {
         dn_arg r[2] = {{DNNL_ARG_FROM, dwmd, dw}, {DNNL_ARG_TO, &d->w_plain, dw_plain}};
         st = dn_exec(e->dw_to_plain, 2, r, "weight-gradient reorder");
@@ -82,6 +84,7 @@ zc_status dn_weighted_backward(zc_net *net, zc_node *node, int batch, dn_entry *
         for (size_t i = 0; i < wp->numel; i++) wp->grad[i] += dw_plain[i];
     if (st == ZC_OK && acc_b)
         for (size_t i = 0; i < bp->numel; i++) bp->grad[i] += db[i];
+input_grad:
     if (st != ZC_OK || !in->grad) return st;
     /* d loss / d input */
     const dnnl_memory_desc_t *wb = query(e->bwd_data_pd, dnnl_query_weights_md);

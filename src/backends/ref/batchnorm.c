@@ -75,7 +75,7 @@ zc_status zci_ref_batchnorm_backward(zc_net *net, zc_node *node, int batch)
                 sum_dy_xhat += dy[j] * ((x[j] - mean) * invstd);
             }
         }
-        if (dgamma) { dgamma[c] += (float)sum_dy_xhat; dbeta[c] += (float)sum_dy; }
+        if (dgamma && !net->params[node->weight].no_grad) { dgamma[c] += (float)sum_dy_xhat; dbeta[c] += (float)sum_dy; }
         if (!in->grad) continue;   /* input grad not wanted */
         double g = gamma ? gamma[c] : 1.0;
         double k = g * invstd, mdy = sum_dy / (double)m, mdyx = sum_dy_xhat / (double)m;

@@ -100,15 +100,15 @@ zc_status zci_ref_conv2d_backward(zc_net *net, zc_node *node, int batch)
             const float *dy = node->grad + ((size_t)b * q.cout + (size_t)g * q.cout_g) * ohw;
             const float *wg = wp->data + (size_t)g * q.cout_g * q.kk;
             float *dwg = wp->grad + (size_t)g * q.cout_g * q.kk;
-            if (dbias)
+            if (dbias && !wp->no_grad)
                 for (int o = 0; o < q.cout_g; o++) {
                     float s = 0.0f;
                     for (size_t j = 0; j < ohw; j++) s += dy[o * ohw + j];
                     dbias[g * q.cout_g + o] += s;
                 }
-            if (!q.direct) zci_ref_im2col(&q, x, col);
+            if (!q.direct && !wp->no_grad) zci_ref_im2col(&q, x, col);
             /* dW += dY * col^T */
-            zci_ref_gemm_nt(q.cout_g, q.kk, (int)ohw, dy, (int)ohw, q.direct ? x : col, (int)ohw,
+            if (!wp->no_grad) zci_ref_gemm_nt(q.cout_g, q.kk, (int)ohw, dy, (int)ohw, q.direct ? x : col, (int)ohw,
                            dwg, q.kk);
             /* dcol = W^T * dY, then scattered onto dX */
             if (!dx) continue;
