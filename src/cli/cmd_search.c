@@ -411,11 +411,12 @@ int cmd_search(int argc, char **argv)
     if (evo && !cli_flag(opts, n, "batch-size")) cli_find(opts, n, "batch-size")->value = "128";
     if ((rc = cli_open_space(opts, n, !evo && space->bench_table != NULL, &sc.ctx, &sc.kind))) return rc;
     if ((rc = cli_scoring_parse(opts, n, sc.ctx, sc.kind, &sc.s))) goto done;
-    if (sc.s.run.n_proxies == 1 && zc_run_opts_n_scores(&sc.s.run) != 1) {
-        rc = cli_error(CLI_USAGE, "--proxy: %s writes sub-scores ranked over the population; search with it is not "
-                       "supported yet", sc.s.run.proxies[0]->name);
-        goto done;
-    }
+    for (int p = 0; p < sc.s.run.n_proxies; p++)
+        if (zc_proxy_n_outputs(sc.s.run.proxies[p]) != 1) {
+            rc = cli_error(CLI_USAGE, "--proxy: %s writes sub-scores ranked over the population; search with it is "
+                           "not supported yet", sc.s.run.proxies[p]->name);
+            goto done;
+        }
     if (sc.s.run.n_proxies != 1) {
         rc = cli_error(CLI_USAGE, "--proxy: the search needs exactly one proxy as its fitness, got %d", sc.s.run.n_proxies);
         goto done;
