@@ -22,6 +22,14 @@ typedef zc_status (*zc_fitness_fn)(void *ctx, const void *archs, int n, const ui
 /* The fitness of a scoring context with exactly one proxy (ctx = the zc_run; open it with
  * nan_on_numeric_error so that a failing architecture is NaN, not the end of the search). */
 zc_status zc_run_fitness(void *run, const void *archs, int n, const uint64_t *streams, double *scores);
+/* The fitness of an aggregate's columns from a scoring context whose proxies write them: ctx is a
+ * zc_run_columns prepared by zc_run_columns_for. */
+typedef struct zc_run_columns {
+    void *run;
+    int n, slot[16];
+} zc_run_columns;
+zc_status zc_run_columns_for(zc_run_columns *c, void *run, const struct zc_aggregate *a);
+zc_status zc_run_fitness_columns(void *ctx, const void *archs, int n, const uint64_t *streams, double *scores);
 
 /* ================================ random search and ageing evolution ========================== */
 
@@ -54,6 +62,13 @@ typedef struct zc_search_opts {
                                       are never drawn */
     zc_fitness_fn fitness;
     void *fitness_ctx;
+    /* Optional: a score ranked over the population (zcnas/proxy.h: AZ-NAS, TE-NAS, VKDNW). The fitness
+     * then writes the aggregate's zc_aggregate_n_columns sub-scores per architecture (its columns in
+     * order), and an architecture's score is the aggregate over every architecture this search has
+     * evaluated so far, recomputed as the search goes (as AZ-NAS' and VKDNW's searches rank each
+     * candidate among all evaluated): REA's tournaments compare current values, and the answer is the
+     * best by the aggregate over the whole history. */
+    const struct zc_aggregate *aggregate;
     zc_search_cache *cache;   /* optional (NULL: a private one) */
     /* Optional: called for every evaluation in order (eval = 0..N-1). */
     void (*on_eval)(void *ctx, int eval, const void *arch, double score);

@@ -105,6 +105,7 @@ int cli_select_one(const char *cmd, cli_opt *opts, int n, const zc_space_ctx *ct
 /* CLI_PROXY_OPTS into run options (space set, proxies parsed, lanes from the batch options). */
 typedef struct cli_scoring {
     zc_run_opts run;
+    const zc_aggregate *aggregate;   /* --proxy named one aggregate only (a search's fitness) */
     zc_dataset_kind dataset;
     int quiet;
     double progress_every;

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+
+/* The fitness as the user named it: the one proxy, or the aggregate ranking several sub-scores. */
+#define FITNESS_NAME(sc) ((sc)->s.aggregate ? (sc)->s.aggregate->name : (sc)->s.run.proxies[0]->name)
 #include "cmd_search.h"
 
 static const char *usage_text =
@@ -96,7 +99,7 @@ static void print_json(const search_cli *sc, const char *algo, const zc_search_o
                        long repeats, const char *acc_col, double ma, double sa, double mr, double sr)
 {
     printf("{\"space\":\"%s\",\"proxy\":\"%s\",\"algo\":\"%s\",\"evals\":%d,\"dataset\":\"%s\",\"seed\":%llu,",
-           sc->ctx->space->name, sc->s.run.proxies[0]->name, algo, so->evals, zc_dataset_name(sc->s.dataset),
+           sc->ctx->space->name, FITNESS_NAME(sc), algo, so->evals, zc_dataset_name(sc->s.dataset),
            (unsigned long long)sc->s.run.seed);
     if (so->algo == ZC_SEARCH_REA)
         printf("\"population\":%d,\"sample_size\":%d,\"generation\":%d,", so->population, so->sample_size,
@@ -222,7 +225,7 @@ static int search_repeats(search_cli *sc)
                      sc->ctx->space->key_name ? sc->ctx->space->key_name : "", sc->ctx->space->key_name ? "," : "");
     }
     if (!rc && !json) {
-        printf("search %s %s %s: %d evaluations", sc->ctx->space->name, sc->s.run.proxies[0]->name, algo, so.evals);
+        printf("search %s %s %s: %d evaluations", sc->ctx->space->name, FITNESS_NAME(sc), algo, so.evals);
         if (so.algo == ZC_SEARCH_REA) printf(" (population %d, sample size %d)", so.population, so.sample_size);
         char task[64];
         zc_space_task_name(sc->ctx, task, sizeof task);
@@ -254,6 +257,13 @@ static int search_repeats(search_cli *sc)
         so.seed = seed;
         so.fitness = zc_run_fitness;
         so.fitness_ctx = run;
+        zc_run_columns columns;
+        if (sc->s.aggregate) {   /* the sub-scores, ranked over the search's history */
+            if ((st = zc_run_columns_for(&columns, run, sc->s.aggregate)) != ZC_OK) { zc_run_close(run); rc = cli_fail_status(st); break; }
+            so.aggregate = sc->s.aggregate;
+            so.fitness = zc_run_fitness_columns;
+            so.fitness_ctx = &columns;
+        }
         so.cache = cache;
         so.on_eval = on_eval;
         so.eval_ctx = &elog;
@@ -315,11 +325,11 @@ static int search_repeats(search_cli *sc)
      * path has a convolution): a note when some repeats did, a failure when none did. */
     if (!rc && n_found == 0)
         rc = cli_error(CLI_RUNTIME, "search: no architecture got a finite %s score in %ld repeat%s of %d evaluations; "
-                                    "%s may be undefined on %s networks", sc->s.run.proxies[0]->name, repeats,
-                       repeats > 1 ? "s" : "", so.evals, sc->s.run.proxies[0]->name, sc->ctx->space->name);
+                                    "%s may be undefined on %s networks", FITNESS_NAME(sc), repeats,
+                       repeats > 1 ? "s" : "", so.evals, FITNESS_NAME(sc), sc->ctx->space->name);
     else if (!rc && n_found < repeats)
         fprintf(stderr, "zcnas: note: %ld of %ld repeats found no architecture with a finite %s score\n",
-                repeats - n_found, repeats, sc->s.run.proxies[0]->name);
+                repeats - n_found, repeats, FITNESS_NAME(sc));
     if (!rc) {
         double *acc = malloc((size_t)repeats * sizeof *acc), *rank = malloc((size_t)repeats * sizeof *rank);
         double ma = NAN, sa = NAN, mr = NAN, sr = NAN;
@@ -411,13 +421,18 @@ int cmd_search(int argc, char **argv)
     if (evo && !cli_flag(opts, n, "batch-size")) cli_find(opts, n, "batch-size")->value = "128";
     if ((rc = cli_open_space(opts, n, !evo && space->bench_table != NULL, &sc.ctx, &sc.kind))) return rc;
     if ((rc = cli_scoring_parse(opts, n, sc.ctx, sc.kind, &sc.s))) goto done;
-    for (int p = 0; p < sc.s.run.n_proxies; p++)
+    for (int p = 0; p < sc.s.run.n_proxies && !sc.s.aggregate; p++)
         if (zc_proxy_n_outputs(sc.s.run.proxies[p]) != 1) {
-            rc = cli_error(CLI_USAGE, "--proxy: %s writes sub-scores ranked over the population; search with it is "
-                           "not supported yet", sc.s.run.proxies[p]->name);
+            rc = cli_error(CLI_USAGE, "--proxy: %s writes sub-scores: search with the score that ranks them (az_nas, "
+                           "te_nas, vkdnw or vkdnw_agg) alone", sc.s.run.proxies[p]->name);
             goto done;
         }
-    if (sc.s.run.n_proxies != 1) {
+    if (sc.s.aggregate && evo) {
+        rc = cli_error(CLI_USAGE, "--proxy %s: ranked over the population, it is a fitness of --algo random or rea "
+                       "(not yet of ZiCo's evolution)", sc.s.aggregate->name);
+        goto done;
+    }
+    if (sc.s.run.n_proxies != 1 && !sc.s.aggregate) {
         rc = cli_error(CLI_USAGE, "--proxy: the search needs exactly one proxy as its fitness, got %d", sc.s.run.n_proxies);
         goto done;
     }

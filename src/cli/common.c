@@ -202,9 +202,11 @@ int cli_select_one(const char *cmd, cli_opt *opts, int n, const zc_space_ctx *ct
 
 /* ---------------------------------------------------------------- scoring options */
 
-static int parse_proxies(const char *list, zc_run_opts *o)
+static int parse_proxies(const char *list, zc_run_opts *o, const zc_aggregate **only)
 {
     o->n_proxies = 0;
+    *only = NULL;
+    int n_tokens = 0;
     if (!strcmp(list, "all")) {
         for (const zc_proxy *const *p = zc_proxy_all(); *p && o->n_proxies < ZC_RUN_MAX_PROXIES; p++)
             o->proxies[o->n_proxies++] = *p;
@@ -215,6 +217,7 @@ static int parse_proxies(const char *list, zc_run_opts *o)
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         /* An aggregate (vkdnw_agg) runs the proxies that write its columns. */
         const zc_aggregate *a = zc_aggregate_find(tok);
+        *only = n_tokens++ ? NULL : a;
         const char *one[2] = {tok, NULL};
         const char *const *names = a ? a->needs : one;
         for (int k = 0; names[k]; k++) {
@@ -276,7 +279,7 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
     s->dataset = kind;
     o->dataset = zc_dataset_name(kind);
     int rc;
-    if ((rc = parse_proxies(cli_str(opts, n, "proxy"), o))) return rc;
+    if ((rc = parse_proxies(cli_str(opts, n, "proxy"), o, &s->aggregate))) return rc;
     o->data_path = cli_str(opts, n, "data");
     if (o->data_path && zc_data_is_image_folder(o->data_path)) o->image_folder = 1;
     o->eval_transforms = cli_flag(opts, n, "eval-transforms");

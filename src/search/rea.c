@@ -57,6 +57,8 @@ zc_status zci_search_rea(zci_search *s)
     int head = 0;
     while (st == ZC_OK && s->evals < o->evals) {
         int g = o->evals - s->evals < G ? o->evals - s->evals : G;
+        /* a score ranked over the population changes as the search goes: the members' current values */
+        for (int m = 0; o->aggregate && m < P; m++) psc[m] = zci_search_value(s, pop + (size_t)m * s->asz);
         for (int j = 0; j < g && st == ZC_OK; j++) {
             int best = -1;
             for (int t = 0; t < o->sample_size; t++) {

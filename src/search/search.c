@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "search/search_impl.h"
+#include "zcnas/proxy.h"
 
 #define MAX_REJECTIONS 1000000   /* in a row, in a space too large to know that nothing fits */
 
@@ -13,6 +14,8 @@ void zc_search_cache_free(zc_search_cache *c)
 {
     if (!c) return;
     zci_strmap_free(&c->scores);
+    free(c->raw);
+    free(c->archs);
     free(c);
 }
 
@@ -73,8 +76,119 @@ zc_status zci_search_draw(zci_search *s, void *arch)
     }
 }
 
+/* ---- aggregate mode: raw sub-scores in the cache, the score ranked over this search's history ---- */
+
+static zc_status cache_add_row(zci_search *s, const void *arch, const double *v, int *row)
+{
+    zc_search_cache *c = s->cache;
+    if (c->n_raw == c->cap_raw) {
+        int cap = c->cap_raw ? 2 * c->cap_raw : 256;
+        double *r = realloc(c->raw, (size_t)cap * c->k * sizeof *r);
+        if (r) c->raw = r;
+        unsigned char *a = realloc(c->archs, (size_t)cap * s->asz);
+        if (a) c->archs = a;
+        if (!r || !a) return zc_fail(ZC_ENOMEM, "search: out of memory");
+        c->cap_raw = cap;
+    }
+    memcpy(c->raw + (size_t)c->n_raw * c->k, v, (size_t)c->k * sizeof *v);
+    memcpy(c->archs + (size_t)c->n_raw * s->asz, arch, s->asz);
+    *row = c->n_raw++;
+    return ZC_OK;
+}
+
+/* Makes cache row `row` (of the architecture in s->key) part of this search's population. */
+static zc_status join_population(zci_search *s, int row)
+{
+    int fresh = zci_strmap_put(&s->pos, s->key, (double)s->n_rows);
+    if (fresh < 0) return zc_fail(ZC_ENOMEM, "search: out of memory");
+    if (!fresh) return ZC_OK;
+    if (s->n_rows == s->cap_rows) {
+        int cap = s->cap_rows ? 2 * s->cap_rows : 256;
+        int *r = realloc(s->rows, (size_t)cap * sizeof *r);
+        double *g = realloc(s->agg, (size_t)cap * sizeof *g);
+        if (r) s->rows = r;
+        if (g) s->agg = g;
+        if (!r || !g) return zc_fail(ZC_ENOMEM, "search: out of memory");
+        s->cap_rows = cap;
+    }
+    s->rows[s->n_rows++] = row;
+    s->stale = 1;
+    return ZC_OK;
+}
+
+static zc_status refresh(zci_search *s)
+{
+    if (!s->stale) return ZC_OK;
+    int k = s->cache->k, n = s->n_rows;
+    double *cols = malloc((size_t)(n ? n : 1) * k * sizeof *cols);
+    const double *colp[16];
+    if (!cols) return zc_fail(ZC_ENOMEM, "search: out of memory");
+    for (int c = 0; c < k; c++) {
+        colp[c] = cols + (size_t)c * n;
+        for (int i = 0; i < n; i++) cols[(size_t)c * n + i] = s->cache->raw[(size_t)s->rows[i] * k + c];
+    }
+    zc_status st = zc_aggregate_compute(s->o->aggregate, colp, (size_t)n, s->agg);
+    free(cols);
+    s->stale = st != ZC_OK;
+    return st;
+}
+
+double zci_search_value(zci_search *s, const void *arch)
+{
+    double p;
+    if (key_of(s, arch) != ZC_OK || !zci_strmap_get(&s->pos, s->key, &p) || refresh(s) != ZC_OK) return NAN;
+    return s->agg[(int)p];
+}
+
+static zc_status score_aggregate(zci_search *s, const unsigned char *archs, int n, double *sc)
+{
+    const zc_search_opts *o = s->o;
+    int k = s->cache->k;
+    unsigned char *todo = malloc((size_t)(n ? n : 1) * s->asz);
+    uint64_t *streams = malloc((size_t)(n ? n : 1) * sizeof *streams);
+    double *got = malloc((size_t)(n ? n : 1) * k * sizeof *got);
+    zc_status st = todo && streams && got ? ZC_OK : zc_fail(ZC_ENOMEM, "search: out of memory");
+    int m = 0;
+    zci_strmap queued = {0};
+    for (int i = 0; st == ZC_OK && i < n; i++) {
+        const void *a = archs + (size_t)i * s->asz;
+        if ((st = key_of(s, a)) != ZC_OK) break;
+        if (zci_strmap_get(&s->cache->scores, s->key, NULL)) continue;
+        int fresh = zci_strmap_put(&queued, s->key, 0.0);
+        if (fresh < 0) st = zc_fail(ZC_ENOMEM, "search: out of memory");
+        if (fresh <= 0) continue;
+        memcpy(todo + (size_t)m * s->asz, a, s->asz);
+        streams[m++] = zc_space_stream(o->space, a);
+    }
+    if (st == ZC_OK && m) {
+        st = o->fitness(o->fitness_ctx, todo, m, streams, got);
+        for (int i = 0; st == ZC_OK && i < m; i++) {
+            int row = -1;
+            if ((st = key_of(s, todo + (size_t)i * s->asz)) != ZC_OK ||
+                (st = cache_add_row(s, todo + (size_t)i * s->asz, got + (size_t)i * k, &row)) != ZC_OK)
+                break;
+            if (zci_strmap_put(&s->cache->scores, s->key, (double)row) < 0) st = zc_fail(ZC_ENOMEM, "search: out of memory");
+        }
+        if (st == ZC_OK) s->res->scored += m;
+    }
+    /* every architecture of this call is now evaluated: it joins the population the ranks are taken over */
+    for (int i = 0; st == ZC_OK && i < n; i++) {
+        double row = 0.0;
+        if ((st = key_of(s, archs + (size_t)i * s->asz)) != ZC_OK) break;
+        zci_strmap_get(&s->cache->scores, s->key, &row);
+        st = join_population(s, (int)row);
+    }
+    for (int i = 0; st == ZC_OK && i < n; i++) sc[i] = zci_search_value(s, archs + (size_t)i * s->asz);
+    zci_strmap_free(&queued);
+    free(todo);
+    free(streams);
+    free(got);
+    return st;
+}
+
 zc_status zci_search_score(zci_search *s, const unsigned char *archs, int n, double *sc)
 {
+    if (s->o->aggregate) return score_aggregate(s, archs, n, sc);
     const zc_search_opts *o = s->o;
     unsigned char *todo = malloc((size_t)(n ? n : 1) * s->asz);
     uint64_t *streams = malloc((size_t)(n ? n : 1) * sizeof *streams);
@@ -151,11 +265,29 @@ zc_status zc_search(const zc_search_opts *o, zc_search_result *res)
     s.cache = o->cache ? o->cache : (own = zc_search_cache_new());
     s.key = malloc(s.str_max);
     zc_status st = s.cache && s.key ? ZC_OK : zc_fail(ZC_ENOMEM, "search: out of memory");
+    if (st == ZC_OK && o->aggregate) {
+        int k = zc_aggregate_n_columns(o->aggregate);
+        if (k > 16) st = zc_fail(ZC_EINVAL, "search: aggregate %s has more than 16 columns", o->aggregate->name);
+        else if (s.cache->k && s.cache->k != k) st = zc_fail(ZC_EINVAL, "search: the cache holds other sub-scores");
+        else s.cache->k = k;
+    }
     if (st == ZC_OK) st = o->algo == ZC_SEARCH_RANDOM ? zci_search_random(&s) : zci_search_rea(&s);
+    if (st == ZC_OK && o->aggregate && (st = refresh(&s)) == ZC_OK) {
+        /* the best by the aggregate over the whole history (the first on ties) */
+        int best = -1;
+        for (int i = 0; i < s.n_rows; i++)
+            if (best < 0 ? !isnan(s.agg[i]) : better(s.agg[i], s.agg[best])) best = i;
+        res->found = best >= 0;
+        s.best_score = best >= 0 ? s.agg[best] : NAN;
+        if (best >= 0) memcpy(res->best, s.cache->archs + (size_t)s.rows[best] * s.asz, s.asz);
+    }
     if (st == ZC_OK) {
         res->score = s.best_score;
         res->evals = s.evals;
     }
+    zci_strmap_free(&s.pos);
+    free(s.rows);
+    free(s.agg);
     zc_search_cache_free(own);
     zci_strmap_free(&s.seen);
     zci_strmap_free(&s.feasible);
@@ -174,4 +306,37 @@ static int collect_first(void *ctx, int i, const double *scores, const double *s
 zc_status zc_run_fitness(void *run, const void *archs, int n, const uint64_t *streams, double *scores)
 {
     return zc_run_score(run, archs, n, streams, collect_first, scores);
+}
+
+zc_status zc_run_columns_for(zc_run_columns *c, void *run, const zc_aggregate *a)
+{
+    const zc_run_opts *o = zc_run_options(run);
+    c->run = run;
+    c->n = zc_aggregate_n_columns(a);
+    if (c->n > 16) return zc_fail(ZC_EINVAL, "aggregate %s has more than 16 columns", a->name);
+    for (int k = 0; k < c->n; k++) {
+        c->slot[k] = -1;
+        for (int p = 0, slot = 0; p < o->n_proxies && c->slot[k] < 0; p++)
+            for (int q = 0; q < zc_proxy_n_outputs(o->proxies[p]); q++, slot++)
+                if (!strcmp(zc_proxy_output(o->proxies[p], q), a->columns[k])) c->slot[k] = slot;
+        if (c->slot[k] < 0) return zc_fail(ZC_EINVAL, "%s needs the score %s, which no proxy of the run writes", a->name, a->columns[k]);
+    }
+    return ZC_OK;
+}
+
+typedef struct columns_out { const zc_run_columns *c; double *out; int ns; } columns_out;
+
+static int collect_columns(void *ctx, int i, const double *scores, const double *seconds)
+{
+    (void)seconds;
+    columns_out *co = ctx;
+    for (int k = 0; k < co->c->n; k++) co->out[(size_t)i * co->c->n + k] = scores[co->c->slot[k]];
+    return 0;
+}
+
+zc_status zc_run_fitness_columns(void *ctx, const void *archs, int n, const uint64_t *streams, double *scores)
+{
+    const zc_run_columns *c = ctx;
+    columns_out co = {c, scores, zc_run_n_scores(c->run)};
+    return zc_run_score(c->run, archs, n, streams, collect_columns, &co);
 }

@@ -6,7 +6,10 @@
 #include "zcnas/search.h"
 
 struct zc_search_cache {
-    zci_strmap scores;
+    zci_strmap scores;       /* canonical string -> score, or (aggregate) -> row of raw */
+    double *raw;             /* aggregate: rows of sub-scores */
+    unsigned char *archs;    /* aggregate: each row's architecture */
+    int n_raw, cap_raw, k;
 };
 
 typedef struct zci_search {
@@ -20,6 +23,11 @@ typedef struct zci_search {
     zc_search_result *res;
     double best_score;
     int evals;
+    /* aggregate: the cache rows this search evaluated (its population), their current aggregate */
+    zci_strmap pos;          /* canonical string -> position in rows */
+    int *rows, n_rows, cap_rows;
+    double *agg;
+    int stale;
     char *key;               /* scratch: a formatted architecture */
 } zci_search;
 
@@ -30,6 +38,8 @@ int zci_search_feasible(zci_search *s, const void *arch);
 /* Scores the architectures of archs[0..n) that are not cached yet (in order of first appearance,
  * all at once, so that the fitness's threads share the work), then fills sc[]. */
 zc_status zci_search_score(zci_search *s, const unsigned char *archs, int n, double *sc);
+/* Aggregate: the architecture's current score (it must have been scored by this search). */
+double zci_search_value(zci_search *s, const void *arch);
 /* Counts one evaluation (and keeps the best). */
 void zci_search_record(zci_search *s, const void *arch, double score);
 /* The two algorithms. */

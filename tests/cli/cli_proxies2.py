@@ -11,7 +11,9 @@ tests/oracle/oracle_proxies2.py).
 3. te_nas on cheap cells: ntk and linear_regions columns, the te_nas rank sum in eval.
 4. reg_swap = swap x exp(-(params/1000 - mu)^2 / sigma) with the same init; meco and meco_opt finite;
    --meco-input random changes meco.
-5. Errors, one line each: bad option values, a proxy listed twice, a search on sub-scores.
+5. Errors, one line each: bad option values, a proxy listed twice, a search on sub-scores without
+   their aggregate or with ZiCo's evolution.
+6. `search --proxy az_nas` ranks the sub-scores over its history (exactly: tests/unit/test_search.c).
 """
 import math
 
@@ -154,5 +156,10 @@ cli.expect_error(2, ["--reg-swap-sigma"], "score", "--index", "0", "--proxy", "r
 cli.expect_error(2, ["listed twice"], "score", "--index", "0", "--proxy", "flops,flops")
 rc, _, err = cli.run("score", "--index", "0", "--proxy", "az_nas,flops", "--quiet")
 cli.check(rc == 0, "az_nas,flops: flops implied and listed is not a duplicate")
-cli.expect_error(2, ["az_nas", "sub-scores"], "search", "--proxy", "az_nas", "--evals", "4")
+cli.expect_error(2, ["az_nas", "sub-scores"], "search", "--proxy", "az_nas,meco", "--evals", "4")
+cli.expect_error(2, ["az_nas", "evolution"], "search", "--proxy", "az_nas", "--algo", "evolution", "--evals", "4")
+
+# 6. a search ranks the sub-scores over everything it evaluated (checked exactly in test_search)
+rc, out, err = cli.run("search", "--proxy", "az_nas", "--evals", "4", "--seed", "4", "--quiet")
+cli.check(rc == 0 and "search nb201 az_nas random" in out, f"search --proxy az_nas runs {err.strip()[:200]}")
 cli.finish("cli_proxies2")

@@ -582,6 +582,76 @@ static void test_evolution(void)
     free(l2);
 }
 
+/* ------------------------------------------------------------------ a score ranked over the population */
+
+/* Two sub-scores per architecture (TE-NAS' columns: ntk, linear regions), from the index. */
+static zc_status fit_pair(void *ctx, const void *archs, int n, const uint64_t *streams, double *scores)
+{
+    fit *f = ctx;
+    (void)streams;
+    for (int i = 0; i < n; i++) {
+        int idx = index_of((const zc_nb201_arch *)archs + i);
+        f->calls[idx]++;
+        scores[2 * i] = fit_value(idx);
+        scores[2 * i + 1] = floor(fit_value(idx + 7) * 8.0);   /* a count with many ties */
+    }
+    return ZC_OK;
+}
+
+static void test_aggregate_search(void)
+{
+    fit *f = calloc(1, sizeof *f);
+    const zc_aggregate *te = zc_aggregate_find("te_nas");
+    for (int algo = 0; algo < 2; algo++) {
+        trace t = {0}, t2 = {0};
+        zc_search_opts o;
+        zc_search_opts_default(&o);
+        o.algo = algo;
+        o.evals = 120;
+        o.population = 16;
+        o.sample_size = 4;
+        o.seed = 5;
+        o.aggregate = te;
+        result r, r2;
+        memset(f->calls, 0, sizeof f->calls);
+        o.space = NB201;
+        o.fitness = fit_pair;
+        o.fitness_ctx = f;
+        o.on_eval = on_eval;
+        o.eval_ctx = &t;
+        r.r.best = &r.best;
+        CHECK(zc_search(&o, &r.r) == ZC_OK && r.r.found);
+        r.index = index_of(&r.best);
+        /* the answer: the best rank sum over every distinct architecture evaluated, recomputed here */
+        int n = 0, *idx = malloc((size_t)t.n * sizeof *idx);
+        for (int i = 0; i < t.n; i++) {
+            int seen = 0;
+            for (int j = 0; j < n && !seen; j++) seen = idx[j] == t.index[i];
+            if (!seen) idx[n++] = t.index[i];
+        }
+        double *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b), *agg = malloc((size_t)n * sizeof *agg);
+        for (int i = 0; i < n; i++) { a[i] = fit_value(idx[i]); b[i] = floor(fit_value(idx[i] + 7) * 8.0); }
+        const double *cols[2] = {a, b};
+        CHECK(zc_aggregate_compute(te, cols, (size_t)n, agg) == ZC_OK);
+        int best = 0;
+        for (int i = 1; i < n; i++) if (agg[i] > agg[best]) best = i;
+        CHECK_MSG(r.index == idx[best] && r.r.score == agg[best], "algo %d: found %d (%g), the history's best %d (%g)",
+                  algo, r.index, r.r.score, idx[best], agg[best]);
+        CHECK(r.r.distinct == n && r.r.scored == n);
+        int max_calls = 0;
+        for (int i = 0; i < ZC_NB201_SIZE; i++) if (f->calls[i] > max_calls) max_calls = f->calls[i];
+        CHECK(max_calls == 1);
+        /* deterministic */
+        o.eval_ctx = &t2;
+        r2.r.best = &r2.best;
+        CHECK(zc_search(&o, &r2.r) == ZC_OK && index_of(&r2.best) == r.index && same_trace(&t, &t2));
+        free(idx); free(a); free(b); free(agg);
+        trace_free(&t);
+        trace_free(&t2);
+    }
+    free(f);
+}
+
 int main(void)
 {
     zc_space_config cfg;
@@ -595,6 +665,7 @@ int main(void)
     test_random_search();
     test_rea();
     test_budgets();
+    test_aggregate_search();
     test_run_context();
     test_evolution();
     zc_space_close(NB201);
