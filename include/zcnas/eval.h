@@ -69,6 +69,27 @@ zc_status zc_evaluate(const double *score, const double *target, size_t n, const
 /* A CSV written by `zcnas score` (an `index` column, empty for architectures without one, and at least
  * one row; indices unique). */
 zc_status zc_scores_load(zc_bench_table *t, const char *path);
+
+/* ---- NAS-Bench-Suite-Zero JSON in (src/eval/suitezero_read.c) ----
+ * NASLib's zero-cost benchmark files (the released zc_<space>.json and `zcnas score --format suitezero`)
+ * as the table zc_scores_load gives: the top-level key of `dataset` (a zcnas dataset name, NULL: the
+ * space's default; spaces with tasks: the context's task; zc_space.suitezero_dataset) converted, each
+ * arch key to the space's canonical arch string; `index` is the space's benchmark index of the arch
+ * when the space has its table open (the ids of NASLib's files need not be benchmark indices), else
+ * the entry's "id" when it is a non-negative integer, else empty (-1: matched by arch); then per proxy,
+ * in the order met, a column of its "score" under zcnas' name (jacov -> jacob_cov; unknown names such as
+ * epe_nas kept) and `<proxy>_seconds` of its "time"; then `val_accuracy`. Values are as written: -1e8
+ * (NASLib's NaN) is a score, synflow stays a log, NaN / Infinity / -Infinity and null are read
+ * (null as NaN). Malformed input, wrong types, unknown arch keys or a missing dataset: ZC_EDATA with a
+ * one-line message naming the byte offset (or the datasets available); another kind of JSON (a list,
+ * JSON lines: a top-level member that is not an object): ZC_EINVAL. */
+zc_status zc_suitezero_read(zc_bench_table *t, const char *path, const struct zc_space_ctx *space, const char *dataset);
+/* The same on len bytes of text (name: for messages). */
+zc_status zc_suitezero_parse_text(zc_bench_table *t, const char *text, size_t len, const char *name,
+                                  const struct zc_space_ctx *space, const char *dataset);
+/* zc_scores_load, or zc_suitezero_read for a file that starts with '{' or '[' when space is given. */
+zc_status zc_scores_load_for(zc_bench_table *t, const char *path, const struct zc_space_ctx *space,
+                             const char *dataset);
 /* The index of column `name` in *col, or ZC_EINVAL "<path>: no <what> column 'name' (available: ...)". */
 zc_status zc_table_find(const zc_bench_table *t, const char *path, const char *what, const char *name, int *col);
 

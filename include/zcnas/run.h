@@ -110,7 +110,11 @@ int zc_cpu_count(void);
 zc_status zc_proxy_probe(const zc_space_ctx *space, const void *arch, const zc_proxy *p, const zc_proxy_opts *o);
 
 /* ---- rows: index, arch, then <proxy>, <proxy>_seconds per proxy ---- */
-typedef enum zc_format { ZC_FORMAT_CSV = 0, ZC_FORMAT_JSONL = 1 } zc_format;
+typedef enum zc_format {
+    ZC_FORMAT_CSV = 0,
+    ZC_FORMAT_JSONL = 1,
+    ZC_FORMAT_SUITEZERO = 2  /* NAS-Bench-Suite-Zero JSON, written once at the end (zc_suitezero_write) */
+} zc_format;
 
 typedef struct zc_output {
     const char *path;        /* NULL: standard output */
@@ -127,5 +131,30 @@ typedef struct zc_write_report {
 /* Scores the list into rows. On resume the list is left as given; rows are matched on the
  * canonical arch string. */
 zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out, zc_write_report *rep);
+
+/* ---- NAS-Bench-Suite-Zero JSON (src/run/suitezero.c) ----
+ * NASLib's zero-cost benchmark file, as its json.dump writes it (", " and ": " separators, one line):
+ *   {"<dataset key>": {"<arch key>": {"id": <index or null>, "<proxy>": {"score": S, "time": T}, ...,
+ *                                     "val_accuracy": A}, ...}}
+ * with the space's keys (zc_space.suitezero_*), NASLib's proxy names (zc_suitezero_name), NASLib's value
+ * conventions (zc_suitezero_value; flops is NASLib's count, zc_suitezero_flops), T the proxy's seconds
+ * and A the benchmark column the space names (in percent). Spaces without a convention, --resume and
+ * an architecture listed twice are refused. zc_run_write calls it for ZC_FORMAT_SUITEZERO. */
+zc_status zc_suitezero_write(zc_run *r, const zc_arch_list *list, const zc_output *out, zc_write_report *rep);
+/* NASLib's name of a zcnas score column (jacob_cov -> jacov; the others unchanged) and back (unknown
+ * NASLib names, e.g. epe_nas, unchanged). */
+const char *zc_suitezero_name(const char *zcnas_name);
+const char *zc_suitezero_zcnas_name(const char *naslib_name);
+/* A score as NASLib stores it: NaN / inf -> -1e8 (ZeroCost.query), then synflow -> its signed natural
+ * log (0 stays 0, so NaN ends as -ln 1e8), params and flops / 1e6. */
+double zc_suitezero_value(const char *zcnas_name, double score);
+/* NASLib's flops of an architecture (before the / 1e6): tensorwatch's model_stats count on the network,
+ * i.e. conv and linear multiply-accumulates (conv bias added, linear bias not) plus the elements of
+ * every BatchNorm (twice when affine), ReLU and pooling window, adaptive pooling as tensorwatch counts
+ * it, and each module once (a jigsaw encoder that runs on 9 tiles counts one tile). */
+zc_status zc_suitezero_flops(const zc_space_ctx *space, const void *arch, double *flops);
+/* Python's repr() of a float (the shortest string that reads back the same; "1e-05", "100.0", "NaN",
+ * "Infinity", "-Infinity" as json.dump writes them) into buf (32 bytes suffice). */
+void zc_suitezero_float(double v, char *buf, size_t size);
 
 #endif

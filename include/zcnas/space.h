@@ -129,6 +129,19 @@ struct zc_space {
     int target_minimised;
     /* Optional: the dataset the papers report this space on, whatever the run's (reproduce's lookup). */
     const char *reported_dataset;
+
+    /* ---- optional: NAS-Bench-Suite-Zero (NASLib's zero-cost benchmark JSON, zc_<suitezero_space>.json;
+     * src/run/suitezero.c writes it, src/eval/suitezero_read.c reads it). All NULL: the space has no
+     * Suite-Zero convention and both refuse it. */
+    const char *suitezero_space;   /* NASLib's search-space name, e.g. "nasbench201" */
+    /* The file's top-level key for the opened space on `dataset` (a zcnas dataset name, e.g. "cifar100";
+     * NULL: the space's default) into key, and the benchmark column holding NASLib's val_accuracy there
+     * into column (spaces with tasks: the context's task decides both). */
+    zc_status (*suitezero_dataset)(const zc_space_ctx *ctx, const char *dataset, char *key, size_t key_size,
+                                   char *column, size_t column_size);
+    /* The arch key, NASLib's str(tuple) "(a, b, ...)", and back (errors name the key). */
+    zc_status (*suitezero_key)(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size);
+    zc_status (*suitezero_parse)(const zc_space_ctx *ctx, const char *key, void *arch);
 };
 
 /* ---- the registry ---- */

@@ -23,18 +23,30 @@ static const char *usage_text =
     "  zcnas score --sample 1000 --proxy zico,epsilon --out scores.csv\n"
     "  zcnas eval --scores scores.csv --target cifar10_test\n"
     "  zcnas eval --scores scores.csv --proxy epsilon --nan worst --format csv\n"
-    "  zcnas eval --scores all.csv --top-k 1000     (VKDNW's nDCG@1000 on the whole space)";
+    "  zcnas eval --scores all.csv --top-k 1000     (VKDNW's nDCG@1000 on the whole space)\n"
+    "  zcnas eval --scores zc_nasbench201.json --dataset cifar100\n\n"
+    "A NAS-Bench-Suite-Zero --scores file (nb201, tnb101-micro/-macro) is read at its --dataset (nb201: cifar10,\n"
+    "cifar100 or ImageNet16-120) or --task key: each arch key becomes the space's arch string, each proxy a\n"
+    "column of its score under zcnas' name (jacov -> jacob_cov; unknown ones such as epe_nas kept) and\n"
+    "<proxy>_seconds of its time, and val_accuracy a score column too (NASLib's accuracy, ranked against the\n"
+    "--target like a proxy; --proxy leaves it out). Values are taken as written: -1e8 (NASLib's NaN) is a\n"
+    "score, synflow stays a log. Rows match the benchmark by arch (index when the space's table gives one;\n"
+    "NASLib's ids need not be benchmark indices).";
 
 int cmd_eval(int argc, char **argv)
 {
     cli_opt opts[] = {
         {"space", "NAME", "the space the scores belong to (its benchmark table is the default --bench)", "nb201", 0},
-        {"scores", "FILE", "a CSV written by `zcnas score` (index, arch, <proxy>, <proxy>_seconds, ...)", NULL, 0},
+        {"scores", "FILE", "a CSV written by `zcnas score` (index, arch, <proxy>, <proxy>_seconds, ...), or a "
+                           "NAS-Bench-Suite-Zero JSON (NASLib's zc_<space>.json or `zcnas score --format suitezero`; see "
+                           "above)", NULL, 0},
         {"bench", "FILE", "benchmark table with an index or arch column [default: $ZCNAS_DATA/benchmarks/<the space's "
                           "table>]", NULL, 0},
         {"target", "COLUMN", "benchmark column to compare with [default: the space's (nb201: cifar10_test; nb101: "
                              "val_accuracy; tnb101-*: the --task)]", NULL, 0},
         {"task", "NAME", "tnb101-micro/-macro: the task the scores were computed for (its column is the target)", NULL, 0},
+        {"dataset", "NAME", "cifar10, cifar100 or imagenet16: the default --target (nb201: <dataset>_test) and the "
+                            "dataset read from a NAS-Bench-Suite-Zero --scores file [default: cifar10]", NULL, 0},
         {"proxy", "LIST", "score columns to evaluate [default: every column except index, arch, the space's key "
                           "and *_seconds]", NULL, 0},
         {"nan", "POLICY", "exclude (drop NaN scores, as the papers) or worst (rank them last)", "exclude", 0},
@@ -86,18 +98,27 @@ int cmd_eval(int argc, char **argv)
     if (space->target_minimised) eo.maximize = 0;
     if (!space->bench_table && !cli_flag(opts, n, "bench"))
         return cli_error(CLI_USAGE, "eval: %s has no benchmark table of its own: give --bench FILE", space->name);
+    const char *dataset = cli_str(opts, n, "dataset");   /* the default target; a Suite-Zero file's key */
+    if (dataset) {
+        zc_dataset_kind kind;
+        if (space->tasks || space->datasets)
+            return cli_error(CLI_USAGE, "--dataset: %s has its own %s (%s)", space->name, space->tasks ? "tasks: use --task"
+                             : "datasets: give --target", space->tasks ? space->tasks : space->datasets);
+        if (zc_dataset_kind_parse(dataset, &kind) != ZC_OK) return cli_fail_prefix(ZC_EINVAL, "--dataset");
+        dataset = zc_dataset_name(kind);
+    }
     zc_space_ctx *ctx = NULL;   /* to read the architecture strings of rows without an index */
     zc_space_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.task = cli_str(opts, n, "task");
     if ((st = zc_space_open(space, &cfg, &ctx)) != ZC_OK) return cfg.task ? cli_fail_prefix(st, "--task") : cli_fail_status(st);
     if (!target) {   /* the space's column for CIFAR-10, or its task's */
-        zc_space_target_ctx(ctx, "cifar10", target_buf, sizeof target_buf);
+        zc_space_target_ctx(ctx, dataset ? dataset : "cifar10", target_buf, sizeof target_buf);
         target = target_buf;
     }
     if ((st = zc_data_bench_path(space->bench_table ? space->bench_table : "", cli_str(opts, n, "bench"), bench_path,
                                  sizeof bench_path)) != ZC_OK ||
-        (st = zc_scores_load(&scores, scores_path)) != ZC_OK || (st = zc_bench_table_load_for(&bench, bench_path, space->bench_rows)) != ZC_OK ||
+        (st = zc_scores_load_for(&scores, scores_path, ctx, dataset)) != ZC_OK || (st = zc_bench_table_load_for(&bench, bench_path, space->bench_rows)) != ZC_OK ||
         (st = zc_table_find(&bench, bench_path, "target", target, &tcol)) != ZC_OK) {
         rc = st == ZC_EINVAL ? cli_error(CLI_USAGE, "%s", zc_last_error()) : cli_error(CLI_RUNTIME, "%s", zc_last_error());
         goto done;

@@ -14,7 +14,20 @@ static const char *usage_text =
     "  zcnas score --index 0,17,100-199 --proxy zico --batch-size 128 --out scores.csv\n"
     "  zcnas score --sample 300 --seed 1 --data ~/cifar-10-batches-bin --format jsonl\n"
     "  zcnas score --space zennas --arch \"$(cat ZiCo-450M.txt)\" --proxy params,flops,zico --resolution 64\n"
-    "  zcnas score --space nbnlp --dataset wikitext2 --arch-file recipes.txt --proxy params,epsilon,zico --batch-size 16";
+    "  zcnas score --space nbnlp --dataset wikitext2 --arch-file recipes.txt --proxy params,epsilon,zico --batch-size 16\n"
+    "  zcnas score --all --proxy params,flops,synflow,jacob_cov,nwot --format suitezero --out zc_nasbench201.json\n\n"
+    "--format suitezero writes NASLib's NAS-Bench-Suite-Zero JSON (zc_<space>.json, as its json.dump does):\n"
+    "{\"<dataset>\": {\"<arch key>\": {\"id\": <index or null>, \"<proxy>\": {\"score\": S, \"time\": seconds}, ...,\n"
+    "\"val_accuracy\": A}}}, written once at the end (no --resume). nb201 and tnb101-micro/-macro only (the others\n"
+    "have no Suite-Zero convention). Keys: nb201 str(tuple) of NASLib's op indices (skip_connect 0, none 1,\n"
+    "nor_conv_3x3 2, nor_conv_1x1 3, avg_pool_3x3 4; edges 1<-0, 2<-0, 3<-0, 2<-1, 3<-1, 3<-2), tnb101 the op /\n"
+    "layer digits (macro zero-padded to six); datasets cifar10, cifar100, ImageNet16-120, or the tnb101 task.\n"
+    "Values as NASLib stores them: jacob_cov is named jacov; NaN/inf scores become -1e8; synflow its signed\n"
+    "natural log (0 stays 0); params and flops in millions, flops counted as NASLib's tensorwatch does (conv\n"
+    "and linear MACs plus BN, ReLU and pooling elements: 88.307392 where zcnas' flops counts 86.43 M MACs).\n"
+    "val_accuracy (percent): nb201 cifar10 NASLib's own cifar10_naslib_val; cifar100 / ImageNet16-120 the\n"
+    "space's target column (cifar100_test, imagenet16_test: NASLib's x-valid accuracies are not in our table);\n"
+    "tnb101 the task's final validation metric.";
 
 int cmd_score(int argc, char **argv)
 {
@@ -25,14 +38,18 @@ int cmd_score(int argc, char **argv)
         {"weights", "DIR", "load weights (.npy per state_dict key) instead of a fresh init (one architecture)", NULL, 0},
         {"out", "FILE", "write rows here instead of standard output", NULL, 0},
         {"resume", NULL, "with --out: keep the rows already in FILE and score only the rest", NULL, 0},
-        {"format", "FMT", "csv or jsonl", "csv", 0},
+        {"format", "FMT", "csv, jsonl or suitezero (NAS-Bench-Suite-Zero JSON, see above)", "csv", 0},
     };
     int n = (int)(sizeof opts / sizeof opts[0]);
     int rc = cli_parse("score", usage_text, argc, argv, opts, n);
     if (rc >= 0) return rc;
     const char *format = cli_str(opts, n, "format");
-    if (strcmp(format, "csv") && strcmp(format, "jsonl"))
-        return cli_error(CLI_USAGE, "--format: expected csv or jsonl, got '%s'", format);
+    int suitezero = !strcmp(format, "suitezero");
+    if (strcmp(format, "csv") && strcmp(format, "jsonl") && !suitezero)
+        return cli_error(CLI_USAGE, "--format: expected csv, jsonl or suitezero, got '%s'", format);
+    if (suitezero && cli_flag(opts, n, "resume"))
+        return cli_error(CLI_USAGE, "--resume: --format suitezero is written once at the end of the run (resume with csv "
+                                    "or jsonl)");
     const char *out = cli_str(opts, n, "out");
     if (cli_flag(opts, n, "resume") && !out) return cli_error(CLI_USAGE, "--resume needs --out FILE");
     zc_space_ctx *ctx;
@@ -42,6 +59,11 @@ int cmd_score(int argc, char **argv)
     zc_arch_list archs;
     zc_arch_list_init(&archs, ctx);
     zc_run *run = NULL;
+    if (suitezero && !ctx->space->suitezero_space) {   /* before any data is loaded */
+        rc = cli_error(CLI_USAGE, "--format suitezero: %s has no NAS-Bench-Suite-Zero convention (NASLib's files cover "
+                                  "nb201 and tnb101-micro/-macro here): use csv or jsonl", ctx->space->name);
+        goto done;
+    }
     if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s)) || (rc = cli_select(opts, n, &archs))) goto done;
     s.run.proxy_opts.weights_dir = cli_str(opts, n, "weights");
     if (s.run.proxy_opts.weights_dir && archs.n != 1) {
@@ -55,7 +77,8 @@ int cmd_score(int argc, char **argv)
     zc_status st = zc_run_open(&s.run, &run);   /* the data first: a missing dataset leaves no output file */
     if (st != ZC_OK) { rc = cli_fail_run(st); goto done; }
     cli_note_streams(ctx, &s.run, &archs);
-    zc_output o = {out, !strcmp(format, "jsonl") ? ZC_FORMAT_JSONL : ZC_FORMAT_CSV, cli_flag(opts, n, "resume")};
+    zc_output o = {out, suitezero ? ZC_FORMAT_SUITEZERO : !strcmp(format, "jsonl") ? ZC_FORMAT_JSONL : ZC_FORMAT_CSV,
+                   cli_flag(opts, n, "resume")};
     zc_write_report rep;
     double t0 = cli_now();
     st = zc_run_write(run, &archs, &o, &rep);

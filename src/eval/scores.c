@@ -64,6 +64,13 @@ zc_status zc_scores_load(zc_bench_table *t, const char *path)
     return st;
 }
 
+zc_status zc_scores_load_for(zc_bench_table *t, const char *path, const zc_space_ctx *space, const char *dataset)
+{
+    int c = space ? first_char(path) : EOF;
+    if (c == '{' || c == '[') return zc_suitezero_read(t, path, space, dataset);   /* suitezero_read.c */
+    return zc_scores_load(t, path);
+}
+
 zc_status zc_table_find(const zc_bench_table *t, const char *path, const char *what, const char *name, int *col)
 {
     if ((*col = zc_bench_table_col(t, name)) >= 0) return ZC_OK;

@@ -205,6 +205,7 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
 
 zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out, zc_write_report *rep)
 {
+    if (out->format == ZC_FORMAT_SUITEZERO) return zc_suitezero_write(r, list, out, rep);   /* src/run/suitezero.c */
     const zc_run_opts *o = zc_run_options(r);
     zc_write_report local;
     if (!rep) rep = &local;

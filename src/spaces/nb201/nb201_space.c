@@ -1,5 +1,6 @@
 /* NAS-Bench-201 / NATS-Bench-TSS as a zcnas space (zcnas/space.h): arch strings, the benchmark's
  * index read from its table, epsinas' one-edge mutation, xautodl's TinyNetwork, the API's counters. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "spaces/nb201/nb201.h"
@@ -119,6 +120,59 @@ static uint64_t nb201_stream(const zc_space_ctx *ctx, const void *arch)
     return (uint64_t)ZC_NB201_SIZE + (uint64_t)zc_nb201_code(arch);
 }
 
+/* ---- NAS-Bench-Suite-Zero (zc_nasbench201.json): NASLib's keys str(tuple(op_indices)). NASLib numbers
+ * the ops skip_connect 0, none 1, nor_conv_3x3 2, nor_conv_1x1 3, avg_pool_3x3 4 (OP_NAMES_NB201) and
+ * orders the edges 1<-0, 2<-0, 3<-0, 2<-1, 3<-1, 3<-2 (EDGE_LIST); both maps are their own inverse. */
+static const int SZ_OP[ZC_NB201_OPS] = {1, 0, 3, 2, 4};          /* zcnas op <-> NASLib op */
+static const int SZ_EDGE[ZC_NB201_EDGES] = {0, 1, 3, 2, 4, 5};   /* NASLib position <-> zcnas edge */
+
+static zc_status nb201_suitezero_dataset(const zc_space_ctx *ctx, const char *dataset, char *key, size_t key_size,
+                                         char *column, size_t column_size)
+{
+    zc_dataset_kind kind;
+    if (zc_dataset_kind_parse(dataset ? dataset : ctx->space->dataset, &kind) != ZC_OK) return ZC_EINVAL;
+    /* NASLib's val_accuracy: CIFAR-10 is its own (cifar10-valid, final epoch) column; for CIFAR-100 and
+     * ImageNet16-120 it used x-valid final-epoch accuracies our table lacks: the space's target stands in. */
+    snprintf(key, key_size, "%s", kind == ZC_CIFAR10 ? "cifar10" : kind == ZC_CIFAR100 ? "cifar100" : "ImageNet16-120");
+    if (kind == ZC_CIFAR10) snprintf(column, column_size, "cifar10_naslib_val");
+    else zc_space_target(ctx->space, zc_dataset_name(kind), column, column_size);
+    return ZC_OK;
+}
+
+static zc_status nb201_suitezero_key(const zc_space_ctx *ctx, const void *archp, char *buf, size_t size)
+{
+    (void)ctx;
+    const zc_nb201_arch *a = archp;
+    int v[ZC_NB201_EDGES];
+    for (int p = 0; p < ZC_NB201_EDGES; p++) {
+        if (a->ops[SZ_EDGE[p]] >= ZC_NB201_OPS) return zc_fail(ZC_EINVAL, "nb201: invalid op %d", a->ops[SZ_EDGE[p]]);
+        v[p] = SZ_OP[a->ops[SZ_EDGE[p]]];
+    }
+    int n = snprintf(buf, size, "(%d, %d, %d, %d, %d, %d)", v[0], v[1], v[2], v[3], v[4], v[5]);
+    return n > 0 && (size_t)n < size ? ZC_OK : zc_fail(ZC_EINVAL, "nb201: key buffer too small");
+}
+
+static zc_status nb201_suitezero_parse(const zc_space_ctx *ctx, const char *key, void *archp)
+{
+    (void)ctx;
+    zc_nb201_arch a;
+    const char *p = key;
+    if (*p++ != '(') goto bad;
+    for (int i = 0; i < ZC_NB201_EDGES; i++) {
+        while (*p == ' ') p++;
+        if (*p < '0' || *p > '4' || (p[1] >= '0' && p[1] <= '9')) goto bad;
+        a.ops[SZ_EDGE[i]] = (uint8_t)SZ_OP[*p++ - '0'];
+        while (*p == ' ') p++;
+        if (*p++ != (i < ZC_NB201_EDGES - 1 ? ',' : ')')) goto bad;
+    }
+    if (*p) goto bad;
+    *(zc_nb201_arch *)archp = a;
+    return ZC_OK;
+bad:
+    return zc_fail(ZC_EINVAL, "nb201: '%.60s' is not a NAS-Bench-Suite-Zero key (NASLib's op indices 0..4 at the six "
+                              "edges, e.g. '(0, 2, 3, 2, 3, 1)')", key);
+}
+
 const zc_space zc_space_nb201 = {
     .name = "nb201",
     .aliases = "nats-tss,nasbench201,nas-bench-201",
@@ -142,4 +196,8 @@ const zc_space zc_space_nb201 = {
     .cost = zc_space_network_cost,   /* the NAS-Bench-201 API's counters */
     .info = nb201_info,
     .stream = nb201_stream,
+    .suitezero_space = "nasbench201",
+    .suitezero_dataset = nb201_suitezero_dataset,
+    .suitezero_key = nb201_suitezero_key,
+    .suitezero_parse = nb201_suitezero_parse,
 };

@@ -164,6 +164,32 @@ static uint64_t tnb_stream(const zc_space_ctx *ctx, const void *arch)
     return zc_space_hash(s);
 }
 
+/* ---- NAS-Bench-Suite-Zero (zc_transbench101_micro.json / _macro.json): one top-level key per task, the
+ * task's final validation metric as val_accuracy; keys str(tuple(op_indices)): micro the six edge ops
+ * (0 none, 1 skip, 2 conv1x1, 3 conv3x3) in arch-string order, macro the layer digits zero-padded to six. */
+static zc_status tnb_suitezero_dataset(const zc_space_ctx *ctx, const char *dataset, char *key, size_t key_size,
+                                       char *column, size_t column_size)
+{
+    (void)dataset;   /* the task is the dataset */
+    zc_space_task_name(ctx, key, key_size);
+    zc_space_task_name(ctx, column, column_size);
+    return ZC_OK;
+}
+
+static zc_status tnb_suitezero_key(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size)
+{
+    const zc_tnb_arch *a = arch;
+    int v[6] = {0};
+    for (int i = 0; i < a->n && i < 6; i++) v[i] = a->d[i];
+    int n = snprintf(buf, size, "(%d, %d, %d, %d, %d, %d)", v[0], v[1], v[2], v[3], v[4], v[5]);
+    return n > 0 && (size_t)n < size ? ZC_OK : zc_fail(ZC_EINVAL, "%s: key buffer too small", ctx->space->name);
+}
+
+static zc_status tnb_suitezero_parse(const zc_space_ctx *ctx, const char *key, void *arch)
+{
+    return zc_tnb_parse(is_macro(ctx), key, arch);
+}
+
 #define TNB_COMMON                                                                                                     \
     .arch_size = sizeof(zc_tnb_arch), .str_max = 64, .bench_table = "tnb101_macro_micro_val.csv",                      \
     .dataset = "taskonomy", .resolution = 256, .num_classes = 63, .target = "%s",                                      \
@@ -172,13 +198,16 @@ static uint64_t tnb_stream(const zc_space_ctx *ctx, const void *arch)
     .open = tnb_open, .close = tnb_close, .parse = tnb_parse, .format = tnb_format, .size = tnb_size,                   \
     .index_of = tnb_index_of, .from_index = tnb_from_index, .sample = tnb_sample, .mutate = tnb_mutate,                \
     .build = tnb_build, .cost = zc_space_network_cost, .info = tnb_info, .stream = tnb_stream,                         \
-    .tasks = ZC_TNB_TASK_LIST, .load_batches = zc_tnb_load_batches
+    .tasks = ZC_TNB_TASK_LIST, .load_batches = zc_tnb_load_batches,                                                   \
+    .suitezero_dataset = tnb_suitezero_dataset, .suitezero_key = tnb_suitezero_key,                                    \
+    .suitezero_parse = tnb_suitezero_parse
 
 const zc_space zc_space_tnb101_micro = {
     .name = "tnb101-micro",
     .aliases = "transbench101_micro,tnb101_micro,transnas-micro",
     .title = "TransNAS-Bench-101 micro: 4,096 cells 64-41414-a_bc_def (ops 0..3) on 7 Taskonomy tasks",
     .bench_rows = "space=transbench101_micro;naslib_idx;arch_str;task;val_value",
+    .suitezero_space = "transbench101_micro",
     TNB_COMMON,
 };
 
@@ -187,5 +216,6 @@ const zc_space zc_space_tnb101_macro = {
     .aliases = "transbench101_macro,tnb101_macro,transnas-macro",
     .title = "TransNAS-Bench-101 macro: 3,256 residual skeletons 64-<4..6 digits 1..4>-basic on 7 Taskonomy tasks",
     .bench_rows = "space=transbench101_macro;naslib_idx;arch_str;task;val_value",
+    .suitezero_space = "transbench101_macro",
     TNB_COMMON,
 };
