@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backends/ref/simd.h"
 #include "proxies/proxy_impl.h"
 
 #define AZ_BATCH 64
@@ -41,12 +42,7 @@ double zc_az_expressivity_of(const float *f, int batch, int c, size_t hw)
             for (size_t p = 0; p < hw; p++) d[(size_t)k * hw + p] = (float)((double)x[p] - mean[k]);
         }
         for (int i = 0; i < c; i++)
-            for (int j = i; j < c; j++) {
-                const float *a = d + (size_t)i * hw, *q = d + (size_t)j * hw;
-                double s = 0.0;
-                for (size_t p = 0; p < hw; p++) s += (double)a[p] * q[p];
-                cov[(size_t)i * c + j] += s;
-            }
+            for (int j = i; j < c; j++) cov[(size_t)i * c + j] += zc_dot_f64(d + (size_t)i * hw, d + (size_t)j * hw, hw);
     }
     free(d);
     for (int i = 0; i < c; i++)
@@ -79,7 +75,12 @@ double zc_az_block_trainability(const float *u, const float *v, int batch, int c
     (void)nv;
     if (!M || !G || !w) goto done;
     /* M[(c, di, dj)][o] = sum over (b, i, j) of u[b][c][r i + di][r j + dj] v[b][o][i][j] / N */
-    for (int b = 0; b < batch; b++)
+    for (int b = 0; b < batch && r == 1; b++)   /* same resolution: dot products of planes */
+        for (int c = 0; c < c_in; c++)
+            for (int o = 0; o < c_out; o++)
+                M[(size_t)c * c_out + o] += zc_dot_f64(u + ((size_t)b * c_in + c) * h_in * w_in,
+                                                       v + ((size_t)b * c_out + o) * h_out * w_out, (size_t)h_out * w_out);
+    for (int b = 0; b < batch && r > 1; b++)
         for (int c = 0; c < c_in; c++)
             for (int di = 0; di < r; di++)
                 for (int dj = 0; dj < r; dj++) {

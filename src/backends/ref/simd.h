@@ -14,5 +14,7 @@
 /* Sums in double with eight interleaved partial sums (a fixed, vectorisable order). */
 double zc_sum_f64(const float *x, size_t n);
 double zc_sum_sq_dev_f64(const float *x, size_t n, double mean);
+/* sum a[i] b[i] in double, the same fixed order of eight partial sums. */
+double zc_dot_f64(const float *a, const float *b, size_t n);
 
 #endif
