@@ -8,6 +8,7 @@
 #include <string.h>
 #include "util/util.h"
 #include "zcnas/eval.h"
+#include "zcnas/proxy.h"
 #include "zcnas/run.h"
 #include "zcnas/space.h"
 #include "zcnas/stats.h"
@@ -247,14 +248,23 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
         if (!(pr->score = malloc((size_t)m * sizeof *pr->score))) { st = zc_fail(ZC_ENOMEM, "out of memory"); break; }
         int c;
         if ((st = zc_table_find(&scores, r->scores_path, "score", pr->name, &c)) != ZC_OK) break;
-        char sec_name[96];
-        snprintf(sec_name, sizeof sec_name, "%s_seconds", pr->name);
-        int cs = zc_bench_table_col(&scores, sec_name);
-        for (int i = 0; i < m; i++) {
-            pr->score[i] = scores.values[(size_t)rows[i] * scores.n_cols + c];
-            tmp[i] = cs >= 0 ? scores.values[(size_t)rows[i] * scores.n_cols + cs] : NAN;
+        /* its time: the proxy's, the proxy's that writes this sub-score, or an aggregate's proxies' */
+        const char *from[8] = {pr->name};
+        int n_from = 1;
+        const zc_aggregate *agg = zc_aggregate_find(pr->name);
+        for (int k = 0; agg && agg->needs[k] && k < 8; k++) from[k] = agg->needs[k], n_from = k + 1;
+        for (const zc_proxy *const *px = zc_proxy_all(); !agg && *px; px++)
+            for (int k = 0; (*px)->outputs && k < zc_proxy_n_outputs(*px); k++)
+                if (!strcmp(zc_proxy_output(*px, k), pr->name)) from[0] = (*px)->name;
+        for (int i = 0; i < m; i++) pr->score[i] = scores.values[(size_t)rows[i] * scores.n_cols + c];
+        pr->seconds = 0.0;
+        for (int k = 0; k < n_from; k++) {
+            char sec_name[96];
+            snprintf(sec_name, sizeof sec_name, "%s_seconds", from[k]);
+            int cs = zc_bench_table_col(&scores, sec_name);
+            for (int i = 0; i < m; i++) tmp[i] = cs >= 0 ? scores.values[(size_t)rows[i] * scores.n_cols + cs] : NAN;
+            pr->seconds += mean_finite(tmp, m);
         }
-        pr->seconds = mean_finite(tmp, m);
         st = zc_evaluate(pr->score, tgt, (size_t)m, &r->eval, &pr->r);
     }
     if (st != ZC_OK) goto done;
@@ -291,7 +301,8 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
             if (rp) snprintf(paper, sizeof paper, "%s [%d]", rp->value, source_id(&src, rp->source));
             fprintf(out, "  %7s %-9s", ours, paper);
         }
-        fprintf(out, "  %8.4f\n", res[p].seconds);
+        if (isnan(res[p].seconds)) fprintf(out, "  %8s\n", "-");
+        else fprintf(out, "  %8.4f\n", res[p].seconds);
     }
     fprintf(out, "\n");
     for (int i = 0; i < src.n; i++) fprintf(out, "[%d] %s\n", i + 1, src.name[i]);
@@ -383,7 +394,8 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
             if (rp) fprintf(f, " %s | %s [%d] |", ours, rp->value, source_id(&src, rp->source));
             else fprintf(f, " %s | - |", ours);
         }
-        fprintf(f, " %.4f |\n", res[p].seconds);
+        if (isnan(res[p].seconds)) fprintf(f, " - |\n");
+        else fprintf(f, " %.4f |\n", res[p].seconds);
     }
     fprintf(f, "\nSources (`data/papers/reported.csv`):\n\n");
     for (int i = 0; i < src.n; i++) fprintf(f, "%d. %s\n", i + 1, src.name[i]);

@@ -114,6 +114,16 @@ static int res_unit(builder *b, int x, const char *module, int c_in, int m, int 
     return zc_net_add(b->net, 2, sum);
 }
 
+/* AZ-NAS' feature maps of the MasterNet: the output of every top-level ReLU (each ConvKXBNRELU's, the
+ * one after each unit). Without residual links (how ZiCo's search scores) AZ-NAS reads every third ReLU
+ * and the last output: the stem's, each unit's trailing one (a unit holds two inner ReLUs) and the
+ * final ConvKXBNRELU's, the same maps. */
+static int stage(builder *b, int x)
+{
+    if (x >= 0 && zc_net_mark_feature(b->net, x) != ZC_OK) return -1;
+    return x;
+}
+
 static int idw_block(builder *b, int x, const char *prefix, const zc_plainnet_block *blk, int no_reslink)
 {
     int m1 = zc_plainnet_smart_round((double)blk->bottleneck * blk->e, 8);
@@ -126,16 +136,16 @@ static int idw_block(builder *b, int x, const char *prefix, const zc_plainnet_bl
         int stride = l == 0 ? blk->stride : 1;
         if (no_reslink) {
             x = unit_ops(b, x, list, 2 * l * unit_len, m1, blk->bottleneck, blk->k, stride);
-            if (x >= 0) x = zc_net_relu(b->net, x);
+            if (x >= 0) x = stage(b, zc_net_relu(b->net, x));
             if (x >= 0) x = unit_ops(b, x, list, (2 * l + 1) * unit_len, m2, blk->c_out, blk->k, 1);
-            if (x >= 0) x = zc_net_relu(b->net, x);
+            if (x >= 0) x = stage(b, zc_net_relu(b->net, x));
         } else {
             name_of(module, "%s.%d", list, 4 * l);
             x = res_unit(b, x, module, c_in, m1, blk->bottleneck, blk->k, stride, l == 0);
-            if (x >= 0) x = zc_net_relu(b->net, x);
+            if (x >= 0) x = stage(b, zc_net_relu(b->net, x));
             name_of(module, "%s.%d", list, 4 * l + 2);
             if (x >= 0) x = res_unit(b, x, module, blk->bottleneck, m2, blk->c_out, blk->k, 1, 0);
-            if (x >= 0) x = zc_net_relu(b->net, x);
+            if (x >= 0) x = stage(b, zc_net_relu(b->net, x));
         }
         c_in = blk->c_out;
     }
@@ -150,7 +160,7 @@ static int conv_block(builder *b, int x, const char *prefix, const zc_plainnet_b
         x = conv(b, x, module, blk->c_out, blk->k, l == 0 ? blk->stride : 1, 1, 0);
         name_of(module, "%s.module_list.%d", prefix, 3 * l + 1);
         if (x >= 0) x = bn(b, x, module);
-        if (x >= 0) x = zc_net_relu(b->net, x);
+        if (x >= 0) x = stage(b, zc_net_relu(b->net, x));
     }
     return x;
 }
