@@ -102,6 +102,8 @@ int cli_select(cli_opt *opts, int n, zc_arch_list *l);
 /* One architecture from --arch or --index into arch (space arch_size bytes). */
 int cli_select_one(const char *cmd, cli_opt *opts, int n, const zc_space_ctx *ctx, void *arch);
 
+/* --top-k into eo (both eval and reproduce have it). */
+int cli_eval_options(cli_opt *opts, int n, zc_eval_opts *eo);
 /* CLI_PROXY_OPTS into run options (space set, proxies parsed, lanes from the batch options). */
 typedef struct cli_scoring {
     zc_run_opts run;

@@ -72,15 +72,7 @@ int cmd_eval(int argc, char **argv)
     if (!strcmp(nan, "worst")) eo.nan_policy = ZC_NAN_WORST;
     else if (strcmp(nan, "exclude")) return cli_error(CLI_USAGE, "--nan: expected exclude or worst, got '%s'", nan);
     eo.maximize = !cli_flag(opts, n, "minimize");
-    if (cli_flag(opts, n, "top-k")) {
-        const char *s = cli_str(opts, n, "top-k");
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (end == s || *end || errno || v < 1 || v > INT_MAX)
-            return cli_error(CLI_USAGE, "--top-k: expected a whole number of architectures >= 1, got '%s'", s);
-        eo.top_k = (int)v;
-    }
+    if ((rc = cli_eval_options(opts, n, &eo))) return rc;
     const char *target = cli_str(opts, n, "target");
     char target_buf[96];
 

@@ -77,15 +77,7 @@ int cmd_reproduce(int argc, char **argv)
     const char *nan = cli_str(opts, n, "nan");
     if (!strcmp(nan, "worst")) eo.nan_policy = ZC_NAN_WORST;
     else if (strcmp(nan, "exclude")) return cli_error(CLI_USAGE, "--nan: expected exclude or worst, got '%s'", nan);
-    if (cli_flag(opts, n, "top-k")) {   /* as cmd_eval */
-        const char *s = cli_str(opts, n, "top-k");
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (end == s || *end || errno || v < 1 || v > INT_MAX)
-            return cli_error(CLI_USAGE, "--top-k: expected a whole number of architectures >= 1, got '%s'", s);
-        eo.top_k = (int)v;
-    }
+    if ((rc = cli_eval_options(opts, n, &eo))) return rc;
     const char *out_opt = cli_str(opts, n, "out");
     if (out_opt && (!*out_opt || strlen(out_opt) > 2000))
         return cli_error(CLI_USAGE, "--out: expected a directory path of 1 to 2000 characters");

@@ -1,5 +1,7 @@
 /* What the commands share: the space, the architecture selection and the scoring options turned into
  * library calls, generated help texts, and progress on stderr. */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,4 +463,17 @@ void cli_progress_callback(void *ctx, int done, int total)
     cli_progress *p = ctx;
     p->total = total;
     cli_progress_step(p, done);
+}
+
+int cli_eval_options(cli_opt *opts, int n, zc_eval_opts *eo)
+{
+    if (!cli_flag(opts, n, "top-k")) return CLI_OK;
+    const char *s = cli_str(opts, n, "top-k");
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < 1 || v > INT_MAX)
+        return cli_error(CLI_USAGE, "--top-k: expected a whole number of architectures >= 1, got '%s'", s);
+    eo->top_k = (int)v;
+    return CLI_OK;
 }

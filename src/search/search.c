@@ -140,10 +140,10 @@ double zci_search_value(zci_search *s, const void *arch)
     return s->agg[(int)p];
 }
 
-static zc_status score_aggregate(zci_search *s, const unsigned char *archs, int n, double *sc)
+zc_status zci_search_score(zci_search *s, const unsigned char *archs, int n, double *sc)
 {
     const zc_search_opts *o = s->o;
-    int k = s->cache->k;
+    int k = o->aggregate ? s->cache->k : 1;   /* sub-scores per architecture */
     unsigned char *todo = malloc((size_t)(n ? n : 1) * s->asz);
     uint64_t *streams = malloc((size_t)(n ? n : 1) * sizeof *streams);
     double *got = malloc((size_t)(n ? n : 1) * k * sizeof *got);
@@ -163,61 +163,25 @@ static zc_status score_aggregate(zci_search *s, const unsigned char *archs, int 
     if (st == ZC_OK && m) {
         st = o->fitness(o->fitness_ctx, todo, m, streams, got);
         for (int i = 0; st == ZC_OK && i < m; i++) {
+            /* the cache holds the score, or (aggregate) the row of the sub-scores */
             int row = -1;
             if ((st = key_of(s, todo + (size_t)i * s->asz)) != ZC_OK ||
-                (st = cache_add_row(s, todo + (size_t)i * s->asz, got + (size_t)i * k, &row)) != ZC_OK)
+                (o->aggregate && (st = cache_add_row(s, todo + (size_t)i * s->asz, got + (size_t)i * k, &row)) != ZC_OK))
                 break;
-            if (zci_strmap_put(&s->cache->scores, s->key, (double)row) < 0) st = zc_fail(ZC_ENOMEM, "search: out of memory");
-        }
-        if (st == ZC_OK) s->res->scored += m;
-    }
-    /* every architecture of this call is now evaluated: it joins the population the ranks are taken over */
-    for (int i = 0; st == ZC_OK && i < n; i++) {
-        double row = 0.0;
-        if ((st = key_of(s, archs + (size_t)i * s->asz)) != ZC_OK) break;
-        zci_strmap_get(&s->cache->scores, s->key, &row);
-        st = join_population(s, (int)row);
-    }
-    for (int i = 0; st == ZC_OK && i < n; i++) sc[i] = zci_search_value(s, archs + (size_t)i * s->asz);
-    zci_strmap_free(&queued);
-    free(todo);
-    free(streams);
-    free(got);
-    return st;
-}
-
-zc_status zci_search_score(zci_search *s, const unsigned char *archs, int n, double *sc)
-{
-    if (s->o->aggregate) return score_aggregate(s, archs, n, sc);
-    const zc_search_opts *o = s->o;
-    unsigned char *todo = malloc((size_t)(n ? n : 1) * s->asz);
-    uint64_t *streams = malloc((size_t)(n ? n : 1) * sizeof *streams);
-    double *got = malloc((size_t)(n ? n : 1) * sizeof *got);
-    zc_status st = todo && streams && got ? ZC_OK : zc_fail(ZC_ENOMEM, "search: out of memory");
-    int m = 0;
-    zci_strmap queued = {0};
-    for (int i = 0; st == ZC_OK && i < n; i++) {
-        const void *a = archs + (size_t)i * s->asz;
-        if ((st = key_of(s, a)) != ZC_OK) break;
-        if (zci_strmap_get(&s->cache->scores, s->key, NULL)) continue;
-        int fresh = zci_strmap_put(&queued, s->key, 0.0);
-        if (fresh < 0) st = zc_fail(ZC_ENOMEM, "search: out of memory");
-        if (fresh <= 0) continue;
-        memcpy(todo + (size_t)m * s->asz, a, s->asz);
-        streams[m++] = zc_space_stream(o->space, a);
-    }
-    if (st == ZC_OK && m) {
-        st = o->fitness(o->fitness_ctx, todo, m, streams, got);
-        for (int i = 0; st == ZC_OK && i < m; i++) {
-            if ((st = key_of(s, todo + (size_t)i * s->asz)) != ZC_OK) break;
-            if (zci_strmap_put(&s->cache->scores, s->key, got[i]) < 0) st = zc_fail(ZC_ENOMEM, "search: out of memory");
+            if (zci_strmap_put(&s->cache->scores, s->key, o->aggregate ? (double)row : got[i]) < 0)
+                st = zc_fail(ZC_ENOMEM, "search: out of memory");
         }
         if (st == ZC_OK) s->res->scored += m;
     }
     for (int i = 0; st == ZC_OK && i < n; i++) {
+        double v = 0.0;
         if ((st = key_of(s, archs + (size_t)i * s->asz)) != ZC_OK) break;
-        zci_strmap_get(&s->cache->scores, s->key, &sc[i]);
+        zci_strmap_get(&s->cache->scores, s->key, &v);
+        /* aggregate: every architecture of this call joins the population the ranks are taken over */
+        if (o->aggregate) st = join_population(s, (int)v);
+        else sc[i] = v;
     }
+    for (int i = 0; st == ZC_OK && o->aggregate && i < n; i++) sc[i] = zci_search_value(s, archs + (size_t)i * s->asz);
     zci_strmap_free(&queued);
     free(todo);
     free(streams);

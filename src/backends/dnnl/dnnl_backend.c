@@ -337,52 +337,42 @@ static void dn_thread_init(void *ctx, int threads)
     omp_set_num_threads(threads > 0 ? threads : 1);
 }
 
+/* A node's buffer between its layout and plain NCHW host memory (a linear's output is plain). */
+static zc_status reorder_plain(const zc_node *node, const float *src, float *dst, int batch, int to_plain)
+{
+    dnnl_memory_desc_t own, plain;
+    dn_md_node(node, batch, &own);
+    if (node->op == ZC_OP_LINEAR) plain = own;
+    else {
+        dnnl_dims_t d = {batch, node->c, node->h, node->w};
+        dn_md_tag(&plain, 4, d, dnnl_nchw);
+    }
+    if (dnnl_memory_desc_equal(&own, &plain)) {
+        memcpy(dst, src, dn_numel(node, batch) * sizeof(float));
+        return ZC_OK;
+    }
+    const dnnl_memory_desc_t *from = to_plain ? &own : &plain, *to = to_plain ? &plain : &own;
+    dnnl_primitive_t r;
+    zc_status st = dn_make_reorder(from, to, &r);
+    if (st != ZC_OK) return st;
+    dn_arg a[2] = {{DNNL_ARG_FROM, from, (void *)src}, {DNNL_ARG_TO, to, dst}};
+    st = dn_exec(r, 2, a, to_plain ? "reorder to NCHW" : "reorder from NCHW");
+    dnnl_primitive_destroy(r);
+    return st;
+}
+
 static zc_status dn_to_plain(void *ctx, zc_net *net, const zc_node *node, const float *src, float *dst, int batch)
 {
     (void)ctx;
     (void)net;
-    dnnl_memory_desc_t from, to;
-    dn_md_node(node, batch, &from);
-    if (node->op == ZC_OP_LINEAR) to = from;
-    else {
-        dnnl_dims_t d = {batch, node->c, node->h, node->w};
-        dn_md_tag(&to, 4, d, dnnl_nchw);
-    }
-    if (dnnl_memory_desc_equal(&from, &to)) {
-        memcpy(dst, src, dn_numel(node, batch) * sizeof(float));
-        return ZC_OK;
-    }
-    dnnl_primitive_t r;
-    zc_status st = dn_make_reorder(&from, &to, &r);
-    if (st != ZC_OK) return st;
-    dn_arg a[2] = {{DNNL_ARG_FROM, &from, (void *)src}, {DNNL_ARG_TO, &to, dst}};
-    st = dn_exec(r, 2, a, "reorder to NCHW");
-    dnnl_primitive_destroy(r);
-    return st;
+    return reorder_plain(node, src, dst, batch, 1);
 }
 
 static zc_status dn_from_plain(void *ctx, zc_net *net, const zc_node *node, const float *src, float *dst, int batch)
 {
     (void)ctx;
     (void)net;
-    dnnl_memory_desc_t from, to;
-    dn_md_node(node, batch, &to);
-    if (node->op == ZC_OP_LINEAR) from = to;
-    else {
-        dnnl_dims_t d = {batch, node->c, node->h, node->w};
-        dn_md_tag(&from, 4, d, dnnl_nchw);
-    }
-    if (dnnl_memory_desc_equal(&from, &to)) {
-        memcpy(dst, src, dn_numel(node, batch) * sizeof(float));
-        return ZC_OK;
-    }
-    dnnl_primitive_t r;
-    zc_status st = dn_make_reorder(&from, &to, &r);
-    if (st != ZC_OK) return st;
-    dn_arg a[2] = {{DNNL_ARG_FROM, &from, (void *)src}, {DNNL_ARG_TO, &to, dst}};
-    st = dn_exec(r, 2, a, "reorder from NCHW");
-    dnnl_primitive_destroy(r);
-    return st;
+    return reorder_plain(node, src, dst, batch, 0);
 }
 
 /* Activations and parameters stay in host memory (the CPU engine reads them in place). */
