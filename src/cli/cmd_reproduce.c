@@ -186,6 +186,21 @@ int cmd_reproduce(int argc, char **argv)
         len += (size_t)snprintf(settings + len, sizeof settings - len, "baselines one batch of %d; ", bb);
     if (len < sizeof settings && zc_run_lane(run, "nwot", NULL, &wb))
         len += (size_t)snprintf(settings + len, sizeof settings - len, "NASWOT %d; ", wb);
+    /* the proxies after ZiCo: their lanes of real images, and the N(0,1) inputs they draw */
+    const zc_proxy_opts *po = &s.run.proxy_opts;
+    if (len < sizeof settings && zc_run_lane(run, "meco", NULL, &wb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "MeCo one %s image; ",
+                                po->meco_random_input ? "N(0,1)" : "real");
+    if (len < sizeof settings && zc_run_lane(run, "swap", NULL, &wb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "SWAP %d images x %d inits; ", wb,
+                                po->swap_repeats > 0 ? po->swap_repeats : 32);
+    if (len < sizeof settings && zc_run_lane(run, "te_nas", NULL, &wb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "TE-NAS NTK on %d images, regions on 64 N(0,1); ", wb);
+    if (len < sizeof settings && zc_run_lane(run, "vkdnw", NULL, &wb))
+        len += (size_t)snprintf(settings + len, sizeof settings - len, "VKDNW 64 N(0,1), jacov %d images; ", wb);
+    for (int p = 0; p < s.run.n_proxies && len < sizeof settings; p++)
+        if (!strcmp(s.run.proxies[p]->name, "az_nas"))
+            len += (size_t)snprintf(settings + len, sizeof settings - len, "AZ-NAS 64 N(0,1); ");
     if (len < sizeof settings)
         snprintf(settings + len, sizeof settings - len, "sampler %s; seed %llu",
                  s.run.sampler == ZC_SAMPLER_SEQUENTIAL ? "sequential" : "random", (unsigned long long)s.run.seed);
