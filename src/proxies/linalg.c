@@ -11,9 +11,94 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* Householder reduction to tridiagonal form (eigenvalues only: the transforms are not kept), then the
+ * implicit QL iteration with Wilkinson shifts (tred2 / tqli as in Numerical Recipes, 0-based): O(n^3)
+ * with a small constant, for the matrices where Jacobi's sweeps are too slow (hundreds of channels). a is
+ * symmetric (full storage) and destroyed; w gets the eigenvalues in ascending order. */
+zc_status zci_sym_eigvals_ql(double *a, int n, double *w)
+{
+    double *e = calloc((size_t)n, sizeof *e), *d = w;
+    if (!e) return zc_fail(ZC_ENOMEM, "eigenvalues: out of memory");
+#define A(i, j) a[(size_t)(i) * n + (j)]
+    for (int i = n - 1; i > 0; i--) {
+        int l = i - 1;
+        double h = 0.0, scale = 0.0;
+        if (l > 0) {
+            for (int k = 0; k <= l; k++) scale += fabs(A(i, k));
+            if (scale == 0.0) {
+                e[i] = A(i, l);
+            } else {
+                for (int k = 0; k <= l; k++) { A(i, k) /= scale; h += A(i, k) * A(i, k); }
+                double f = A(i, l), g = f >= 0.0 ? -sqrt(h) : sqrt(h);
+                e[i] = scale * g;
+                h -= f * g;
+                A(i, l) = f - g;
+                f = 0.0;
+                for (int j = 0; j <= l; j++) {
+                    g = 0.0;
+                    for (int k = 0; k <= j; k++) g += A(j, k) * A(i, k);
+                    for (int k = j + 1; k <= l; k++) g += A(k, j) * A(i, k);
+                    e[j] = g / h;
+                    f += e[j] * A(i, j);
+                }
+                double hh = f / (h + h);
+                for (int j = 0; j <= l; j++) {
+                    f = A(i, j);
+                    e[j] = g = e[j] - hh * f;
+                    for (int k = 0; k <= j; k++) A(j, k) -= f * e[k] + g * A(i, k);
+                }
+            }
+        } else {
+            e[i] = A(i, l);
+        }
+    }
+    for (int i = 0; i < n; i++) d[i] = A(i, i);
+#undef A
+    for (int i = 1; i < n; i++) e[i - 1] = e[i];
+    e[n - 1] = 0.0;
+    double norm = 0.0;   /* an off-diagonal negligible next to the whole matrix splits it too (zero eigenvalues) */
+    for (int i = 0; i < n; i++) norm = fmax(norm, fabs(d[i]) + fabs(e[i]));
+    for (int l = 0; l < n; l++) {
+        int iter = 0, m;
+        do {
+            for (m = l; m < n - 1; m++) {
+                double dd = fabs(d[m]) + fabs(d[m + 1]);
+                if (fabs(e[m]) <= 1e-16 * dd || fabs(e[m]) <= 1e-18 * norm) break;
+            }
+            if (m != l) {
+                if (iter++ == 60) { free(e); return zc_fail(ZC_ENUM, "eigenvalues: the QL iteration does not converge"); }
+                double g = (d[l + 1] - d[l]) / (2.0 * e[l]), r = hypot(g, 1.0);
+                g = d[m] - d[l] + e[l] / (g + copysign(r, g));
+                double s = 1.0, c = 1.0, p = 0.0;
+                int i;
+                for (i = m - 1; i >= l; i--) {
+                    double f = s * e[i], b = c * e[i];
+                    e[i + 1] = r = hypot(f, g);
+                    if (r == 0.0) { d[i + 1] -= p; e[m] = 0.0; break; }
+                    s = f / r;
+                    c = g / r;
+                    g = d[i + 1] - p;
+                    r = (d[i] - g) * s + 2.0 * c * b;
+                    d[i + 1] = g + (p = s * r);
+                    g = c * r - b;
+                }
+                if (r == 0.0 && i >= l) continue;
+                d[l] -= p;
+                e[l] = g;
+                e[m] = 0.0;
+            }
+        } while (m != l);
+    }
+    free(e);
+    qsort(w, (size_t)n, sizeof *w, cmp_double);
+    return ZC_OK;
+}
+
 /* Cyclic Jacobi (Golub & Van Loan, Alg. 8.5.3, with the numerically stable rotation of Rutishauser):
  * each sweep annihilates every off-diagonal element once; converges quadratically. Only the
- * eigenvalues are accumulated. The upper triangle is the reference (a is symmetrised first). */
+ * eigenvalues are accumulated. The upper triangle is the reference (a is symmetrised first). Matrices
+ * larger than 128 (hundreds of channels) go to zci_sym_eigvals_ql: the results of the NB201-sized
+ * proxies (at most 64 channels, 64 samples, VKDNW's 128 weights) stay Jacobi's. */
 zc_status zci_sym_eigvals(double *a, int n, double *w)
 {
     if (n < 1) return zc_fail(ZC_EINVAL, "eigenvalues of an empty matrix");
@@ -25,6 +110,7 @@ zc_status zci_sym_eigvals(double *a, int n, double *w)
             double s = 0.5 * (a[(size_t)i * n + j] + a[(size_t)j * n + i]);
             a[(size_t)i * n + j] = a[(size_t)j * n + i] = s;
         }
+    if (n > 128) return zci_sym_eigvals_ql(a, n, w);
     double fro = 0.0;
     for (size_t k = 0; k < (size_t)n * n; k++) fro += a[k] * a[k];
     fro = sqrt(fro);

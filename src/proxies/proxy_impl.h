@@ -37,6 +37,8 @@ zc_status zci_proxy_need_batch(const zc_proxy_input *in, const char *proxy, cons
  * double precision, in ascending order in w. ZC_ENUM when a has a non-finite entry or the iteration
  * does not converge. Defined in linalg.c. */
 zc_status zci_sym_eigvals(double *a, int n, double *w);
+/* The same by Householder tridiagonalisation and implicit QL (what zci_sym_eigvals uses above n = 128). */
+zc_status zci_sym_eigvals_ql(double *a, int n, double *w);
 
 /* Pearson correlation matrix of the n rows (length d, row-major) of x, as numpy.corrcoef: rows
  * centred, covariance in double, divided by the product of standard deviations, clipped to [-1, 1].

@@ -3,6 +3,7 @@
  * with ties and -inf. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "check.h"
 #include "zcnas/zcnas.h"
 
@@ -125,6 +126,52 @@ static void test_vkdnw(void)
     CHECK_NEAR(zc_vkdnw_entropy_of(lam, 9), 2.1068221674948804, 1e-12);
 }
 
+/* The QL solver (zci_sym_eigvals above 128) against Jacobi and against known spectra. */
+static void test_eigen_solvers(void)
+{
+    extern zc_status zci_sym_eigvals(double *a, int n, double *w);
+    extern zc_status zci_sym_eigvals_ql(double *a, int n, double *w);
+    zc_rng rng;
+    zc_rng_seed(&rng, 3, 0);
+    const int sizes[4] = {1, 2, 17, 60};
+    for (int t = 0; t < 4; t++) {
+        int n = sizes[t];
+        double *a = malloc((size_t)n * n * sizeof *a), *b = malloc((size_t)n * n * sizeof *b);
+        double *w1 = malloc((size_t)n * sizeof *w1), *w2 = malloc((size_t)n * sizeof *w2);
+        for (int i = 0; i < n; i++)
+            for (int j = i; j < n; j++) a[i * n + j] = a[j * n + i] = zc_rng_normal(&rng);
+        if (n == 60)   /* a rank-deficient covariance with repeated zero eigenvalues */
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) a[i * n + j] = (double)((i % 3) + 1) * ((j % 3) + 1);
+        memcpy(b, a, (size_t)n * n * sizeof *a);
+        CHECK(zci_sym_eigvals(a, n, w1) == ZC_OK);
+        CHECK(zci_sym_eigvals_ql(b, n, w2) == ZC_OK);
+        double scale = 0.0;
+        for (int i = 0; i < n; i++) scale = fmax(scale, fabs(w1[i]));
+        for (int i = 0; i < n; i++) CHECK_NEAR(w2[i], w1[i], 1e-11 * (scale + 1.0));
+        free(a); free(b); free(w1); free(w2);
+    }
+    /* diag(1..300) rotated by a Householder reflection: the large path of zci_sym_eigvals */
+    int n = 300;
+    double *v = malloc((size_t)n * sizeof *v), *a = malloc((size_t)n * n * sizeof *a), *w = malloc((size_t)n * sizeof *w);
+    double vv = 0.0;
+    for (int i = 0; i < n; i++) { v[i] = zc_rng_normal(&rng); vv += v[i] * v[i]; }
+    for (int i = 0; i < n; i++)   /* H D H, H = I - 2 v v^T / v^T v */
+        for (int j = 0; j < n; j++) {
+            double s = 0.0;
+            for (int k = 0; k < n; k++) {
+                double hik = (i == k) - 2.0 * v[i] * v[k] / vv, hkj = (k == j) - 2.0 * v[k] * v[j] / vv;
+                s += hik * (k + 1) * hkj;
+            }
+            a[i * n + j] = s;
+        }
+    CHECK(zci_sym_eigvals(a, n, w) == ZC_OK);
+    double worst = 0.0;
+    for (int i = 0; i < n; i++) worst = fmax(worst, fabs(w[i] - (i + 1)));
+    CHECK_MSG(worst < 1e-9, "QL on diag(1..300): worst error %g", worst);
+    free(v); free(a); free(w);
+}
+
 int main(void)
 {
     test_meco();
@@ -132,5 +179,6 @@ int main(void)
     test_aggregates();
     test_patterns();
     test_vkdnw();
+    test_eigen_solvers();
     return check_report("test_proxies2");
 }

@@ -83,16 +83,21 @@ zc_net *zc_nb101_build(const zc_nb101_spec *spec, const zc_nb101_config *cfg)
     if (!net) return NULL;
     if (cfg->shapes_only) zc_net_set_shapes_only(net);
     int trs = cfg->track_running_stats;
+    /* Stage outputs for AZ-NAS (no official NB101 setting: every module of the model's `layers` list,
+     * the stem, each cell and each downsampling max-pool, as its NB201 code takes every cell). */
     int x = conv_bn_relu(net, 0, "layers.0", cfg->stem_channels, 3, trs);
+    if (x >= 0 && zc_net_mark_feature(net, x) != ZC_OK) x = -1;
     int layer = 1, c = cfg->stem_channels;
     for (int stack = 0; stack < cfg->stacks && x >= 0; stack++) {
         if (stack > 0) {
             x = zc_net_maxpool(net, x, 2, 2, 0);
+            if (x >= 0 && zc_net_mark_feature(net, x) != ZC_OK) x = -1;
             layer++;
         }
         int c_out = stack > 0 ? 2 * c : c;
         for (int i = 0; i < cfg->cells && x >= 0; i++, layer++) {
             x = build_cell(net, x, layer, spec, c, c_out, trs);
+            if (x >= 0 && zc_net_mark_feature(net, x) != ZC_OK) x = -1;
             c = c_out;
         }
     }
