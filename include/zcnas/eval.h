@@ -158,7 +158,7 @@ typedef struct zc_reproduce {
     const char *selection;         /* how they were chosen, e.g. "1000 random (seed 0)" */
     uint64_t seed;
     zc_eval_opts eval;
-    const char *const *proxies;
+    const char *const *proxies;    /* score columns; the aggregates they make (zcnas/proxy.h) are added */
     int n_proxies;
     const char *const *skipped;    /* notes on proxies that were not run */
     int n_skipped;

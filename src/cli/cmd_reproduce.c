@@ -91,7 +91,7 @@ int cmd_reproduce(int argc, char **argv)
     cli_scoring s;
     char dir[2100], scores_path[2200], bench_path[4096], command[4096], settings[512];
     char skipped_buf[ZC_RUN_MAX_PROXIES][200];
-    const char *skipped[ZC_RUN_MAX_PROXIES], *names[4 * ZC_RUN_MAX_PROXIES + 8];
+    const char *skipped[ZC_RUN_MAX_PROXIES], *names[4 * ZC_RUN_MAX_PROXIES];
     int n_names = 0;
     int n_skipped = 0;
     zc_status st;
@@ -216,19 +216,10 @@ int cmd_reproduce(int argc, char **argv)
     if (o.resume && !s.quiet)
         fprintf(stderr, "zcnas: resumed '%s': %d rows kept, %d architectures scored now\n", scores_path, rep.kept,
                 rep.scored);
-    /* Every score column, then the aggregates whose columns are all there (ranked over the selection). */
+    /* Every score column (the report appends the aggregates its columns make, ranked over the selection). */
     for (int p = 0; p < s.run.n_proxies; p++)
         for (int k = 0; k < zc_proxy_n_outputs(s.run.proxies[p]) && n_names < 4 * ZC_RUN_MAX_PROXIES; k++)
             names[n_names++] = zc_proxy_output(s.run.proxies[p], k);
-    for (const zc_aggregate *const *a = zc_aggregate_all(); *a; a++) {
-        int have = 1;
-        for (int c = 0; have && (*a)->columns[c]; c++) {
-            int found = 0;
-            for (int k = 0; k < n_names && !found; k++) found = !strcmp(names[k], (*a)->columns[c]);
-            have = found;
-        }
-        if (have && n_names < 4 * ZC_RUN_MAX_PROXIES + 8) names[n_names++] = (*a)->name;
-    }
     cli_command_line(argc, argv, "reproduce", command, sizeof command);
     zc_reproduce r = {
         .dir = dir,

@@ -219,7 +219,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     proxy_result *res = NULL;
     reported *rep = NULL;
     double *tgt = NULL, *all_tgt = NULL, *tmp = NULL, *matrix = NULL;
-    int *rows = NULL, n_rep = 0, n_res = 0, m = 0, tcol;
+    int *rows = NULL, n_rep = 0, n_res = 0, m = 0, tcol, n_agg = 0;
     char path[4200];
     FILE *f = NULL;
     zc_status st = zc_bench_table_load_for(&bench, r->bench_path, r->space_ctx->space->bench_rows);
@@ -230,21 +230,21 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
         unsigned char *mask = calloc((size_t)(scores.n_rows ? scores.n_rows : 1), 1);
         if (!mask) st = zc_fail(ZC_ENOMEM, "out of memory");
         for (int i = 0; mask && i < m; i++) mask[rows[i]] = 1;
-        if (st == ZC_OK) st = zc_scores_add_aggregates(&scores, mask, NULL);
+        if (st == ZC_OK) st = zc_scores_add_aggregates(&scores, mask, &n_agg);   /* the last n_agg columns */
         free(mask);
     }
     if (st == ZC_OK) {
         all_tgt = malloc((size_t)scores.n_rows * sizeof *all_tgt);
         tgt = malloc((size_t)m * sizeof *tgt);
         tmp = malloc((size_t)m * sizeof *tmp);
-        res = calloc((size_t)(r->n_proxies ? r->n_proxies : 1), sizeof *res);
+        res = calloc((size_t)(r->n_proxies + n_agg ? r->n_proxies + n_agg : 1), sizeof *res);
         if (!all_tgt || !tgt || !tmp || !res) st = zc_fail(ZC_ENOMEM, "out of memory");
     }
     if (st == ZC_OK) st = zc_scores_join(&scores, r->scores_path, &bench, r->bench_path, r->space_ctx, tcol, all_tgt, NULL);
     for (int i = 0; st == ZC_OK && i < m; i++) tgt[i] = all_tgt[rows[i]];
-    for (int p = 0; st == ZC_OK && p < r->n_proxies; p++) {
+    for (int p = 0; st == ZC_OK && p < r->n_proxies + n_agg; p++) {
         proxy_result *pr = &res[n_res++];
-        pr->name = r->proxies[p];
+        pr->name = p < r->n_proxies ? r->proxies[p] : scores.col_names[scores.n_cols - n_agg + p - r->n_proxies];
         if (!(pr->score = malloc((size_t)m * sizeof *pr->score))) { st = zc_fail(ZC_ENOMEM, "out of memory"); break; }
         int c;
         if ((st = zc_table_find(&scores, r->scores_path, "score", pr->name, &c)) != ZC_OK) break;

@@ -15,20 +15,8 @@ zc_status zci_proxy_build(const zc_proxy_input *in, const zc_proxy_opts *o, cons
 
 zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out)
 {
-    zc_build_opts bo = {0, 1, 0};
-    zc_net *net;
-    zc_status st = zci_proxy_build(in, o, &bo, &net);
-    if (st != ZC_OK) return st;
-    if (o->weights_dir) {
-        st = zc_net_load_weights(net, o->weights_dir);
-    } else {
-        zc_rng rng;
-        zc_rng_seed(&rng, in->seed, in->stream);
-        st = zc_net_init_default(net, &rng);
-    }
-    if (st != ZC_OK) { zc_net_free(net); return st; }
-    *out = net;
-    return ZC_OK;
+    zc_rng rng;
+    return zci_proxy_build_init(in, o, ZCI_INIT_DEFAULT, &rng, out);
 }
 
 zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, zci_init init, zc_rng *rng,
