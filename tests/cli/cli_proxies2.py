@@ -159,6 +159,17 @@ cli.check(rc == 0, "az_nas,flops: flops implied and listed is not a duplicate")
 cli.expect_error(2, ["az_nas", "sub-scores"], "search", "--proxy", "az_nas,meco", "--evals", "4")
 cli.expect_error(2, ["az_nas", "evolution"], "search", "--proxy", "az_nas", "--algo", "evolution", "--evals", "4")
 
+# 5b. AZ-NAS on TransNAS-Bench-101's encoders (stem and every cell or block); jigsaw's tiles refused
+for space, idx in [("tnb101-micro", "1"), ("tnb101-macro", "3")]:
+    rc, out, err = cli.run("score", "--space", space, "--task", "room_layout", "--index", idx, "--proxy", "az_nas",
+                           "--resolution", "32", "--quiet")
+    r = rows(out) if rc == 0 else []
+    cli.check(len(r) == 1 and all(math.isfinite(float(r[0][k])) for k in ["az_expressivity", "az_progressivity"]),
+              f"{space}: az_nas runs on the encoder's stages {err.strip()[:200]}")
+rc, out, err = cli.run("score", "--space", "tnb101-micro", "--task", "jigsaw", "--index", "1", "--proxy", "az_nas",
+                       "--resolution", "32", "--quiet")
+cli.check(rc != 0 and "tiles" in err and "Traceback" not in err, f"jigsaw: az_nas refused in one line ({err.strip()[:120]})")
+
 # 6. a search ranks the sub-scores over everything it evaluated (checked exactly in test_search)
 rc, out, err = cli.run("search", "--proxy", "az_nas", "--evals", "4", "--seed", "4", "--quiet")
 cli.check(rc == 0 and "search nb201 az_nas random" in out, f"search --proxy az_nas runs {err.strip()[:200]}")

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "spaces/tnb101/tnb101.h"
 #include "zcnas/zcnas.h"
 
 static void test_meco(void)
@@ -172,6 +173,31 @@ static void test_eigen_solvers(void)
     free(v); free(a); free(w);
 }
 
+/* TransNAS-Bench-101 marks AZ-NAS' stages: the encoder's stem and each of its cells or blocks, at the
+ * shapes the encoder gives them. */
+static void test_tnb101_stages(void)
+{
+    static const struct { int macro; const char *arch; int stages; int last_c; } cases[] = {
+        {0, "64-41414-3_11_212", 11, 512}, {1, "64-2314-basic", 9, 256}, {1, "64-411111-basic", 13, 128}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zc_tnb_arch a;
+        CHECK(zc_tnb_parse(cases[i].macro, cases[i].arch, &a) == ZC_OK);
+        zc_build_opts o = {0, 1, 1};
+        zc_net *net = zc_tnb_build(&a, ZC_TNB_CLASS_SCENE, 64, &o);
+        CHECK_MSG(net != NULL, "build %s", cases[i].arch);
+        if (!net) continue;
+        const int *feat;
+        int nf = zc_net_features(net, &feat);
+        CHECK_MSG(nf == cases[i].stages, "%s: %d stages (want %d)", cases[i].arch, nf, cases[i].stages);
+        zc_node_info first, last;
+        zc_net_node_info(net, feat[0], &first);
+        zc_net_node_info(net, feat[nf - 1], &last);
+        CHECK_MSG(first.c == 64 && first.h == 16, "%s: stem stage %dx%d", cases[i].arch, first.c, first.h);
+        CHECK_MSG(last.c == cases[i].last_c, "%s: last stage %d channels", cases[i].arch, last.c);
+        zc_net_free(net);
+    }
+}
+
 int main(void)
 {
     test_meco();
@@ -180,5 +206,6 @@ int main(void)
     test_patterns();
     test_vkdnw();
     test_eigen_solvers();
+    test_tnb101_stages();
     return check_report("test_proxies2");
 }

@@ -94,6 +94,13 @@ static int edge_op(builder *b, int x, const char *mod, int op, int c_in, int c_o
     }
 }
 
+/* AZ-NAS' stages (no official TransNAS setting; as its NB201 code takes the stem and every cell): the
+ * encoder's stem and each of its cells or residual blocks. */
+static void mark(builder *b, int x)
+{
+    if (b->ok && zc_net_mark_feature(b->net, x) != ZC_OK) b->ok = 0;
+}
+
 /* MicroCell: node1 = a(node0); node2 = b(node0) + c(node1); node3 = d(node0) + e(node1) + f(node2);
  * edges from node0 carry the cell's stride and C_in -> C_out. */
 static int micro_cell(builder *b, int x, const char *mod, const uint8_t *ops, int c_in, int c_out, int s)
@@ -142,6 +149,7 @@ static int encoder(builder *b, const zc_tnb_arch *a, const char *prefix, int *c_
     x = chk(b, zc_net_batchnorm(b->net, x, name, 1e-5f, 1, 1));
     NAME(name, "%s.stem.2", prefix);
     x = relu_conv_bn(b, x, name, 64, 3, 2, 1);
+    mark(b, x);
     int c = 64, w = 224 / 4;
     static const uint8_t micro_skeleton[5] = {4, 1, 4, 1, 4};
     const uint8_t *digits = a->macro ? a->d : micro_skeleton;
@@ -153,6 +161,7 @@ static int encoder(builder *b, const zc_tnb_arch *a, const char *prefix, int *c_
             NAME(name, "%s.layer%d.%d", prefix, i, j);
             x = a->macro ? basic_block(b, x, name, j ? target : c, target, j ? 1 : s)
                          : micro_cell(b, x, name, a->d, j ? target : c, target, j ? 1 : s);
+            mark(b, x);
         }
         c = target;
     }
