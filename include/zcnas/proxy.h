@@ -114,6 +114,9 @@ const zc_aggregate *zc_aggregate_find(const char *name);
 int zc_aggregate_n_columns(const zc_aggregate *a);
 /* The aggregate of n architectures: cols[k][i] is column k of architecture i; out[i] its score. */
 zc_status zc_aggregate_compute(const zc_aggregate *a, const double *const *cols, size_t n, double *out);
+/* The same from rows of sub-scores: raw holds k = zc_aggregate_n_columns(a) values per row, and
+ * architecture i is row rows[i] (rows NULL: row i). What the searches keep. */
+zc_status zc_aggregate_compute_rows(const zc_aggregate *a, const double *raw, const int *rows, size_t n, double *out);
 
 /* NULL-terminated list of every proxy (src/proxies/registry.c). */
 const zc_proxy *const *zc_proxy_all(void);

@@ -143,6 +143,14 @@ typedef struct zc_evo_opts {
      * (seed, iteration)). */
     zc_fitness_fn fitness;
     void *fitness_ctx;
+    /* An aggregate fitness (AZ-NAS' MobileNet search, evolution_search_az.py): the fitness writes the
+     * aggregate's zc_aggregate_n_columns sub-scores, and the search becomes AZ-NAS' variant: every
+     * scored candidate stays (nothing is removed), each score is the aggregate over all of them,
+     * recomputed after every append; a parent is the initial architecture (1 mutation) while at most 10
+     * are scored, then a uniform member (2 mutations), and once population - 1 are scored a uniform one
+     * of the population - 1 best; `iterations` counts scored candidates (rejections are not
+     * iterations there). NULL: ZiCo's search. */
+    const struct zc_aggregate *aggregate;
     /* Files (NULL: none). The candidate log is CSV: iteration,arch,flops,params,layers,score,status;
      * with resume it is cut back to the checkpoint and appended. */
     const char *log_path;

@@ -6,8 +6,6 @@
 #include <string.h>
 #include "cli.h"
 
-/* The fitness as the user named it: the one proxy, or the aggregate ranking several sub-scores. */
-#define FITNESS_NAME(sc) ((sc)->s.aggregate ? (sc)->s.aggregate->name : (sc)->s.run.proxies[0]->name)
 #include "cmd_search.h"
 
 static const char *usage_text =
@@ -32,7 +30,12 @@ static const char *usage_text =
     "             iterations (pruning comes first, the child last), as in the official loop.\n"
     "             Cost: one candidate per iteration; the official settings (100,000 iterations at 224x224,\n"
     "             2 batches of 128) take about 0.4 GPU-days by the paper, weeks on a small CPU; the progress\n"
-    "             lines give the rate and ETA. --threads sets the threads inside the backend here.\n\n"
+    "             lines give the rate and ETA. --threads sets the threads inside the backend here.\n"
+    "             With a score ranked over the population (--proxy az_nas, te_nas, vkdnw, vkdnw_agg) it is\n"
+    "             AZ-NAS' variant (evolution_search_az.py): no member is removed, every score is the rank\n"
+    "             aggregate over all candidates scored so far, parents come from the --population - 1 best once\n"
+    "             that many are scored, --iterations counts scored candidates (rejections are not iterations)\n"
+    "             and the answer is the best of all.\n\n"
     "random / rea report per repeat the chosen architecture, its score, parameters, FLOPs and, from the\n"
     "space's benchmark table, its accuracy (<dataset>_test; nb101: val_accuracy, the mean over the table's\n"
     "rows with its graph hash) and true rank (1 = best of the table); then\n"
@@ -368,8 +371,8 @@ int cmd_search(int argc, char **argv)
         CLI_SPACE_OPTS,
         {"algo", "NAME", "random, rea or evolution [default: random for spaces with a benchmark table, else evolution]",
          NULL, 0},
-        {"population", "P", "rea: population size [default: 64]; evolution: the size the loop prunes to [default: 512]",
-         NULL, 0},
+        {"population", "P", "rea: population size [default: 64]; evolution: the size the loop prunes to (AZ-NAS' "
+                            "variant: 1 + its parent pool) [default: 512]", NULL, 0},
         /* random / rea */
         {"evals", "N", "random / rea: architectures evaluated per search (random: draws; rea: population + children)",
          "1000", 0},
@@ -427,11 +430,6 @@ int cmd_search(int argc, char **argv)
                            "te_nas, vkdnw or vkdnw_agg) alone", sc.s.run.proxies[p]->name);
             goto done;
         }
-    if (sc.s.aggregate && evo) {
-        rc = cli_error(CLI_USAGE, "--proxy %s: ranked over the population, it is a fitness of --algo random or rea "
-                       "(not yet of ZiCo's evolution)", sc.s.aggregate->name);
-        goto done;
-    }
     if (sc.s.run.n_proxies != 1 && !sc.s.aggregate) {
         rc = cli_error(CLI_USAGE, "--proxy: the search needs exactly one proxy as its fitness, got %d", sc.s.run.n_proxies);
         goto done;

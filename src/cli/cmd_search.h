@@ -11,6 +11,9 @@ typedef struct search_cli {
     cli_scoring s;
 } search_cli;
 
+/* The fitness as the user named it: the one proxy, or the aggregate ranking several sub-scores. */
+#define FITNESS_NAME(sc) ((sc)->s.aggregate ? (sc)->s.aggregate->name : (sc)->s.run.proxies[0]->name)
+
 /* ZiCo's evolutionary search with --out, --resume, checkpoints and signals. */
 int cmd_search_evolution(search_cli *sc);
 

@@ -58,7 +58,7 @@ static void fingerprint(const search_cli *sc, const zc_evo_opts *o, const char *
                      "proxy=%s seed=%llu population=%d max_layers=%d budget_flops=%.17g budget_params=%.17g "
                      "budget_resolution=%d resolution=%d batch_size=%d batches=%d eps_batch_size=%d num_classes=%d "
                      "mutation=%d std=%d augment=%d backend=%s threads=%d data=%s initial=%s",
-                     r->proxies[0]->name, (unsigned long long)o->seed, o->population, o->max_layers, o->budget_flops,
+                     FITNESS_NAME(sc), (unsigned long long)o->seed, o->population, o->max_layers, o->budget_flops,
                      o->budget_params, sc->ctx->cfg.cost_resolution, sc->ctx->cfg.resolution, bs, nb,
                      r->lanes[1].batch_size, sc->ctx->cfg.num_classes, sc->ctx->mutation,
                      r->proxy_opts.zico_paper_std, r->augment, zc_backend_name(r->proxy_opts.backend), r->backend_threads,
@@ -141,6 +141,16 @@ int cmd_search_evolution(search_cli *sc)
     evo_ctx ec = {sc->s.quiet, o.population};
     o.fitness = zc_run_fitness;
     o.fitness_ctx = run;
+    zc_run_columns columns;
+    if (sc->s.aggregate) {   /* AZ-NAS' variant: the sub-scores, ranked over every candidate scored */
+        if ((st = zc_run_columns_for(&columns, run, sc->s.aggregate)) != ZC_OK) {
+            zc_run_close(run);
+            return cli_fail_status(st);
+        }
+        o.aggregate = sc->s.aggregate;
+        o.fitness = zc_run_fitness_columns;
+        o.fitness_ctx = &columns;
+    }
     o.log_path = log;
     o.checkpoint_path = ckpt;
     o.fingerprint = fp;
@@ -150,7 +160,7 @@ int cmd_search_evolution(search_cli *sc)
     if (!sc->s.quiet)
         fprintf(stderr, "zcnas: search --algo evolution on %s with %s: %ld iterations, population size %d, %dx%d "
                         "images, budget flops %.4g params %.4g layers %d (0: none); a progress line with the rate and "
-                        "ETA every %g s\n", sc->ctx->space->name, ro.proxies[0]->name, o.iterations, o.population,
+                        "ETA every %g s\n", sc->ctx->space->name, FITNESS_NAME(sc), o.iterations, o.population,
                 sc->ctx->cfg.resolution, sc->ctx->cfg.resolution, o.budget_flops, o.budget_params, o.max_layers,
                 o.progress_seconds);
     zc_evo_result res;
@@ -184,7 +194,7 @@ int cmd_search_evolution(search_cli *sc)
             free(line);
         }
     }
-    if (!rc && (st = zc_evo_write_summary(summary_path, &o, &res, ro.proxies[0]->name, settings)) != ZC_OK)
+    if (!rc && (st = zc_evo_write_summary(summary_path, &o, &res, FITNESS_NAME(sc), settings)) != ZC_OK)
         rc = cli_fail_status(st);
     if (!rc && res.interrupted) {
         int sig = (int)stop_signal;
@@ -205,8 +215,8 @@ int cmd_search_evolution(search_cli *sc)
         if (!res.best)
             rc = cli_error(CLI_RUNTIME, "search: no candidate got a finite %s score in %ld iterations (%ld NaN, %ld over "
                                         "a budget); %s may be undefined on %s networks",
-                           ro.proxies[0]->name, res.iterations, res.rej_nan,
-                           res.rej_layers + res.rej_params + res.rej_flops, ro.proxies[0]->name, sc->ctx->space->name);
+                           FITNESS_NAME(sc), res.iterations, res.rej_nan,
+                           res.rej_layers + res.rej_params + res.rej_flops, FITNESS_NAME(sc), sc->ctx->space->name);
     }
     zc_evo_result_free(&res);
     return rc;

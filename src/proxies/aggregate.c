@@ -136,3 +136,20 @@ zc_status zc_aggregate_compute(const zc_aggregate *a, const double *const *cols,
     free(tmp);
     return st;
 }
+
+zc_status zc_aggregate_compute_rows(const zc_aggregate *a, const double *raw, const int *rows, size_t n, double *out)
+{
+    if (!a || (n && (!raw || !out))) return zc_fail(ZC_EINVAL, "aggregate: NULL argument");
+    int k = zc_aggregate_n_columns(a);
+    if (k > 16) return zc_fail(ZC_EINVAL, "aggregate %s has more than 16 columns", a->name);
+    double *cols = malloc((n ? n : 1) * (size_t)k * sizeof *cols);
+    const double *colp[16];
+    if (!cols) return zc_fail(ZC_ENOMEM, "aggregate: out of memory for %zu architectures", n);
+    for (int c = 0; c < k; c++) {
+        colp[c] = cols + (size_t)c * n;
+        for (size_t i = 0; i < n; i++) cols[(size_t)c * n + i] = raw[(size_t)(rows ? rows[i] : (int)i) * k + c];
+    }
+    zc_status st = zc_aggregate_compute(a, colp, n, out);
+    free(cols);
+    return st;
+}

@@ -31,14 +31,17 @@ zc_status zci_evo_write_checkpoint(zci_evo *st)
             o->fingerprint ? o->fingerprint : "", st->iteration);
     fprintf(f, "rng %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 "\n", st->rng.s[0], st->rng.s[1],
             st->rng.s[2], st->rng.s[3]);
-    fprintf(f, "counters %ld %ld %ld %ld %ld\nlog_offset %ld\npopulation %d\n", st->scored, st->rej_layers,
-            st->rej_params, st->rej_flops, st->rej_nan, offset, st->n);
+    fprintf(f, "counters %ld %ld %ld %ld %ld\nlog_offset %ld\n", st->scored, st->rej_layers, st->rej_params,
+            st->rej_flops, st->rej_nan, offset);
+    if (st->k) fprintf(f, "subscores %d\n", st->k);   /* AZ-NAS' variant: each member's sub-scores */
+    fprintf(f, "population %d\n", st->n);
     zc_status rc = ZC_OK;
     for (int i = 0; i < st->n && rc == ZC_OK; i++) {
         rc = zc_space_format(o->space, st->archs + (size_t)i * st->asz, st->str, o->space->space->str_max);
         /* %a: the score comes back bit for bit */
-        fprintf(f, "%a %.17g %.17g %d %s\n", st->pop[i].score, st->pop[i].flops, st->pop[i].params, st->pop[i].layers,
-                st->str);
+        fprintf(f, "%a %.17g %.17g %d ", st->pop[i].score, st->pop[i].flops, st->pop[i].params, st->pop[i].layers);
+        for (int j = 0; j < st->k; j++) fprintf(f, "%a ", st->raw[(size_t)i * st->k + j]);
+        fprintf(f, "%s\n", st->str);
     }
     fprintf(f, "end\n");
     int bad = ferror(f);
@@ -110,6 +113,10 @@ zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *f)
     if (rc == ZC_OK &&
         (!get_line(line, cap, f) || sscanf(line, "log_offset %ld", &st->log_offset) != 1 || st->log_offset < 0))
         rc = ckpt_bad(path, "log_offset");
+    int k = -1;
+    if (rc == ZC_OK && st->k &&
+        (!get_line(line, cap, f) || sscanf(line, "subscores %d", &k) != 1 || k != st->k))
+        rc = ckpt_bad(path, "subscores");
     if (rc == ZC_OK && (!get_line(line, cap, f) || sscanf(line, "population %d", &n) != 1 || n < 0 || n > 100000000))
         rc = ckpt_bad(path, "population");
     for (int i = 0; rc == ZC_OK && i < n; i++) {
@@ -127,13 +134,20 @@ zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *f)
         p = end + 1;
         m.layers = (int)strtol(p, &end, 10);
         if (end == p || *end != ' ') { rc = ckpt_bad(path, "layers"); break; }
+        double raw[16];
+        for (int j = 0; j < st->k && rc == ZC_OK; j++) {
+            p = end + 1;
+            raw[j] = strtod(p, &end);
+            if (end == p || *end != ' ') rc = ckpt_bad(path, "sub-score");
+        }
+        if (rc != ZC_OK) break;
         if (zc_space_parse(o->space, end + 1, arch) != ZC_OK) {
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", zc_last_error());
             rc = zc_fail(ZC_EDATA, "%s: population member %d: %s", path, i + 1, msg);
             break;
         }
-        rc = zci_evo_push(st, &m, arch);
+        rc = zci_evo_push(st, &m, arch, raw);
     }
     if (rc == ZC_OK && (!get_line(line, cap, f) || strcmp(line, "end"))) rc = ckpt_bad(path, "no end line (truncated?)");
     free(line);

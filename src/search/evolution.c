@@ -13,7 +13,15 @@
  * (one stream for every decision, saved exactly in the checkpoint), and each candidate's init is
  * seeded by (seed, iteration) instead of being unseeded; a candidate whose score is not finite is
  * logged as "nan" and not appended (Python would append the NaN and then min/max become
- * order-dependent). */
+ * order-dependent).
+ *
+ * With an aggregate fitness (opts.aggregate) it is AZ-NAS' variant (ImageNet_MBV2/evolution_search_az.py):
+ * nothing is removed, every member's score is the aggregate of the sub-scores over all members,
+ * recomputed after each append; parents: the initial architecture (1 mutation) while at most 10 are
+ * scored, then a uniform member (2), and from population - 1 members on a uniform one of the
+ * population - 1 best (np.argsort's tail; equal scores: the later candidate counts as better);
+ * rejected candidates are not iterations (the official loop `continue`s), so `iterations` counts
+ * scored candidates, and the log's score is the candidate's aggregate when it joined. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +29,10 @@
 #include <string.h>
 #include <time.h>
 #include "search/evolution_impl.h"
+#include "zcnas/proxy.h"
+
+/* AZ-NAS' loop draws until a candidate fits; this many misses in a row means none will. */
+#define MAX_REJECTED_IN_ROW 1000000L
 
 const char *zc_evo_status_name(int status)
 {
@@ -49,7 +61,7 @@ static double now_seconds(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-zc_status zci_evo_push(zci_evo *st, const zci_evo_member *m, const void *arch)
+zc_status zci_evo_push(zci_evo *st, const zci_evo_member *m, const void *arch, const double *raw)
 {
     if (st->n == st->cap) {
         int c = st->cap ? st->cap * 2 : 64;
@@ -59,11 +71,51 @@ zc_status zci_evo_push(zci_evo *st, const zci_evo_member *m, const void *arch)
         unsigned char *a = realloc(st->archs, (size_t)c * st->asz);
         if (!a) return zc_fail(ZC_ENOMEM, "search: out of memory for the population");
         st->archs = a;
+        if (st->k) {
+            double *r = realloc(st->raw, (size_t)c * st->k * sizeof *r);
+            if (!r) return zc_fail(ZC_ENOMEM, "search: out of memory for the population");
+            st->raw = r;
+        }
         st->cap = c;
     }
     st->pop[st->n] = *m;
     memcpy(st->archs + (size_t)st->n * st->asz, arch, st->asz);
+    if (st->k) memcpy(st->raw + (size_t)st->n * st->k, raw, (size_t)st->k * sizeof *raw);
     st->n++;
+    return ZC_OK;
+}
+
+zc_status zci_evo_rescore(zci_evo *st)
+{
+    if (!st->k || !st->n) return ZC_OK;
+    double *agg = malloc((size_t)st->n * sizeof *agg);
+    if (!agg) return zc_fail(ZC_ENOMEM, "search: out of memory for the population");
+    zc_status rc = zc_aggregate_compute_rows(st->o->aggregate, st->raw, NULL, (size_t)st->n, agg);
+    for (int i = 0; rc == ZC_OK && i < st->n; i++) st->pop[i].score = agg[i];
+    free(agg);
+    return rc;
+}
+
+typedef struct ranked { double score; int index; } ranked;
+
+static int cmp_ranked(const void *a, const void *b)   /* ascending; NaN lowest; ties by index */
+{
+    const ranked *x = a, *y = b;
+    int xn = isnan(x->score), yn = isnan(y->score);
+    if (xn != yn) return xn ? -1 : 1;
+    if (!xn && x->score != y->score) return x->score < y->score ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* AZ-NAS' parent: a uniform member among the `top` best (np.random.choice of argsort's tail). */
+static zc_status pick_top(zci_evo *st, int top, int *parent)
+{
+    ranked *r = malloc((size_t)st->n * sizeof *r);
+    if (!r) return zc_fail(ZC_ENOMEM, "search: out of memory for the population");
+    for (int i = 0; i < st->n; i++) r[i] = (ranked){st->pop[i].score, i};
+    qsort(r, (size_t)st->n, sizeof *r, cmp_ranked);
+    *parent = r[st->n - top + (int)zc_rng_below(&st->rng, (uint64_t)top)].index;
+    free(r);
     return ZC_OK;
 }
 
@@ -73,11 +125,14 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Iterations done: candidates drawn (ZiCo), or scored (AZ-NAS' variant, whose rejections are not iterations). */
+#define DONE(st) ((st)->k ? (st)->scored : (st)->iteration)
+
 static void progress(const zci_evo *st, long start, double t0, zc_evo_progress *p)
 {
     memset(p, 0, sizeof *p);
     p->start = start;
-    p->iteration = st->iteration;
+    p->iteration = DONE(st);
     p->iterations = st->o->iterations;
     p->members = st->n;
     p->best = p->median = NAN;
@@ -103,8 +158,8 @@ static zc_status step(zci_evo *st, zc_evo_candidate *c)
 {
     const zc_evo_opts *o = st->o;
     const zc_space_ctx *sp = o->space;
-    /* 1. the population back to its size */
-    while (st->n > o->population) {
+    /* 1. the population back to its size (AZ-NAS' variant keeps every member) */
+    while (!st->k && st->n > o->population) {
         int k = 0;
         for (int i = 1; i < st->n; i++)
             if (st->pop[i].score < st->pop[k].score) k = i;
@@ -115,12 +170,16 @@ static zc_status step(zci_evo *st, zc_evo_candidate *c)
     }
     /* 2-3. a child */
     zci_evo_member m;
-    zc_status rc;
+    zc_status rc = ZC_OK;
     if (st->n <= 10) {
         rc = zc_space_mutate(sp, st->initial, 1, &st->rng, st->child);
     } else {
-        int parent = (int)zc_rng_below(&st->rng, (uint64_t)st->n);
-        rc = zc_space_mutate(sp, st->archs + (size_t)parent * st->asz, 2, &st->rng, st->child);
+        /* AZ-NAS from population - 1 members on: one of the population - 1 best (Python's
+         * [-(P - 1):] is everything for P = 1) */
+        int top = o->population - 1, parent = 0;
+        if (st->k && st->n >= top && top >= 1) rc = pick_top(st, top, &parent);
+        else parent = (int)zc_rng_below(&st->rng, (uint64_t)st->n);
+        if (rc == ZC_OK) rc = zc_space_mutate(sp, st->archs + (size_t)parent * st->asz, 2, &st->rng, st->child);
     }
     if (rc != ZC_OK) return rc;
     /* 4. budgets */
@@ -142,11 +201,18 @@ static zc_status step(zci_evo *st, zc_evo_candidate *c)
     else if (o->budget_flops > 0 && !(m.flops <= o->budget_flops)) c->status = ZC_EVO_REJ_FLOPS;
     else {
         /* 5. the fitness, the init seeded by (seed, iteration) */
-        double t0 = now_seconds();
+        double t0 = now_seconds(), raw[16];
         uint64_t stream = (uint64_t)st->iteration;
-        rc = o->fitness(o->fitness_ctx, st->child, 1, &stream, &m.score);
+        rc = o->fitness(o->fitness_ctx, st->child, 1, &stream, st->k ? raw : &m.score);
         c->seconds = now_seconds() - t0;
-        if (rc == ZC_ENUM || (rc == ZC_OK && !isfinite(m.score))) {
+        int all_nan = st->k > 0;   /* (aggregate) a numeric failure: every sub-score NaN */
+        for (int j = 0; rc == ZC_OK && j < st->k; j++) all_nan &= isnan(raw[j]);
+        if (rc == ZC_OK && st->k && !all_nan) {   /* sub-scores may be -inf or NaN: the aggregate ranks them */
+            m.score = NAN;
+            if ((rc = zci_evo_push(st, &m, st->child, raw)) != ZC_OK || (rc = zci_evo_rescore(st)) != ZC_OK) return rc;
+            c->status = ZC_EVO_SCORED;
+            c->score = st->pop[st->n - 1].score;
+        } else if (rc == ZC_ENUM || (rc == ZC_OK && (st->k ? all_nan : !isfinite(m.score)))) {
             zc_clear_error();
             c->status = ZC_EVO_REJ_NAN;
         } else if (rc != ZC_OK) {
@@ -156,9 +222,13 @@ static zc_status step(zci_evo *st, zc_evo_candidate *c)
         } else {
             c->status = ZC_EVO_SCORED;
             c->score = m.score;
-            if ((rc = zci_evo_push(st, &m, st->child)) != ZC_OK) return rc;
+            if ((rc = zci_evo_push(st, &m, st->child, NULL)) != ZC_OK) return rc;
         }
     }
+    st->rejected_in_row = c->status == ZC_EVO_SCORED ? 0 : st->rejected_in_row + 1;
+    if (st->k && st->rejected_in_row > MAX_REJECTED_IN_ROW)
+        return zc_fail(ZC_EINVAL, "search: %ld candidates in a row rejected (budget or layers): nothing near the initial "
+                                  "architecture fits", st->rejected_in_row - 1);
     switch (c->status) {
     case ZC_EVO_SCORED: st->scored++; break;
     case ZC_EVO_REJ_LAYERS: st->rej_layers++; break;
@@ -179,6 +249,8 @@ static zc_status check_opts(const zc_evo_opts *o)
     if (o->population < 1) return zc_fail(ZC_EINVAL, "search: --population must be >= 1");
     if (!o->fitness) return zc_fail(ZC_EINVAL, "search: no fitness");
     if (o->resume && !o->checkpoint_path) return zc_fail(ZC_EINVAL, "search: resume needs a checkpoint path");
+    if (o->aggregate && zc_aggregate_n_columns(o->aggregate) > 16)
+        return zc_fail(ZC_EINVAL, "search: aggregate %s has more than 16 columns", o->aggregate->name);
     return ZC_OK;
 }
 
@@ -186,6 +258,7 @@ static void evo_free(zci_evo *st)
 {
     free(st->pop);
     free(st->archs);
+    free(st->raw);
     free(st->initial);
     free(st->child);
     free(st->str);
@@ -202,6 +275,7 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
     memset(&st, 0, sizeof st);
     st.o = o;
     st.asz = sp->space->arch_size;
+    st.k = o->aggregate ? zc_aggregate_n_columns(o->aggregate) : 0;
     st.initial = calloc(1, st.asz);
     st.child = calloc(1, st.asz);
     st.str = malloc(sp->space->str_max);
@@ -242,6 +316,7 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
         if (f) {
             rc = zci_evo_read_checkpoint(&st, f);
             fclose(f);
+            if (rc == ZC_OK) rc = zci_evo_rescore(&st);
             if (rc != ZC_OK) { evo_free(&st); return rc; }
             resumed = 1;
         } else if (errno != ENOENT) {
@@ -249,11 +324,11 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
             return zc_fail(ZC_EIO, "%s: %s", o->checkpoint_path, strerror(errno));
         }
     }
-    res->resumed_from = st.iteration;
+    res->resumed_from = DONE(&st);
     if ((rc = zci_evo_open_log(&st, resumed)) != ZC_OK) { evo_free(&st); return rc; }
     double t0 = now_seconds(), last = t0;
     zc_evo_progress pr;
-    while (rc == ZC_OK && st.iteration < o->iterations) {
+    while (rc == ZC_OK && DONE(&st) < o->iterations) {
         if (o->stop && *o->stop) { res->interrupted = 1; break; }
         zc_evo_candidate c;
         rc = step(&st, &c);
@@ -262,13 +337,13 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
         if (o->checkpoint_path && o->checkpoint_every > 0 && st.iteration % o->checkpoint_every == 0)
             rc = zci_evo_write_checkpoint(&st);
         double t = now_seconds();
-        if (o->on_progress && (t - last >= o->progress_seconds || st.iteration == o->iterations)) {
+        if (o->on_progress && (t - last >= o->progress_seconds || DONE(&st) == o->iterations)) {
             progress(&st, res->resumed_from, t0, &pr);
             o->on_progress(o->ctx, &pr);
             last = t;
         }
     }
-    if (rc == ZC_OK && o->stop && *o->stop && st.iteration < o->iterations) res->interrupted = 1;
+    if (rc == ZC_OK && o->stop && *o->stop && DONE(&st) < o->iterations) res->interrupted = 1;
     if (rc == ZC_OK && o->checkpoint_path) rc = zci_evo_write_checkpoint(&st);
     zc_status lc = zci_evo_close_log(&st);
     if (rc == ZC_OK) rc = lc;

@@ -21,12 +21,17 @@ typedef struct zci_evo {
     long scored, rej_layers, rej_params, rej_flops, rej_nan;
     zci_evo_member *pop;     /* n members ... */
     unsigned char *archs;    /* ... and their architectures */
-    int n, cap;
+    double *raw;             /* ... and (aggregate) their k sub-scores each */
+    int n, cap, k;           /* k: sub-scores per member (0: ZiCo's search) */
+    long rejected_in_row;    /* (aggregate) rejections since the last scored candidate */
     FILE *log;
     long log_offset;         /* of the checkpoint being loaded */
 } zci_evo;
 
-zc_status zci_evo_push(zci_evo *st, const zci_evo_member *m, const void *arch);
+/* Appends a member (raw: its k sub-scores, or NULL when k is 0). */
+zc_status zci_evo_push(zci_evo *st, const zci_evo_member *m, const void *arch, const double *raw);
+/* (aggregate) Every member's score from the sub-scores of all of them. */
+zc_status zci_evo_rescore(zci_evo *st);
 /* checkpoint.c: the exact state, written atomically; read back with the fingerprint checked. */
 zc_status zci_evo_write_checkpoint(zci_evo *st);
 zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *f);

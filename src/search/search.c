@@ -119,16 +119,7 @@ static zc_status join_population(zci_search *s, int row)
 static zc_status refresh(zci_search *s)
 {
     if (!s->stale) return ZC_OK;
-    int k = s->cache->k, n = s->n_rows;
-    double *cols = malloc((size_t)(n ? n : 1) * k * sizeof *cols);
-    const double *colp[16];
-    if (!cols) return zc_fail(ZC_ENOMEM, "search: out of memory");
-    for (int c = 0; c < k; c++) {
-        colp[c] = cols + (size_t)c * n;
-        for (int i = 0; i < n; i++) cols[(size_t)c * n + i] = s->cache->raw[(size_t)s->rows[i] * k + c];
-    }
-    zc_status st = zc_aggregate_compute(s->o->aggregate, colp, (size_t)n, s->agg);
-    free(cols);
+    zc_status st = zc_aggregate_compute_rows(s->o->aggregate, s->cache->raw, s->rows, (size_t)s->n_rows, s->agg);
     s->stale = st != ZC_OK;
     return st;
 }

@@ -15,7 +15,9 @@ tests/oracle/oracle_proxies2.py).
    their aggregate or with ZiCo's evolution.
 6. `search --proxy az_nas` ranks the sub-scores over its history (exactly: tests/unit/test_search.c).
 """
+import json
 import math
+import os
 
 from helpers import Cli, rows
 
@@ -157,7 +159,21 @@ cli.expect_error(2, ["listed twice"], "score", "--index", "0", "--proxy", "flops
 rc, _, err = cli.run("score", "--index", "0", "--proxy", "az_nas,flops", "--quiet")
 cli.check(rc == 0, "az_nas,flops: flops implied and listed is not a duplicate")
 cli.expect_error(2, ["az_nas", "sub-scores"], "search", "--proxy", "az_nas,meco", "--evals", "4")
-cli.expect_error(2, ["az_nas", "evolution"], "search", "--proxy", "az_nas", "--algo", "evolution", "--evals", "4")
+# AZ-NAS' evolution (its MobileNet search): every scored candidate stays, rejections are not iterations
+evo = cli.path("azevo")
+small = "SuperConvK3BNRELU(3,8,2,1)SuperResIDWE2K3(8,16,2,8,1)SuperResIDWE2K3(16,24,2,8,1)SuperConvK1BNRELU(24,32,1,1)"
+rc, out, err = cli.run("search", "--space", "zennas", "--algo", "evolution", "--proxy", "az_nas", "--iterations", "12",
+                       "--population", "4", "--budget-flops", "18e6", "--resolution", "32", "--initial", small,
+                       "--out", evo, "--quiet")
+cli.check(rc == 0, f"search --algo evolution --proxy az_nas {err.strip()[:200]}")
+if rc == 0:
+    cands = rows(open(os.path.join(evo, "candidates.csv")).read())
+    scored = [c for c in cands if c["status"] == "scored"]
+    summary = json.load(open(os.path.join(evo, "summary.json")))
+    cli.check(len(scored) == 12 and summary["final_members"] == 12 and summary["proxy"] == "az_nas",
+              f"12 scored candidates, all kept ({len(scored)} scored of {len(cands)}, {summary['final_members']} members)")
+    cli.check(len(cands) > 12 and all(c["status"] in ("scored", "flops") for c in cands),
+              "candidates over the FLOPs budget are logged and not counted")
 
 # 5b. AZ-NAS on TransNAS-Bench-101's encoders (stem and every cell or block); jigsaw's tiles refused
 for space, idx in [("tnb101-micro", "1"), ("tnb101-macro", "3")]:

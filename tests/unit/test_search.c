@@ -652,6 +652,101 @@ static void test_aggregate_search(void)
     free(f);
 }
 
+/* AZ-NAS' evolution (an aggregate fitness): nothing removed, each candidate's score the aggregate over
+ * everything scored so far, parents from the population - 1 best, the answer the best of all, and a
+ * resumed search equal to an uninterrupted one. */
+static int edge_distance(const char *a, const char *b)
+{
+    zc_nb201_arch x, y;
+    if (zc_nb201_parse(a, &x) != ZC_OK || zc_nb201_parse(b, &y) != ZC_OK) return 99;
+    return differ_edges(index_of(&x), index_of(&y));
+}
+
+static void test_aggregate_evolution(void)
+{
+    fit *f = calloc(1, sizeof *f);
+    const zc_aggregate *te = zc_aggregate_find("te_nas");
+    cand_log *log = calloc(1, sizeof *log);
+    zc_evo_opts o;
+    zc_evo_opts_default(&o);
+    o.space = NB201;
+    o.iterations = 40;
+    o.population = 4;
+    o.seed = 3;
+    o.aggregate = te;
+    o.fitness = fit_pair;
+    o.fitness_ctx = f;
+    o.fingerprint = "agg";
+    o.on_candidate = on_candidate;
+    o.ctx = log;
+    o.progress_seconds = 1e9;
+    zc_evo_result res;
+    CHECK(zc_evo_search(&o, &res) == ZC_OK && res.best);
+    CHECK_MSG(log->n == 40 && res.scored == 40 && res.members == 40, "every candidate kept: %d logged, %ld scored, %d "
+              "members", log->n, res.scored, res.members);
+    double a[40], b[40], agg[40];
+    int top_ok = 1, score_ok = 1;
+    for (int i = 0; i < log->n; i++) {
+        zc_nb201_arch x;
+        CHECK(zc_nb201_parse(log->c[i].arch, &x) == ZC_OK);
+        int idx = index_of(&x);
+        a[i] = fit_value(idx);
+        b[i] = floor(fit_value(idx + 7) * 8.0);
+        const double *cols[2] = {a, b};
+        /* the score it joined with: the aggregate over the first i + 1 */
+        CHECK(zc_aggregate_compute(te, cols, (size_t)i + 1, agg) == ZC_OK);
+        score_ok &= log->c[i].score == agg[i];
+        /* from 11 members on: a 2-edge mutation of one of the population - 1 = 3 best of the first i */
+        if (i > 10) {
+            CHECK(zc_aggregate_compute(te, cols, (size_t)i, agg) == ZC_OK);
+            int near = 0;
+            for (int j = 0; j < i; j++) {
+                int better = 0;
+                for (int m = 0; m < i; m++) better += agg[m] > agg[j] || (agg[m] == agg[j] && m > j);
+                if (better < 3 && edge_distance(log->c[i].arch, log->c[j].arch) <= 2) near = 1;
+            }
+            top_ok &= near;
+        }
+    }
+    CHECK_MSG(score_ok, "each logged score is the aggregate over the candidates scored so far");
+    CHECK_MSG(top_ok, "each child after 10 members is near one of the 3 best");
+    const double *cols[2] = {a, b};
+    CHECK(zc_aggregate_compute(te, cols, 40, agg) == ZC_OK);
+    int best = 0;
+    for (int i = 1; i < 40; i++) if (agg[i] > agg[best]) best = i;
+    CHECK_MSG(!strcmp(res.best, log->c[best].arch) && res.best_score == agg[best], "the best of all 40: %s (%g)",
+              log->c[best].arch, agg[best]);
+    /* stopped at iteration 17 and resumed: the same candidates, file and answer */
+    const char *ck = "test_search_agg.ckpt", *lg1 = "test_search_agg_ref.csv", *lg2 = "test_search_agg_run.csv";
+    remove(ck);
+    zc_evo_result r1, r2, r3;
+    o.log_path = lg1;
+    CHECK(zc_evo_search(&o, &r1) == ZC_OK);
+    volatile sig_atomic_t stop = 0;
+    cand_log *l2 = calloc(1, sizeof *l2);
+    l2->stop = &stop;
+    l2->stop_at = 17;
+    o.ctx = l2;
+    o.stop = &stop;
+    o.log_path = lg2;
+    o.checkpoint_path = ck;
+    CHECK(zc_evo_search(&o, &r2) == ZC_OK && r2.interrupted);
+    stop = 0;
+    l2->stop = NULL;
+    o.resume = 1;
+    CHECK(zc_evo_search(&o, &r3) == ZC_OK && !r3.interrupted && r3.resumed_from == 18);
+    CHECK_MSG(r3.best && r1.best && !strcmp(r1.best, r3.best) && r1.best_score == r3.best_score && same_file(lg1, lg2),
+              "resumed AZ evolution = uninterrupted");
+    zc_evo_result_free(&res);
+    zc_evo_result_free(&r1);
+    zc_evo_result_free(&r2);
+    zc_evo_result_free(&r3);
+    remove(ck); remove(lg1); remove(lg2);
+    free(l2);
+    free(log);
+    free(f);
+}
+
 int main(void)
 {
     zc_space_config cfg;
@@ -666,6 +761,7 @@ int main(void)
     test_rea();
     test_budgets();
     test_aggregate_search();
+    test_aggregate_evolution();
     test_run_context();
     test_evolution();
     zc_space_close(NB201);
