@@ -221,10 +221,17 @@ zc_status zc_net_init_constant(zc_net *net, float value);
 /* kaiming_normal_ (fan_in, ReLU gain): conv/linear weights N(0, 2 / fan_in), biases 0, BN gamma 1 beta 0
  * (AZ-NAS, VKDNW). */
 zc_status zc_net_init_kaiming(zc_net *net, zc_rng *rng);
-/* on = 1: batch norms normalise with the running statistics of a freshly built model (mean 0, var 1:
- * y = gamma x / sqrt(1 + eps) + beta), as a new PyTorch model in eval mode; samples are then independent.
+/* on = 1: batch norms normalise with their running statistics: a freshly built model's (mean 0, var 1:
+ * y = gamma x / sqrt(1 + eps) + beta), as a new PyTorch model in eval mode, unless zc_net_set_bn_momentum
+ * let training forwards move them; samples are then independent.
  * 0 (the default): batch statistics. */
 void zc_net_set_bn_eval(zc_net *net, int on);
+/* momentum > 0: every training-mode forward also updates each batch norm's running statistics as
+ * PyTorch's does (r = (1 - m) r + m * batch statistic, the variance unbiased), starting from a fresh
+ * model's (0, 1); eval mode then normalises with them (VKDNW's MobileNet code scores AZ-NAS' training
+ * forward first, then the Fisher information in eval mode). Untiled networks. Any call resets the
+ * running statistics to fresh; 0 (the default) leaves them there. */
+void zc_net_set_bn_momentum(zc_net *net, double momentum);
 /* on = 0: later backward passes compute only activation gradients (parameter gradients stay 0), which
  * saves the weight-gradient half of conv and linear layers (proxies that read activation gradients).
  * 1 (the default): every parameter's gradient. */

@@ -49,6 +49,8 @@ struct zc_node {
     float *grad;             /* d loss / d out, same layout */
     double *saved;           /* op-specific host state (batch norm: per-channel mean and invstd) */
     double **tile_saved;     /* batch norm on a tiled node: each tile's `saved` (tiles entries) */
+    double *running;         /* batch norm: running mean, then running var (c each), once a training
+                                forward updated them (zc_net_set_bn_momentum); NULL: a fresh model's 0, 1 */
     float *ws;               /* backend workspace (e.g. reordered weights), freed with the buffers */
     int layout;              /* backend-defined memory layout; 0 = plain NCHW */
     int live;                /* 1 when the node is computed (its value reaches the output) */
@@ -72,7 +74,8 @@ struct zc_net {
     int batch;               /* batch size of the buffers currently allocated */
     int prune_zero;          /* see zc_net_prune_zero */
     int need_input_grad;     /* backward also computes d loss / d input (nodes[0].grad) */
-    int bn_eval;             /* batch norms use fresh running stats (see zc_net_set_bn_eval) */
+    int bn_eval;             /* batch norms use their running stats (see zc_net_set_bn_eval) */
+    double bn_momentum;      /* > 0: training forwards update the running stats (zc_net_set_bn_momentum) */
     int has_module_map;      /* the builder described its reference model's modules */
     int *features, n_features, cap_features;   /* stage outputs (zc_net_mark_feature) */
     int shapes_only;         /* parameters have shapes but no values (set before adding layers) */
@@ -93,5 +96,11 @@ static inline int zci_zero_reshapes(const zc_net *net, const zc_node *n)
 
 /* The backend that runs the net (its own, else the default). */
 const struct zc_backend *zci_net_backend(const zc_net *net);
+
+/* Batch norm's running statistics (net.c), for the backends: after a training forward of `count`
+ * values per channel with batch mean and 1/sqrt(var + eps), update them (when net->bn_momentum > 0); in
+ * eval mode, channel c's mean and 1/sqrt(running var + eps). */
+void zci_bn_update_running(zc_net *net, zc_node *node, const double *mean, const double *invstd, double count);
+void zci_bn_eval_stats(const zc_node *node, int c, double *mean, double *invstd);
 
 #endif

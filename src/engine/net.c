@@ -101,10 +101,13 @@ void zc_net_release_buffers(zc_net *net)
     net->batch = 0;
 }
 
+static void reset_running(zc_net *net);
+
 void zc_net_free(zc_net *net)
 {
     if (!net) return;
     zc_net_release_buffers(net);
+    reset_running(net);
     release_params(net, zci_net_backend(net));
     free(net->params);
     free(net->nodes);
@@ -955,6 +958,42 @@ zc_status zc_net_init_kaiming(zc_net *net, zc_rng *rng)
 }
 
 void zc_net_set_bn_eval(zc_net *net, int on) { net->bn_eval = on != 0; }
+
+static void reset_running(zc_net *net)
+{
+    for (int i = 0; i < net->n_nodes; i++) {
+        free(net->nodes[i].running);
+        net->nodes[i].running = NULL;
+    }
+}
+
+void zc_net_set_bn_momentum(zc_net *net, double momentum)
+{
+    reset_running(net);
+    net->bn_momentum = momentum > 0.0 ? momentum : 0.0;
+}
+
+void zci_bn_update_running(zc_net *net, zc_node *node, const double *mean, const double *invstd, double count)
+{
+    if (!(net->bn_momentum > 0.0) || net->bn_eval) return;
+    int C = node->c;
+    if (!node->running) {   /* a fresh model's: mean 0, var 1 */
+        if (!(node->running = malloc(2 * (size_t)C * sizeof *node->running))) return;   /* stays fresh */
+        for (int c = 0; c < C; c++) node->running[c] = 0.0, node->running[C + c] = 1.0;
+    }
+    double m = net->bn_momentum, unbias = count > 1.0 ? count / (count - 1.0) : 1.0;
+    for (int c = 0; c < C; c++) {
+        double var = 1.0 / (invstd[c] * invstd[c]) - node->eps;   /* the biased batch variance */
+        node->running[c] = (1.0 - m) * node->running[c] + m * mean[c];
+        node->running[C + c] = (1.0 - m) * node->running[C + c] + m * var * unbias;
+    }
+}
+
+void zci_bn_eval_stats(const zc_node *node, int c, double *mean, double *invstd)
+{
+    *mean = node->running ? node->running[c] : 0.0;
+    *invstd = 1.0 / sqrt((node->running ? node->running[node->c + c] : 1.0) + node->eps);
+}
 
 void zc_net_set_param_grads(zc_net *net, int on)
 {

@@ -2,6 +2,7 @@
 #ifndef ZC_UTIL_H
 #define ZC_UTIL_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* A JSON string literal with the required escapes. */
@@ -31,5 +32,16 @@ int zci_strmap_put(zci_strmap *m, const char *key, double v);
 int zci_strmap_get(const zci_strmap *m, const char *key, double *v);
 void zci_strmap_set(zci_strmap *m, const char *key, double v);   /* key must be present */
 void zci_strmap_free(zci_strmap *m);
+
+/* Python's random.Random(seed) for an integer seed (pyrandom.c): the same draws as CPython. */
+typedef struct zci_pyrandom {
+    uint32_t mt[624];
+    int i;
+} zci_pyrandom;
+void zci_pyrandom_seed(zci_pyrandom *r, uint64_t seed);
+/* random._randbelow(n) (n >= 1). */
+uint32_t zci_pyrandom_below(zci_pyrandom *r, uint32_t n);
+/* random.sample(range(n), k) into out[k] (scratch: n ints); -1 when k > n (Python's ValueError). */
+int zci_pyrandom_sample(zci_pyrandom *r, int n, int k, int *out, int *scratch);
 
 #endif

@@ -699,6 +699,78 @@ static void blocked_agreement(void)
     for (int b = 0; b < 2; b++) { free(y[b]); free(dx[b]); free(gw[b]); }
 }
 
+/* Running statistics (zc_net_set_bn_momentum): two training forwards move them as PyTorch's BN does
+ * (momentum 0.1, unbiased variance, from 0 and 1), eval mode normalises with them, and resetting the
+ * momentum brings back a fresh model's; recomputed here from the convolution's outputs. */
+static void bn_running_stats(void)
+{
+    const zc_backend *be[2] = {zc_backend_get("ref"), zc_backend_default()};
+    for (int b = 0; b < 2; b++) {
+        if (b == 1 && be[1] == be[0]) break;
+        zc_rng_seed(&rng, 99, 0);
+        zc_net *net = zc_net_new(3, 6, 6);
+        int c = zc_net_conv2d(net, 0, "c", 16, 3, 1, 1, 1, 0);
+        int bn = zc_net_batchnorm(net, c, "bn", 1e-5f, 1, 1);
+        CHECK(zc_net_finish(net, bn) == ZC_OK);
+        zc_net_set_backend(net, be[b]);
+        random_params(net);
+        zc_net_keep(net, c);
+        zc_net_set_bn_momentum(net, 0.1);
+        const int B = 3, C = 16, HW = 36;
+        double rm[16], rv[16], worst = 0.0;
+        for (int k = 0; k < C; k++) rm[k] = 0.0, rv[k] = 1.0;
+        float *conv = malloc((size_t)B * C * HW * sizeof *conv), *y = malloc((size_t)B * C * HW * sizeof *y);
+        for (int pass = 0; pass < 3; pass++) {
+            float *x = random_input(net, B, 0);
+            if (pass == 2) zc_net_set_bn_eval(net, 1);
+            CHECK(zc_net_forward(net, x, B, ZC_RUN_TRAIN) == ZC_OK);
+            CHECK(zc_net_read(net, c, 0, conv) == ZC_OK && zc_net_read(net, bn, 0, y) == ZC_OK);
+            for (int k = 0; k < C && pass < 2; k++) {   /* PyTorch's update */
+                double s = 0, ss = 0;
+                for (int i = 0; i < B; i++)
+                    for (int j = 0; j < HW; j++) s += conv[((size_t)i * C + k) * HW + j];
+                double mean = s / (B * HW);
+                for (int i = 0; i < B; i++)
+                    for (int j = 0; j < HW; j++) ss += pow(conv[((size_t)i * C + k) * HW + j] - mean, 2);
+                rm[k] = 0.9 * rm[k] + 0.1 * mean;
+                rv[k] = 0.9 * rv[k] + 0.1 * ss / (B * HW - 1);
+            }
+            for (int k = 0; k < C && pass == 2; k++) {
+                double g = net->params[net->nodes[bn].weight].data[k], beta = net->params[net->nodes[bn].bias].data[k];
+                for (int i = 0; i < B; i++)
+                    for (int j = 0; j < HW; j++) {
+                        size_t at = ((size_t)i * C + k) * HW + j;
+                        double want = g * (conv[at] - rm[k]) / sqrt(rv[k] + 1e-5) + beta;
+                        worst = fmax(worst, fabs(y[at] - want) / (1e-3 + fabs(want)));
+                    }
+            }
+            free(x);
+        }
+        CHECK_MSG(worst < 1e-4, "[%s] eval with running stats after 2 updates: worst relative error %.3g",
+                  zc_backend_name(be[b]), worst);
+        /* reset: a fresh model's statistics again */
+        zc_net_set_bn_momentum(net, 0.0);
+        float *x = random_input(net, B, 0);
+        CHECK(zc_net_forward(net, x, B, ZC_RUN_TRAIN) == ZC_OK);
+        CHECK(zc_net_read(net, c, 0, conv) == ZC_OK && zc_net_read(net, bn, 0, y) == ZC_OK);
+        worst = 0.0;
+        for (int k = 0; k < C; k++) {
+            double g = net->params[net->nodes[bn].weight].data[k], beta = net->params[net->nodes[bn].bias].data[k];
+            for (int i = 0; i < B * HW / C; i++) {
+                size_t at = (size_t)k * HW + (size_t)i;
+                double want = g * conv[at] / sqrt(1.0 + 1e-5) + beta;
+                worst = fmax(worst, fabs(y[at] - want) / (1e-3 + fabs(want)));
+            }
+        }
+        CHECK_MSG(worst < 1e-5, "[%s] fresh statistics after the reset: %.3g", zc_backend_name(be[b]), worst);
+        printf("[%s] %-44s ok\n", zc_backend_name(be[b]), "batch norm running statistics");
+        free(x);
+        free(conv);
+        free(y);
+        zc_net_free(net);
+    }
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 12345;
@@ -711,5 +783,6 @@ int main(int argc, char **argv)
         run_all();
     }
     blocked_agreement();
+    bn_running_stats();
     return check_report("test_gradcheck");
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "check.h"
 #include "spaces/tnb101/tnb101.h"
+#include "util/util.h"
 #include "zcnas/zcnas.h"
 
 static void test_meco(void)
@@ -198,6 +199,41 @@ static void test_tnb101_stages(void)
     }
 }
 
+/* Python's random.Random(n).sample(range(n), k), VKDNW's MobileNet choice of 128 tensors: the first 8
+ * draws and sum_i i * s[i], printed by CPython 3.11.2 (both of sample's algorithms: the pool for
+ * n <= 1045, the set above). */
+static void test_pyrandom(void)
+{
+    static const struct { int n, k, first[8]; long weighted; } cases[] = {
+        {300, 128, {182, 176, 0, 251, 177, 270, 216, 292}, 1081359},
+        {129, 128, {69, 11, 113, 116, 126, 88, 122, 51}, 502471},
+        {2000, 128, {918, 101, 1939, 1573, 971, 1940, 1709, 1619}, 8058660},
+        {128, 128, {60, 51, 65, 46, 17, 61, 3, 19}, 536266},
+        {10, 3, {9, 0, 6}, 12},
+        {7, 7, {2, 1, 3, 0, 4, 6, 5}, 83},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int n = cases[c].n, k = cases[c].k, *out = malloc((size_t)k * sizeof *out), *tmp = malloc((size_t)n * sizeof *tmp);
+        zci_pyrandom r;
+        zci_pyrandom_seed(&r, (uint64_t)n);
+        CHECK(zci_pyrandom_sample(&r, n, k, out, tmp) == 0);
+        long w = 0;
+        int first = 1;
+        for (int i = 0; i < k; i++) w += (long)i * out[i];
+        for (int i = 0; i < k && i < 8; i++) first &= out[i] == cases[c].first[i];
+        CHECK_MSG(first && w == cases[c].weighted, "random.Random(%d).sample(range(%d), %d)", n, n, k);
+        free(out);
+        free(tmp);
+    }
+    zci_pyrandom r;
+    int out[4], tmp[4];
+    zci_pyrandom_seed(&r, 5);
+    CHECK(zci_pyrandom_sample(&r, 3, 4, out, tmp) == -1);   /* Python's ValueError */
+    zci_pyrandom_seed(&r, 0);   /* randrange(1000) x 5 */
+    static const unsigned want0[5] = {864, 394, 776, 911, 430};
+    for (int i = 0; i < 5; i++) CHECK(zci_pyrandom_below(&r, 1000) == want0[i]);
+}
+
 int main(void)
 {
     test_meco();
@@ -207,5 +243,6 @@ int main(void)
     test_vkdnw();
     test_eigen_solvers();
     test_tnb101_stages();
+    test_pyrandom();
     return check_report("test_proxies2");
 }

@@ -149,7 +149,8 @@ zc_status dn_bn_forward(zc_net *net, zc_node *node, int batch)
         double d = s1[c] / m, var = invstd[c] / m - d * d;
         mean[c] = shift[c] + d;
         invstd[c] = 1.0 / sqrt((var > 0.0 ? var : 0.0) + node->eps);
-        if (net->bn_eval) { mean[c] = 0.0; invstd[c] = 1.0 / sqrt(1.0 + node->eps); }   /* fresh running stats */
+        if (net->bn_eval && real) zci_bn_eval_stats(node, (int)c, &mean[c], &invstd[c]);   /* running stats */
+        else if (net->bn_eval) mean[c] = 0.0, invstd[c] = 1.0;
         f[c] = real ? (float)invstd[c] * (gamma ? gamma[c] : 1.0f) : 0.0f;   /* scale */
         f[cp + c] = real && beta ? beta[c] : 0.0f;                          /* shift */
         f[2 * cp + c] = (float)mean[c];
@@ -157,6 +158,7 @@ zc_status dn_bn_forward(zc_net *net, zc_node *node, int batch)
     pass ap = {.kind = PASS_NORMALISE, .x = in->out, .y = node->out, .k = f, .o = f + cp, .m = f + 2 * cp};
     run(&g, &ap);
     free(f);
+    zci_bn_update_running(net, node, mean, invstd, m);
     return ZC_OK;
 }
 

@@ -13,20 +13,21 @@ static ZC_VECTORIZE void normalise(const float *x, float *y, size_t n, float mea
 void zci_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
                              const float *gamma, const float *beta, float eps, double *saved)
 {
-    zci_ref_bn_forward_stats(in, out, batch, C, hw, gamma, beta, eps, saved, 0);
+    zci_ref_bn_forward_stats(in, out, batch, C, hw, gamma, beta, eps, saved, NULL);
 }
 
 void zci_ref_bn_forward_stats(const float *in, float *out, int batch, int C, size_t hw, const float *gamma,
-                              const float *beta, float eps, double *saved, int fresh_stats)
+                              const float *beta, float eps, double *saved, const zc_node *eval)
 {
     size_t m = (size_t)batch * hw;
     for (int c = 0; c < C; c++) {
-        if (fresh_stats) {   /* eval mode of a new model: running mean 0, running var 1 */
-            double invstd = 1.0 / sqrt(1.0 + eps);
-            if (saved) { saved[c] = 0.0; saved[C + c] = invstd; }
+        if (eval) {   /* eval mode: the node's running statistics */
+            double mean, invstd;
+            zci_bn_eval_stats(eval, c, &mean, &invstd);
+            if (saved) { saved[c] = mean; saved[C + c] = invstd; }
             float scale = (float)invstd * (gamma ? gamma[c] : 1.0f), shift = beta ? beta[c] : 0.0f;
             for (int b = 0; b < batch; b++)
-                normalise(in + ((size_t)b * C + c) * hw, out + ((size_t)b * C + c) * hw, hw, 0.0f, scale, shift);
+                normalise(in + ((size_t)b * C + c) * hw, out + ((size_t)b * C + c) * hw, hw, (float)mean, scale, shift);
             continue;
         }
         double sum = 0.0;
@@ -52,7 +53,9 @@ zc_status zci_ref_batchnorm_forward(zc_net *net, zc_node *node, int batch)
     if (!node->saved) return zc_fail(ZC_ENOMEM, "batchnorm: out of memory");
     zci_ref_bn_forward_stats(in->out, node->out, batch, C, (size_t)node->h * node->w,
                              node->affine ? net->params[node->weight].data : NULL,
-                             node->affine ? net->params[node->bias].data : NULL, node->eps, node->saved, net->bn_eval);
+                             node->affine ? net->params[node->bias].data : NULL, node->eps, node->saved,
+                             net->bn_eval ? node : NULL);
+    zci_bn_update_running(net, node, node->saved, node->saved + C, (double)batch * node->h * node->w);
     return ZC_OK;
 }
 

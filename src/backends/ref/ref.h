@@ -30,9 +30,10 @@ void zci_ref_col2im(const zci_conv_geom *q, const float *col, float *dx);
 typedef struct zci_pool_geom { int h, w, oh, ow, k, s, p, count_include_pad; } zci_pool_geom;
 void zci_ref_bn_forward_arrays(const float *in, float *out, int batch, int C, size_t hw,
                               const float *gamma, const float *beta, float eps, double *saved);
-/* The same; fresh_stats = 1: eval mode of a new model (running mean 0, var 1) instead of batch stats. */
+/* The same; eval: normalise with that node's running statistics (zci_bn_eval_stats) instead of the
+ * batch's (NULL: the batch's). */
 void zci_ref_bn_forward_stats(const float *in, float *out, int batch, int C, size_t hw, const float *gamma,
-                              const float *beta, float eps, double *saved, int fresh_stats);
+                              const float *beta, float eps, double *saved, const zc_node *eval);
 void zci_ref_avgpool_forward_arrays(const zci_pool_geom *g, const float *in, float *out, int planes);
 void zci_ref_gap_forward_arrays(const float *in, float *out, int planes, size_t hw);
 
