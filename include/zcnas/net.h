@@ -232,6 +232,9 @@ void zc_net_set_bn_eval(zc_net *net, int on);
  * forward first, then the Fisher information in eval mode). Untiled networks. Any call resets the
  * running statistics to fresh; 0 (the default) leaves them there. */
 void zc_net_set_bn_momentum(zc_net *net, double momentum);
+/* The statistics batch norm `node` normalises channel c with in eval mode: its running mean and
+ * 1/sqrt(running var + eps). */
+void zc_net_bn_eval_stats(const zc_net *net, int node, int c, double *mean, double *invstd);
 /* on = 0: later backward passes compute only activation gradients (parameter gradients stay 0), which
  * saves the weight-gradient half of conv and linear layers (proxies that read activation gradients).
  * 1 (the default): every parameter's gradient. */

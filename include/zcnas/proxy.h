@@ -23,6 +23,9 @@ typedef struct zc_proxy_opts {
     double reg_swap_mu, reg_swap_sigma;   /* reg_swap's mu, sigma (0: 1000, 5e5) */
     /* MeCo */
     int meco_random_input;        /* 1: one N(0,1) image instead of a real one */
+    /* VKDNW */
+    int vkdnw_exact_constants;    /* 1: alpha = 0.05 and 1 - alpha, alpha / K in double instead of the official
+                                     code's float16 tensors (which make sum(pi) = 1.0002 at K = 1000) */
     int grad_norm_zico;           /* 0: zero-cost-nas (sum of per-layer conv/linear weight-gradient norms,
                                      real batch and labels); 1: ZiCo repo's variant (global L2 norm over
                                      all parameters, N(0,1) init, N(0,1) input, random labels) */
@@ -184,11 +187,21 @@ double zc_reg_swap_factor(double params, double mu, double sigma);
 double zc_ntk_from_gram(double *theta, int n);
 /* TE-NAS' NTK score of an initialised network on x (training-mode BN, one backward per sample). */
 zc_status zc_te_nas_ntk_net(zc_net *net, const float *x, int batch, double *ntk);
-/* VKDNW's pi (K) and L (K x K, row-major) from one sample's logits z. */
+/* VKDNW's pi (K) and L (K x K, row-major) from one sample's logits z (the official float16 constants). */
 void zc_vkdnw_pi_L(const float *z, int K, double *pi, double *L);
+/* The same; exact = 1: the constants in double (--vkdnw-constants exact). */
+void zc_vkdnw_pi_L_ex(const float *z, int K, int exact, double *pi, double *L);
 /* The entropy of the deciles of n singular values (any order). */
 double zc_vkdnw_entropy_of(const double *lambda, int n);
+/* The same of nq = 9 (deciles 0.1..0.9, the NB201 code) or 11 quantiles (0, 0.1, ..., 1: MobileNet). */
+double zc_vkdnw_entropy_q(const double *lambda, int n, int nq);
 /* vkdnw_dim and vkdnw_entropy of an initialised network on x (batch images, eval-mode BN). */
 zc_status zc_vkdnw_net(zc_net *net, const float *x, int batch, double *dim, double *entropy);
+/* The same with flags: ZC_VKDNW_MOBILENET, VKDNW's ImageNet_MBV2 setting (a training forward first moves
+ * the BN running statistics, 128 tensors drawn by Python's random.Random(#tensors).sample, 11
+ * quantiles); ZC_VKDNW_EXACT_CONSTANTS, pi's constants in double. */
+#define ZC_VKDNW_MOBILENET 1
+#define ZC_VKDNW_EXACT_CONSTANTS 2
+zc_status zc_vkdnw_net_ex(zc_net *net, const float *x, int batch, int flags, double *dim, double *entropy);
 
 #endif

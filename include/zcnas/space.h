@@ -22,6 +22,9 @@ typedef struct zc_build_opts {
     int num_classes;           /* classifier outputs (0: the space context's) */
     int track_running_stats;   /* BN keeps running-stat buffers (the benchmark models do) */
     int shapes_only;           /* parameters get shapes but no values (for counting) */
+    int reslink;               /* 1: keep the residual links that a space's scoring network leaves out
+                                  (zennas: AZ-NAS' and VKDNW's MobileNet code score the residual
+                                  MasterNet, ZiCo's search the plain one); other spaces ignore it */
 } zc_build_opts;
 
 /* The cost of an architecture as its benchmark counts it. */
@@ -109,6 +112,9 @@ struct zc_space {
     zc_status (*key)(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size);
     /* epsinas' published weight pair for this space (0, 0: the proxy's default 1e-7, 1). */
     float eps_weights[2];
+    /* 1: the ZenNAS / ZiCo ImageNet MobileNet space, where AZ-NAS and VKDNW have their own official
+     * setting (ImageNet_MBV2: the residual network; VKDNW's 128 random tensors, 11 quantiles, ...). */
+    int mobilenet_protocol;
     /* Optional: the tasks the space's networks are built for (`--task`), comma-separated, the default
      * first; the chosen one is ctx->task. NULL: image classification only. */
     const char *tasks;

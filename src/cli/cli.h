@@ -75,6 +75,8 @@ int cli_status_code(zc_status st);
     {"zico-std", "KIND", "signed (official code) or abs (paper Eq. 15: std of |g|)", "signed", 0}, \
     {"meco-input", "KIND", "meco: real (one training image, the official NB201 script) or random (one N(0,1) image)", \
      "real", 0}, \
+    {"vkdnw-constants", "KIND", "vkdnw: half (the official code's float16 alpha, alpha/K: with 1,000 classes " \
+                                "sum(pi) = 1.0002 and its Fisher is mostly NaN, entropy 0) or exact", "half", 0}, \
     {"swap-repeats", "N", "swap / reg_swap: re-initialisations averaged (the official code: 32)", "32", 0}, \
     {"reg-swap-mu", "MU", "reg_swap: the parameter count (in thousands) it favours (no official value)", "1000", 0}, \
     {"reg-swap-sigma", "S", "reg_swap: the width of its bonus, exp(-(params/1000 - mu)^2 / S)", "5e5", 0}, \

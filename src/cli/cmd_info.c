@@ -29,7 +29,7 @@ int cmd_info(int argc, char **argv)
     zc_status st;
     if (!rc && ((st = zc_space_format(ctx, arch, str, sp->str_max)) != ZC_OK || (st = zc_space_cost(ctx, arch, &cost)) != ZC_OK))
         rc = cli_fail_status(st);
-    zc_build_opts bo = {0, 1, 1};
+    zc_build_opts bo = {0, 1, 1, 0};
     if (!rc && !(net = zc_space_build(ctx, arch, &bo))) rc = cli_fail_status(ZC_EINVAL);
     if (!rc) {
         printf("space       %s: %s\n", sp->name, sp->title);

@@ -36,7 +36,7 @@ int cmd_init(int argc, char **argv)
     zc_status st = ZC_OK;
     if (!arch) rc = cli_error(CLI_RUNTIME, "out of memory");
     if (!rc) rc = cli_select_one("init", opts, n, ctx, arch);
-    zc_build_opts bo = {0, 1, 0};
+    zc_build_opts bo = {0, 1, 0, 0};
     if (!rc && !(net = zc_space_build(ctx, arch, &bo))) rc = cli_fail_status(ZC_EINVAL);
     if (!rc) {
         /* Same stream as the scorer: (seed, the architecture's stream). */

@@ -31,7 +31,7 @@ static const char *usage_text =
     "             Cost: one candidate per iteration; the official settings (100,000 iterations at 224x224,\n"
     "             2 batches of 128) take about 0.4 GPU-days by the paper, weeks on a small CPU; the progress\n"
     "             lines give the rate and ETA. --threads sets the threads inside the backend here.\n"
-    "             With a score ranked over the population (--proxy az_nas, te_nas, vkdnw, vkdnw_agg) it is\n"
+    "             With a score ranked over the population (--proxy az_nas, vkdnw_mbv2, vkdnw_agg, ...) it is\n"
     "             AZ-NAS' variant (evolution_search_az.py): no member is removed, every score is the rank\n"
     "             aggregate over all candidates scored so far, parents come from the --population - 1 best once\n"
     "             that many are scored, --iterations counts scored candidates (rejections are not iterations)\n"
@@ -427,7 +427,7 @@ int cmd_search(int argc, char **argv)
     for (int p = 0; p < sc.s.run.n_proxies && !sc.s.aggregate; p++)
         if (zc_proxy_n_outputs(sc.s.run.proxies[p]) != 1) {
             rc = cli_error(CLI_USAGE, "--proxy: %s writes sub-scores: search with the score that ranks them (az_nas, "
-                           "te_nas, vkdnw or vkdnw_agg) alone", sc.s.run.proxies[p]->name);
+                           "te_nas, vkdnw, vkdnw_agg or vkdnw_mbv2) alone", sc.s.run.proxies[p]->name);
             goto done;
         }
     if (sc.s.run.n_proxies != 1 && !sc.s.aggregate) {

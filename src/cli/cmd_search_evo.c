@@ -63,6 +63,15 @@ static void fingerprint(const search_cli *sc, const zc_evo_opts *o, const char *
                      r->lanes[1].batch_size, sc->ctx->cfg.num_classes, sc->ctx->mutation,
                      r->proxy_opts.zico_paper_std, r->augment, zc_backend_name(r->proxy_opts.backend), r->backend_threads,
                      data, o->initial ? o->initial : "default");
+    /* later proxies' options, named only when they differ from the defaults (older checkpoints resume) */
+    const zc_proxy_opts *po = &r->proxy_opts;
+    if (k > 0 && k < (int)size && po->meco_random_input) k += snprintf(fp + k, size - (size_t)k, " meco_input=random");
+    if (k > 0 && k < (int)size && po->vkdnw_exact_constants)
+        k += snprintf(fp + k, size - (size_t)k, " vkdnw_constants=exact");
+    if (k > 0 && k < (int)size && (po->swap_repeats != 32 || po->reg_swap_mu != 1000 || po->reg_swap_sigma != 5e5))
+        k += snprintf(fp + k, size - (size_t)k, " swap=%d,%.17g,%.17g", po->swap_repeats, po->reg_swap_mu,
+                      po->reg_swap_sigma);
+    if (k > (int)size) k = (int)size;
     for (int i = 0; i < k && i < (int)size; i++)
         if (fp[i] == '\n' || fp[i] == '\r') fp[i] = ' ';
 }

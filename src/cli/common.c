@@ -32,8 +32,8 @@ const char *cli_proxy_list_help(void)
             o += snprintf(buf + o, sizeof buf - (size_t)o, "%s %s", p == zc_proxy_all() ? "" : ",", (*p)->name);
         if (o < (int)sizeof buf)
             o += snprintf(buf + o, sizeof buf - (size_t)o, "; az_nas, te_nas and vkdnw write sub-scores, which eval "
-                          "and reproduce rank over the architectures compared into the az_nas, te_nas, vkdnw and "
-                          "vkdnw_agg scores (vkdnw_agg runs vkdnw, az_nas and flops)");
+                          "and reproduce rank over the architectures compared into the az_nas, te_nas, vkdnw, "
+                          "vkdnw_agg and vkdnw_mbv2 scores (vkdnw_agg and vkdnw_mbv2 run vkdnw, az_nas and flops)");
         if (o < (int)sizeof buf)
             snprintf(buf + o, sizeof buf - (size_t)o, " (nbnlp: params, flops, epsilon, zico, grad_norm, snip, grasp, "
                      "l2_norm, plain; the others are not defined for a language model)");
@@ -217,7 +217,7 @@ static int parse_proxies(const char *list, zc_run_opts *o, const zc_aggregate **
     char buf[1024], given[ZC_RUN_MAX_PROXIES] = {0};   /* given[i]: proxies[i] was listed (not implied) */
     snprintf(buf, sizeof buf, "%s", list);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        /* An aggregate (vkdnw_agg) runs the proxies that write its columns. */
+        /* An aggregate (vkdnw_agg, vkdnw_mbv2) runs the proxies that write its columns. */
         const zc_aggregate *a = zc_aggregate_find(tok);
         *only = n_tokens++ ? NULL : a;
         const char *one[2] = {tok, NULL};
@@ -316,6 +316,9 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
     const char *meco = cli_str(opts, n, "meco-input");
     if (!strcmp(meco, "random")) o->proxy_opts.meco_random_input = 1;
     else if (strcmp(meco, "real")) return cli_error(CLI_USAGE, "--meco-input: expected real or random, got '%s'", meco);
+    const char *vkc = cli_str(opts, n, "vkdnw-constants");
+    if (!strcmp(vkc, "exact")) o->proxy_opts.vkdnw_exact_constants = 1;
+    else if (strcmp(vkc, "half")) return cli_error(CLI_USAGE, "--vkdnw-constants: expected half or exact, got '%s'", vkc);
     if ((rc = cli_int(opts, n, "swap-repeats", 1, 100000, &v))) return rc;
     o->proxy_opts.swap_repeats = (int)v;
     if ((rc = cli_double(opts, n, "reg-swap-mu", &o->proxy_opts.reg_swap_mu))) return rc;

@@ -989,6 +989,11 @@ void zci_bn_update_running(zc_net *net, zc_node *node, const double *mean, const
     }
 }
 
+void zc_net_bn_eval_stats(const zc_net *net, int node, int c, double *mean, double *invstd)
+{
+    zci_bn_eval_stats(&net->nodes[node], c, mean, invstd);
+}
+
 void zci_bn_eval_stats(const zc_node *node, int c, double *mean, double *invstd)
 {
     *mean = node->running ? node->running[c] : 0.0;

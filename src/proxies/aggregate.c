@@ -44,7 +44,17 @@ static const zc_aggregate agg_vkdnw_agg = {
     .rule = ZC_AGG_VKDNW,
 };
 
-static const zc_aggregate *const all_aggregates[] = {&agg_az_nas, &agg_te_nas, &agg_vkdnw, &agg_vkdnw_agg, NULL};
+static const zc_aggregate agg_vkdnw_mbv2 = {
+    .name = "vkdnw_mbv2",
+    .help = "VKDNW's MobileNet search score: sum of ln(rank / N) of FLOPs, AZ expressivity, progressivity, the "
+            "Fisher-spectrum entropy and AZ trainability",
+    .needs = LIST("vkdnw", "az_nas", "flops"),
+    .columns = LIST("flops", "az_expressivity", "az_progressivity", "vkdnw_entropy", "az_trainability"),
+    .rule = ZC_AGG_LOG_RANK_OVER_N,
+};
+
+static const zc_aggregate *const all_aggregates[] = {&agg_az_nas, &agg_te_nas, &agg_vkdnw, &agg_vkdnw_agg,
+                                                     &agg_vkdnw_mbv2, NULL};
 
 const zc_aggregate *const *zc_aggregate_all(void) { return all_aggregates; }
 

@@ -1,7 +1,7 @@
 /* az_nas: AZ-NAS' sub-scores (Lee & Ham, CVPR 2024; cvlab-yonsei/AZ-NAS, NB201/ZeroShotProxy; spec-proxies2
  * section 1). Kaiming init, BN in training mode, one batch of 64 N(0, 1) images, no labels. The feature
  * maps F_0..F_L are the stage outputs the space marks (NB201: the stem, then the 15 cells and 2 reduction
- * blocks).
+ * blocks; the MobileNet space: every top-level ReLU of the residual MasterNet, which ImageNet_MBV2 scores).
  *   expressivity   sum_l E(F_l), E = entropy of the normalised eigenvalues of the channel covariance of
  *                  F_l (rows: every sample and position), -sum p ln(p + 1e-8)
  *   progressivity  min_l E(F_l) - E(F_{l-1})
@@ -177,7 +177,9 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 {
     zc_rng rng;
     zc_net *net;
-    zc_status st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING, &rng, &net);
+    /* ImageNet_MBV2 scores the residual MasterNet (search_no_res False) */
+    int reslink = in->space->space->mobilenet_protocol ? ZCI_BUILD_RESLINK : 0;
+    zc_status st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING | reslink, &rng, &net);
     if (st != ZC_OK) return st;
     if ((st = zci_proxy_untiled(net, "az_nas")) != ZC_OK) return st;
     if (zci_net_reads_tokens(net)) {

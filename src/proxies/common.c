@@ -19,10 +19,11 @@ zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_o
     return zci_proxy_build_init(in, o, ZCI_INIT_DEFAULT, &rng, out);
 }
 
-zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, zci_init init, zc_rng *rng,
+zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, int init, zc_rng *rng,
                                zc_net **out)
 {
-    zc_build_opts bo = {0, 1, 0};
+    zc_build_opts bo = {0, 1, 0, (init & ZCI_BUILD_RESLINK) != 0};
+    init &= ~ZCI_BUILD_RESLINK;
     zc_net *net;
     zc_status st = zci_proxy_build(in, o, &bo, &net);
     if (st != ZC_OK) return st;

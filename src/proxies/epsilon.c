@@ -92,7 +92,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *o, double 
     zc_status st = zci_proxy_need_batch(in, "epsilon", &b);
     if (st != ZC_OK) return st;
     /* epsinas builds its networks with one output unit and BN without running stats. */
-    zc_build_opts bo = {1, 0, 0};
+    zc_build_opts bo = {1, 0, 0, 0};
     zc_net *net;
     if ((st = zci_proxy_build(in, o, &bo, &net)) != ZC_OK) return st;
     float lo, hi;

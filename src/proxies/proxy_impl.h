@@ -14,7 +14,9 @@ zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_o
 /* A fresh network with the given init drawn from rng, which is seeded with (in->seed, in->stream) first
  * and left for the proxy's further draws (inputs); opts->weights_dir replaces the init. */
 typedef enum zci_init { ZCI_INIT_DEFAULT, ZCI_INIT_KAIMING, ZCI_INIT_GAUSSIAN } zci_init;
-zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, zci_init init, zc_rng *rng,
+/* OR'd into the init: build with the residual links on a MobileNet-protocol space (zc_build_opts.reslink). */
+#define ZCI_BUILD_RESLINK 0x100
+zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, int init, zc_rng *rng,
                                zc_net **out);
 /* batch N(0, 1) inputs of the network's input shape drawn from rng (NULL with the error set). */
 float *zci_gaussian_input(const zc_net *net, int batch, zc_rng *rng);

@@ -14,11 +14,19 @@
  *   vkdnw_jacov    jacob_cov on the same kaiming-initialised network, BN in training mode, one real batch
  *                  of 64 (VKDNW_agg's jacov term)
  * VKDNW ranks (vkdnw_dim, vkdnw_entropy) lexicographically over a population (aggregate vkdnw); VKDNW_agg
- * adds the ranks of FLOPs, AZ-NAS' expressivity and trainability and jacov (aggregate vkdnw_agg). */
+ * adds the ranks of FLOPs, AZ-NAS' expressivity and trainability and jacov (aggregate vkdnw_agg).
+ *
+ * On the MobileNet space, VKDNW's ImageNet_MBV2 code instead (compute_vkdnw_score.py at 6901b65): the
+ * residual MasterNet; AZ-NAS' training-mode forward on the same 64 images first, which moves every BN's
+ * running statistics once (momentum 0.1) before the eval-mode Fisher; theta = element 0 of the 128
+ * tensors random.Random(#tensors).sample picks (all of them below 128, where Python would raise); the
+ * entropy of the 11 quantiles 0, 0.1, ..., 1; a failed decomposition gives entropy 0 and keeps aleph.
+ * Its search ranks FLOPs, E, P, the entropy and T (aggregate vkdnw_mbv2). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "proxies/proxy_impl.h"
+#include "util/util.h"
 
 #define VK_BATCH 64
 #define VK_PARAMS 128
@@ -36,14 +44,22 @@ static double to_half(double x)
     return copysign(ldexp(f / scale, e), x);
 }
 
-void zc_vkdnw_pi_L(const float *z, int K, double *pi, double *L)
+void zc_vkdnw_pi_L(const float *z, int K, double *pi, double *L) { zc_vkdnw_pi_L_ex(z, K, 0, pi, L); }
+
+void zc_vkdnw_pi_L_ex(const float *z, int K, int exact, double *pi, double *L)
 {
     const float alpha = (float)to_half(0.05), one_minus = (float)to_half(1.0 - alpha), floor_ = (float)to_half(alpha / K);
+    if (exact) {   /* sum(pi) = 1 up to rounding: the tail sums Q_j stay positive */
+        double mx = z[0], s = 0.0;
+        for (int c = 1; c < K; c++) if (z[c] > mx) mx = z[c];
+        for (int c = 0; c < K; c++) s += exp((double)z[c] - mx);
+        for (int c = 0; c < K; c++) pi[c] = exp((double)z[c] - mx) / s * 0.95 + 0.05 / K;
+    }
     float mx = z[0];
     for (int c = 1; c < K; c++) if (z[c] > mx) mx = z[c];
     double s = 0.0;
     for (int c = 0; c < K; c++) s += exp((double)z[c] - mx);
-    for (int c = 0; c < K; c++) pi[c] = (double)((float)(exp((double)z[c] - mx) / s) * one_minus + floor_);
+    for (int c = 0; c < K && !exact; c++) pi[c] = (double)((float)(exp((double)z[c] - mx) / s) * one_minus + floor_);
     /* Q_0 = 1, Q_j = 1 - sum_{i<=j} pi_i, Q_K = 0; d_j = sqrt(pi_j Q_j / Q_{j-1}); L_jj = d_j,
      * L_ij = -pi_i d_j / Q_j for i > j (1-based j; the last column is 0). */
     double *Q = malloc((size_t)(K + 1) * sizeof *Q);
@@ -60,22 +76,25 @@ void zc_vkdnw_pi_L(const float *z, int K, double *pi, double *L)
     free(Q);
 }
 
-double zc_vkdnw_entropy_of(const double *lambda, int n)
+double zc_vkdnw_entropy_of(const double *lambda, int n) { return zc_vkdnw_entropy_q(lambda, n, 9); }
+
+double zc_vkdnw_entropy_q(const double *lambda, int n, int nq)
 {
-    if (n < 1) return 0.0;
-    double *s = malloc((size_t)n * sizeof *s), q[9], sum = 0.0, e = 0.0;
+    if (n < 1 || (nq != 9 && nq != 11)) return 0.0;
+    double *s = malloc((size_t)n * sizeof *s), q[11], sum = 0.0, e = 0.0;
     if (!s) return NAN;
     memcpy(s, lambda, (size_t)n * sizeof *s);
     for (int i = 1; i < n; i++)   /* insertion sort: n <= 128 */
         for (int j = i; j > 0 && s[j - 1] > s[j]; j--) { double t = s[j]; s[j] = s[j - 1]; s[j - 1] = t; }
-    for (int k = 1; k <= 9; k++) {   /* torch.quantile, linear interpolation */
-        double pos = (n - 1) * (k / 10.0);
+    int first = nq == 9 ? 1 : 0;   /* deciles 0.1..0.9, or 0, 0.1, ..., 1 */
+    for (int k = 0; k < nq; k++) {   /* torch.quantile, linear interpolation */
+        double pos = (n - 1) * ((k + first) / 10.0);
         int lo = (int)floor(pos);
         double fr = pos - lo;
-        q[k - 1] = lo + 1 < n ? s[lo] + (s[lo + 1] - s[lo]) * fr : s[lo];
-        sum += fabs(q[k - 1]);
+        q[k] = lo + 1 < n ? s[lo] + (s[lo + 1] - s[lo]) * fr : s[lo];
+        sum += fabs(q[k]);
     }
-    for (int k = 0; k < 9; k++) {
+    for (int k = 0; k < nq; k++) {
         double t = q[k] / (sum + 1e-10);
         e -= t * log(t + 1e-10);
     }
@@ -98,9 +117,10 @@ static zc_status element0_grads(zc_net *net, int p, const float *x, const float 
         double s = 0.0;
         if (pi.role == ZC_PARAM_BIAS || pi.role == ZC_PARAM_BN_BETA) {
             for (size_t k = 0; k < hw; k++) s += d0[k];
-        } else if (pi.role == ZC_PARAM_BN_GAMMA) {
-            double inv = 1.0 / sqrt(1.0 + n.eps);   /* eval mode, fresh running stats */
-            for (size_t k = 0; k < hw; k++) s += (double)d0[k] * x0[k] * inv;
+        } else if (pi.role == ZC_PARAM_BN_GAMMA) {   /* eval mode: x normalised by the running stats */
+            double mean, inv;
+            zc_net_bn_eval_stats(net, pi.node, 0, &mean, &inv);
+            for (size_t k = 0; k < hw; k++) s += (double)d0[k] * (x0[k] - mean) * inv;
         } else if (n.op == ZC_OP_LINEAR) {
             s = (double)d0[0] * x0[0];
         } else if (n.op == ZC_OP_CONV2D) {   /* W[0][0][0][0]: input channel 0 at offset (-pad, -pad) */
@@ -119,17 +139,37 @@ static zc_status element0_grads(zc_net *net, int p, const float *x, const float 
 
 zc_status zc_vkdnw_net(zc_net *net, const float *x, int B, double *dim, double *entropy)
 {
+    return zc_vkdnw_net_ex(net, x, B, 0, dim, entropy);
+}
+
+zc_status zc_vkdnw_net_ex(zc_net *net, const float *x, int B, int flags, double *dim, double *entropy)
+{
+    int mobilenet = (flags & ZC_VKDNW_MOBILENET) != 0;
     int np = zc_net_num_params(net), P = np < VK_PARAMS ? np : VK_PARAMS, out = zc_net_output_node(net);
     *dim = np;
     if (P < 1) return zc_fail(ZC_EUNSUPPORTED, "vkdnw: the network has no parameters");
+    /* theta: element 0 of tensors sel[0..P): the first P, or (MobileNet) Python's
+     * random.Random(#tensors).sample of 128 */
+    int *sel = malloc((size_t)np * sizeof *sel), *scratch = malloc((size_t)np * sizeof *scratch);
+    if (!sel || !scratch) { free(sel); free(scratch); return zc_fail(ZC_ENOMEM, "vkdnw: out of memory"); }
+    for (int p = 0; p < np; p++) sel[p] = p;
+    if (mobilenet && np >= VK_PARAMS) {
+        zci_pyrandom r;
+        zci_pyrandom_seed(&r, (uint64_t)np);
+        zci_pyrandom_sample(&r, np, VK_PARAMS, sel, scratch);
+    }
+    free(scratch);
     size_t max_in = 0, max_out = 0;
     for (int p = 0; p < P; p++) {
         zc_param_info pi;
-        zc_net_param_info(net, p, &pi);
+        zc_net_param_info(net, sel[p], &pi);
         zc_node_info n, in;
         zc_net_node_info(net, pi.node, &n);
         zc_net_node_info(net, n.in[0], &in);
-        if (n.tiles > 1) return zc_fail(ZC_EUNSUPPORTED, "vkdnw is not defined for networks run on tiles");
+        if (n.tiles > 1) {
+            free(sel);
+            return zc_fail(ZC_EUNSUPPORTED, "vkdnw is not defined for networks run on tiles");
+        }
         size_t a = (size_t)B * in.c * in.h * in.w, c = (size_t)B * n.c * n.h * n.w;
         if (a > max_in) max_in = a;
         if (c > max_out) max_out = c;
@@ -138,9 +178,14 @@ zc_status zc_vkdnw_net(zc_net *net, const float *x, int B, double *dim, double *
     }
     zc_net_keep(net, out);
     zc_net_keep(net, 0);
-    zc_net_set_bn_eval(net, 1);
     zc_net_set_param_grads(net, 0);   /* the Jacobian is read off activations and their gradients */
-    zc_status st = zc_net_forward(net, x, B, ZC_RUN_TRAIN);
+    zc_status st = ZC_OK;
+    if (mobilenet) {   /* AZ-NAS' training forward first: running stats move once */
+        zc_net_set_bn_momentum(net, 0.1);
+        st = zc_net_forward(net, x, B, ZC_RUN_TRAIN);
+    }
+    zc_net_set_bn_eval(net, 1);
+    if (st == ZC_OK) st = zc_net_forward(net, x, B, ZC_RUN_TRAIN);
     int nb = 0, K = 0;
     const float *z = st == ZC_OK ? zc_net_output(net, &nb, &K) : NULL;
     float *zc = NULL, *bx = malloc((max_in ? max_in : 1) * sizeof *bx), *bd = malloc((max_out ? max_out : 1) * sizeof *bd);
@@ -163,18 +208,18 @@ zc_status zc_vkdnw_net(zc_net *net, const float *x, int B, double *dim, double *
         if ((st = zc_net_backward_block(net, out, dout, 0)) != ZC_OK) break;
         for (int p = 0; p < P && st == ZC_OK; p++) {
             zc_param_info info;
-            zc_net_param_info(net, p, &info);
+            zc_net_param_info(net, sel[p], &info);
             zc_node_info n;
             zc_net_node_info(net, info.node, &n);
             if (!n.live || !zc_net_has_buffer(net, info.node, 1)) continue;   /* no gradient reaches it */
             if ((st = zc_net_read(net, n.in[0], 0, bx)) != ZC_OK || (st = zc_net_read(net, info.node, 1, bd)) != ZC_OK)
                 break;
-            if ((st = element0_grads(net, p, bx, bd, B, g)) != ZC_OK) break;
+            if ((st = element0_grads(net, sel[p], bx, bd, B, g)) != ZC_OK) break;
             for (int b = 0; b < B; b++) J[((size_t)b * K + c) * P + p] = g[b];
         }
     }
     for (int b = 0; b < B && st == ZC_OK; b++) {
-        zc_vkdnw_pi_L(zc + (size_t)b * K, K, pi, L);
+        zc_vkdnw_pi_L_ex(zc + (size_t)b * K, K, (flags & ZC_VKDNW_EXACT_CONSTANTS) != 0, pi, L);
         const double *Jb = J + (size_t)b * K * P;
         for (int i = 0; i < K; i++)   /* A = L_b J_b */
             for (int p = 0; p < P; p++) {
@@ -195,18 +240,20 @@ zc_status zc_vkdnw_net(zc_net *net, const float *x, int B, double *dim, double *
         double *w = malloc((size_t)P * sizeof *w);
         if (w && zci_sym_eigvals(F, P, w) == ZC_OK) {   /* F is symmetric: singular values = |eigenvalues| */
             for (int p = 0; p < P; p++) w[p] = fabs(w[p]);
-            *entropy = zc_vkdnw_entropy_of(w, P);
-        } else {   /* the official code scores a failed decomposition (0, 0) */
-            *dim = 0.0;
+            *entropy = zc_vkdnw_entropy_q(w, P, mobilenet ? 11 : 9);
+        } else {   /* the NB201 code scores a failed decomposition (0, 0); the MobileNet code's
+                      zero spectrum has entropy 0 and it counts the tensors anyway */
+            if (!mobilenet) *dim = 0.0;
             *entropy = 0.0;
         }
         zc_clear_error();
         free(w);
     }
     zc_net_set_bn_eval(net, 0);
+    zc_net_set_bn_momentum(net, 0.0);
     zc_net_set_param_grads(net, 1);
     zc_net_release_buffers(net);
-    free(zc); free(bx); free(bd); free(J); free(F); free(A); free(pi); free(L); free(g); free(dout);
+    free(zc); free(bx); free(bd); free(J); free(F); free(A); free(pi); free(L); free(g); free(dout); free(sel);
     return st;
 }
 
@@ -217,10 +264,13 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     if (st != ZC_OK) return st;
     zc_rng rng;
     zc_net *net;
-    if ((st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING, &rng, &net)) != ZC_OK) return st;
+    int mobilenet = in->space->space->mobilenet_protocol;
+    if ((st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING | (mobilenet ? ZCI_BUILD_RESLINK : 0), &rng, &net)) != ZC_OK)
+        return st;
     if ((st = zci_proxy_untiled(net, "vkdnw")) != ZC_OK) return st;
     float *x = zci_gaussian_input(net, VK_BATCH, &rng);
-    st = x ? zc_vkdnw_net(net, x, VK_BATCH, &out[0], &out[1]) : ZC_ENOMEM;
+    int flags = (mobilenet ? ZC_VKDNW_MOBILENET : 0) | (opts->vkdnw_exact_constants ? ZC_VKDNW_EXACT_CONSTANTS : 0);
+    st = x ? zc_vkdnw_net_ex(net, x, VK_BATCH, flags, &out[0], &out[1]) : ZC_ENOMEM;
     zc_net_set_param_grads(net, 0);   /* jacov reads input gradients only */
     if (st == ZC_OK) st = zc_jacob_cov_net(net, b, &out[2]);
     free(x);
@@ -231,7 +281,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 const zc_proxy zc_proxy_vkdnw = {
     .name = "vkdnw",
     .help = "VKDNW sub-scores vkdnw_dim (parameter tensors), vkdnw_entropy (Fisher spectrum, 64 N(0,1) images) and "
-            "vkdnw_jacov; vkdnw / vkdnw_agg rank them over the architectures compared",
+            "vkdnw_jacov; vkdnw / vkdnw_agg (zennas: vkdnw_mbv2) rank them over the architectures compared",
     .data = {ZC_INPUT_IMAGES, "vkdnw", VK_BATCH, 1, (uint64_t)6 << 40, 0},
     .init = ZC_INIT_KAIMING,
     .score = score,

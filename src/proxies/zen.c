@@ -129,7 +129,7 @@ zc_status zc_zen_net(zc_net *net, const float *x, const float *x_mixed, int batc
 
 static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, double *out)
 {
-    zc_build_opts bo = {0, 1, 0};
+    zc_build_opts bo = {0, 1, 0, 0};
     zc_net *net;
     zc_status st = zci_proxy_build(in, opts, &bo, &net);
     if (st == ZC_OK && (st = zci_proxy_untiled(net, "zen")) != ZC_OK) return st;

@@ -99,7 +99,7 @@ void zc_suitezero_float(double v, char *buf, size_t size)
 
 zc_status zc_suitezero_flops(const zc_space_ctx *space, const void *arch, double *flops)
 {
-    zc_build_opts bo = {0, 1, 1};
+    zc_build_opts bo = {0, 1, 1, 0};
     zc_net *net = zc_space_build(space, arch, &bo);
     if (!net) return ZC_EINVAL;
     double total = 0;

@@ -300,7 +300,7 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
     }
     /* The initial architecture must build at the scoring settings (e.g. its total stride fits the
      * input size), or every child fails. */
-    zc_build_opts bo = {0, 1, 1};
+    zc_build_opts bo = {0, 1, 1, 0};
     zc_net *probe = zc_space_build(sp, st.initial, &bo);
     if (!probe) {
         char msg[1024];

@@ -157,7 +157,7 @@ uint64_t zc_space_stream(const zc_space_ctx *ctx, const void *arch)
 
 zc_net *zc_space_build(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts)
 {
-    zc_build_opts o = {0, 1, 0};
+    zc_build_opts o = {0, 1, 0, 0};
     return ctx->space->build(ctx, arch, opts ? opts : &o);
 }
 
@@ -198,7 +198,7 @@ void zc_space_target_ctx(const zc_space_ctx *ctx, const char *dataset, char *buf
 
 zc_status zc_space_network_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost)
 {
-    zc_build_opts o = {0, 1, 1};
+    zc_build_opts o = {0, 1, 1, 0};
     zc_net *net = ctx->space->build(ctx, arch, &o);
     if (!net) return ZC_EINVAL;
     cost->flops = (double)zc_net_flops(net);

@@ -221,8 +221,10 @@ def compare_count(tag, key, got, want, slack=0, alt=None):
 
 # ---------------------------------------------------------------- driver
 
-def driver_cmd(driver, which, arch, wdir, x, v=None, classes=None, backend=None):
+def driver_cmd(driver, which, arch, wdir, x, v=None, classes=None, backend=None, vkdnw_flags=None):
     cmd = [driver, "proxy2", "--which", which, "--arch", arch, "--weights", wdir, "--x", x]
+    if vkdnw_flags:
+        cmd += ["--vkdnw-flags", str(vkdnw_flags)]
     if v is not None:
         cmd += ["--v", v]
     if classes is not None:
@@ -394,6 +396,15 @@ def do_vkdnw(ctx, name, arch, net):
         ctx.check("vkdnw", f"{name} ({what})", arch, wdir, xp, {"classes": K if K != 10 else None},
                   [("vkdnw_entropy", r64["vkdnw_entropy"], r32["vkdnw_entropy"])],
                   counts=[("vkdnw_dim", int(r64["vkdnw_dim"]))])
+        if what != "kaiming":
+            continue
+        # VKDNW's MobileNet setting on the same network (testtool flags 1: mobilenet, 2: exact constants)
+        for flags in (1, 3):
+            r64, r32 = ref_pair(lambda dt: R.vkdnw_reference(wnet, x, dt, mobilenet=True, exact=flags == 3))
+            ctx.check("vkdnw", f"{name} ({what}, MobileNet setting{', exact constants' if flags == 3 else ''})", arch,
+                      wdir, xp, {"classes": K if K != 10 else None, "vkdnw-flags": flags},
+                      [("vkdnw_entropy", r64["vkdnw_entropy"], r32["vkdnw_entropy"])],
+                      counts=[("vkdnw_dim", int(r64["vkdnw_dim"]))])
 
 
 PROXIES = {"az": do_az, "meco": do_meco, "swap": do_swap, "lr": do_lr, "ntk": do_ntk, "vkdnw": do_vkdnw}
@@ -427,7 +438,8 @@ class Ctx:
     def drive(self, which, arch, wdir, xp, extra, bk):
         if self.reference_only:
             return None
-        return driver_run(driver_cmd(self.driver, which, arch, wdir, xp, extra.get("v"), extra.get("classes"), bk))
+        return driver_run(driver_cmd(self.driver, which, arch, wdir, xp, extra.get("v"), extra.get("classes"), bk,
+                                     extra.get("vkdnw-flags")))
 
     def check(self, which, name, arch, wdir, xp, extra, reals, counts=()):
         if self.reference_only:

@@ -522,17 +522,20 @@ def vk_alpha_over_k(k):
     return float(torch.tensor(0.05, dtype=torch.float16) / k)        # fp16 division
 
 
-def vkdnw_pi(z):
-    """pi = softmax(z) (1 - alpha) + alpha / K with the fp16 constants, in z's dtype; z (B, K)."""
+def vkdnw_pi(z, exact=False):
+    """pi = softmax(z) (1 - alpha) + alpha / K with the fp16 constants, in z's dtype; z (B, K).
+    exact: alpha = 0.05 in z's dtype (zcnas --vkdnw-constants exact)."""
     z = torch.as_tensor(z)
     K = z.shape[1]
+    if exact:
+        return torch.softmax(z, dim=1) * 0.95 + 0.05 / K
     return torch.softmax(z, dim=1) * VK_ONE_MINUS + vk_alpha_over_k(K)
 
 
-def vkdnw_L(z):
+def vkdnw_L(z, exact=False):
     """cholesky_covariance: L (B, K, K) lower, L_jj = d_j, L_ij = -pi_i d_j / q_j (i > j), column K
     zero; q_j = 1 - cumsum(pi)_j, q_K := 0, d_j = sqrt(pi_j q_j / q_{j-1}) with q_0 = 1."""
-    prob = vkdnw_pi(z)
+    prob = vkdnw_pi(z, exact)
     q = torch.ones_like(prob) - torch.cumsum(prob, dim=1)
     q[:, -1] = 0
     q_shift = torch.roll(q, shifts=1, dims=1)
@@ -547,25 +550,41 @@ def vkdnw_L(z):
     return torch.matmul(L, torch.diag_embed(d))
 
 
-def vkdnw_entropy(lambdas):
+def vkdnw_entropy(lambdas, eleven=False):
     """q_k = torch.quantile(lambda, k/10) (k = 1..9, levels torch.arange(0.1, 1., 0.1) in float32,
-    linear interpolation); t = q / (||q||_1 + 1e-10); -sum t ln(t + 1e-10)."""
+    linear interpolation; eleven: the MobileNet code's torch.arange(0., 1.1, 0.1), k = 0..10);
+    t = q / (||q||_1 + 1e-10); -sum t ln(t + 1e-10)."""
     lam = torch.as_tensor(lambdas)
-    levels = torch.arange(0.1, 1., 0.1).to(lam.dtype)
+    levels = (torch.arange(0., 1.1, 0.1) if eleven else torch.arange(0.1, 1., 0.1)).to(lam.dtype)
     q = torch.quantile(lam, levels)
     t = q / (torch.linalg.norm(q, ord=1).item() + 1e-10)
     return float(-(t * torch.log(t + 1e-10)).sum())
 
 
-def vkdnw_jacobian(net, x, n_params=128, dtype=torch.float64):
+def vkdnw_jacobian(net, x, n_params=128, dtype=torch.float64, mobilenet=False):
     """J (B, K, P): d logits_b / d (element 0 of each of the first n_params parameter tensors), eval
     mode (BN with the stored running statistics), one sample at a time (samples are independent in
-    eval mode). Returns (J, logits, number of parameter tensors)."""
+    eval mode). Returns (J, logits, number of parameter tensors).
+    mobilenet: VKDNW's ImageNet_MBV2 code: a training-mode forward of the whole batch first (AZ-NAS'
+    features: the BN running statistics move once, momentum 0.1), and the tensors are
+    random.Random(#tensors).sample(..., 128) (all of them below 128, where Python raises)."""
+    import random
     net = copy.deepcopy(net).to(dtype)
-    net.eval()
     x = torch.as_tensor(x).to(dtype)
+    if mobilenet:
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d) and m.track_running_stats:
+                m.reset_running_stats()
+                m.momentum = 0.1
+        net.train()
+        with torch.no_grad():
+            net(x)
+    net.eval()
     params = [p for _, p in net.named_parameters()]
-    sel = params[:n_params]
+    if mobilenet and len(params) >= n_params:
+        sel = [params[i] for i in random.Random(len(params)).sample(range(len(params)), n_params)]
+    else:
+        sel = params[:n_params]
     B = x.shape[0]
     Js, zs = [], []
     for b in range(B):
@@ -585,18 +604,18 @@ def vkdnw_jacobian(net, x, n_params=128, dtype=torch.float64):
     return torch.stack(Js), torch.stack(zs), len(params)
 
 
-def vkdnw_from_jacobian(J, z):
+def vkdnw_from_jacobian(J, z, eleven=False, exact=False):
     """F = mean_b (L_b J_b)^T (L_b J_b); lambda = singular values of F; entropy of its deciles."""
-    L = vkdnw_L(z)
+    L = vkdnw_L(z, exact)
     LJ = torch.matmul(L, J)
     Fm = torch.mean(torch.matmul(LJ.transpose(1, 2), LJ), dim=0)
     lam = torch.linalg.svdvals(Fm)
-    return vkdnw_entropy(lam), Fm, lam
+    return vkdnw_entropy(lam, eleven), Fm, lam
 
 
-def vkdnw_reference(net, x, dtype=torch.float64, n_params=128):
-    J, z, n = vkdnw_jacobian(net, x, n_params, dtype)
-    ent, _, lam = vkdnw_from_jacobian(J, z)
+def vkdnw_reference(net, x, dtype=torch.float64, n_params=128, mobilenet=False, exact=False):
+    J, z, n = vkdnw_jacobian(net, x, n_params, dtype, mobilenet)
+    ent, _, lam = vkdnw_from_jacobian(J, z, mobilenet, exact)
     return {"vkdnw_dim": float(n), "vkdnw_entropy": ent}
 
 

@@ -691,7 +691,7 @@ static int cmd_net(int argc, char **argv)
     if (!rc) rc = labels_from(&lab, x.shape[0], classes, &y);
     if (!rc && zc_space_open(sp, &cfg, &ctx) != ZC_OK) rc = lib_error("opening the space");
     if (!rc && zc_space_parse(ctx, astr, arch) != ZC_OK) rc = usage_error("--arch: %s", zc_last_error());
-    zc_build_opts bo = {classes, 1, 0};
+    zc_build_opts bo = {classes, 1, 0, 0};
     if (!rc && !(net = zc_space_build(ctx, arch, &bo))) rc = lib_error("building");
     if (!rc) rc = run_net(net, &o, wdir, &x, y, classes, out_dir, kinks, kink_tol);
     zc_net_free(net);
@@ -887,14 +887,16 @@ static int cmd_epsilon(int argc, char **argv)
  * `key value` lines. */
 static int cmd_proxy2(int argc, char **argv)
 {
-    static const char *const allowed[] = {"which", "arch", "weights", "x", "v", "classes", "backend", NULL};
+    static const char *const allowed[] = {"which", "arch", "weights", "x", "v", "classes", "backend", "vkdnw-flags",
+                                          NULL};
     kvs o;
     int rc = parse_kv(argc, argv, allowed, NULL, &o);
     if (rc) return rc;
     zc_nb201_arch arch;
-    int classes;
+    int classes, vk_flags;
     const char *which, *wdir, *xpath, *vpath;
     if ((rc = parse_arch(&o, &arch)) || (rc = get_int(&o, "classes", 10, 1, 100000, 0, &classes)) ||
+        (rc = get_int(&o, "vkdnw-flags", 0, 0, 3, 0, &vk_flags)) ||
         (rc = need(&o, "which", &which)) || (rc = need(&o, "weights", &wdir)) || (rc = need(&o, "x", &xpath)))
         return rc;
     vpath = get(&o, "v");
@@ -928,7 +930,7 @@ static int cmd_proxy2(int argc, char **argv)
         else printf("ntk %.17g\n", r);
     } else if (!rc && !strcmp(which, "vkdnw")) {
         double d, e;
-        if (zc_vkdnw_net(net, x.data, B, &d, &e) != ZC_OK) rc = lib_error("vkdnw");
+        if (zc_vkdnw_net_ex(net, x.data, B, vk_flags, &d, &e) != ZC_OK) rc = lib_error("vkdnw");
         else printf("vkdnw_dim %.17g\nvkdnw_entropy %.17g\n", d, e);
     } else if (!rc) {
         rc = usage_error("--which: expected az, meco, meco_opt, swap, lr, ntk or vkdnw, got '%s'", which);

@@ -183,7 +183,7 @@ static void test_tnb101_stages(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         zc_tnb_arch a;
         CHECK(zc_tnb_parse(cases[i].macro, cases[i].arch, &a) == ZC_OK);
-        zc_build_opts o = {0, 1, 1};
+        zc_build_opts o = {0, 1, 1, 0};
         zc_net *net = zc_tnb_build(&a, ZC_TNB_CLASS_SCENE, 64, &o);
         CHECK_MSG(net != NULL, "build %s", cases[i].arch);
         if (!net) continue;

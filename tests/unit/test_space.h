@@ -38,7 +38,7 @@ static zc_net *test_build(const zc_space_ctx *c, const void *a, const zc_build_o
 
 static zc_status test_cost(const zc_space_ctx *c, const void *a, zc_cost *cost)
 {
-    zc_build_opts o = {0, 1, 1};
+    zc_build_opts o = {0, 1, 1, 0};
     zc_net *net = test_build(c, a, &o);
     if (!net) return ZC_EINVAL;
     cost->params = (double)zc_net_param_count(net);

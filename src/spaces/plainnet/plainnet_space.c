@@ -45,7 +45,7 @@ static zc_net *pn_build(const zc_space_ctx *ctx, const void *arch, const zc_buil
 {
     zc_plainnet_config cfg = zc_plainnet_default_config(o->num_classes > 0 ? o->num_classes : ctx->cfg.num_classes,
                                                         ctx->cfg.resolution);
-    cfg.no_reslink = 1;   /* how the search scores candidates */
+    cfg.no_reslink = !o->reslink;   /* how ZiCo's search scores candidates, unless asked */
     cfg.use_se = 0;
     cfg.shapes_only = o->shapes_only;
     return zc_plainnet_build(arch, &cfg);
@@ -98,6 +98,7 @@ const zc_space zc_space_zennas = {
     .num_classes = 1000,
     .user_resolution = 1,
     .cost_resolution = 224,
+    .mobilenet_protocol = 1,
     .mutations = "official,uniform",
     .initial = ZC_PLAINNET_INITIAL_STRUCTURE,
     .parse = pn_parse,
