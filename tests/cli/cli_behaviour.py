@@ -96,6 +96,9 @@ expect_error(2, "15625", "score", "--index", "15625")
 expect_error(2, "unknown proxy", "score", "--index", "1", "--proxy", "zico,foo")
 expect_error(2, "batch-size", "score", "--index", "1", "--batch-size", "0")
 expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
+# a MasterNet whose first block does not read the 3 image channels (was a heap overflow in the data copy)
+expect_error(2, "images have 3", "score", "--space", "zennas", "--arch", "SuperConvK3BNRELU(4,8,2,1)SuperConvK1BNRELU(8,32,1,1)",
+             "--proxy", "zico", "--resolution", "32")
 bad_file = os.path.join(W, "bad.txt")
 with open(bad_file, "w") as f:
     f.write("1\n2\n|nor_conv_3x3~0|+|oops|\n")

@@ -11,7 +11,12 @@ static zc_status pn_parse(const zc_space_ctx *ctx, const char *s, void *arch)
 {
     (void)ctx;
     memset(arch, 0, sizeof(zc_plainnet));
-    return zc_plainnet_parse(s, arch);
+    zc_status st = zc_plainnet_parse(s, arch);
+    const zc_plainnet *p = arch;
+    /* the networks read RGB images (the official MasterNet's first block takes them as they come) */
+    if (st == ZC_OK && p->n > 0 && p->blocks[0].c_in != 3)
+        return zc_fail(ZC_EINVAL, "zennas: the first block takes %d input channels; the images have 3", p->blocks[0].c_in);
+    return st;
 }
 
 static zc_status pn_format(const zc_space_ctx *ctx, const void *arch, char *buf, size_t size)
