@@ -1,4 +1,5 @@
 /* zcnas: training-free neural architecture search from the command line. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -43,16 +44,30 @@ static void usage(FILE *f)
     fprintf(f, "\nexit status: 0 success, 1 runtime error (files, data, numerics), 2 usage error\n");
 }
 
+/* Whatever a command printed must have reached standard output: a full disk or a closed pipe turns a
+ * success into a runtime error (as coreutils' close_stdout), never a silent exit 0. */
+static int finish_stdout(int rc)
+{
+    int err = fflush(stdout) != 0 || ferror(stdout);
+    int saved = errno;
+    if (err && rc == CLI_OK) {
+        fprintf(stderr, "zcnas: error writing standard output: %s\n", saved ? strerror(saved) : "write failed");
+        return CLI_RUNTIME;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    errno = 0;
     if (argc < 2) { usage(stderr); return CLI_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
-        return CLI_OK;
+        return finish_stdout(CLI_OK);
     }
-    if (!strcmp(argv[1], "--version")) { printf("zcnas %s\n", ZCNAS_VERSION); return CLI_OK; }
+    if (!strcmp(argv[1], "--version")) { printf("zcnas %s\n", ZCNAS_VERSION); return finish_stdout(CLI_OK); }
     for (int i = 0; i < N_COMMANDS; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) return finish_stdout(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "zcnas: unknown command '%s' (try zcnas --help)\n", argv[1]);
     return CLI_USAGE;
 }

@@ -96,6 +96,17 @@ expect_error(2, "15625", "score", "--index", "15625")
 expect_error(2, "unknown proxy", "score", "--index", "1", "--proxy", "zico,foo")
 expect_error(2, "batch-size", "score", "--index", "1", "--batch-size", "0")
 expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
+# standard output that cannot be written (a full disk) is a runtime error for every command, never exit 0
+if os.path.exists("/dev/full"):
+    import subprocess
+    for args in (["--help"], ["info", "--index", "3"], ["score", "--index", "0-3", "--proxy", "params"],
+                 ["search", "--evals", "3", "--proxy", "params"], ["eval", "--help"]):
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([ZC, *args], stdout=full, stderr=subprocess.PIPE, text=True)
+        lines = [l for l in p.stderr.splitlines() if l]
+        check(p.returncode == 1 and len(lines) == 1 and "No space left" in p.stderr,
+              f"zcnas {' '.join(args)} > /dev/full: exit 1, one line ({p.returncode}, {p.stderr.strip()[:120]!r})")
+
 # a MasterNet whose first block does not read the 3 image channels (was a heap overflow in the data copy)
 expect_error(2, "images have 3", "score", "--space", "zennas", "--arch", "SuperConvK3BNRELU(4,8,2,1)SuperConvK1BNRELU(8,32,1,1)",
              "--proxy", "zico", "--resolution", "32")
