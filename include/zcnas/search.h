@@ -184,6 +184,8 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res);
 void zc_evo_result_free(zc_evo_result *res);
 /* summary.json: the result beside the settings (`settings` is a JSON object's members, without
  * braces, that the caller adds: data, backend, proxy options, ...). */
+/* best.txt: the architecture string and a newline (written whole: never half a file). */
+zc_status zc_evo_write_best(const char *path, const char *arch);
 zc_status zc_evo_write_summary(const char *path, const zc_evo_opts *o, const zc_evo_result *res,
                                const char *proxy, const char *settings);
 

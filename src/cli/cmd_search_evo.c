@@ -38,15 +38,6 @@ static void on_progress(void *ctx, const zc_evo_progress *p)
             p->rej_layers, p->rej_params, p->rej_flops, p->rej_nan, p->seconds);
 }
 
-static int write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) return cli_error(CLI_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    fputs(text, f);
-    if (fclose(f) != 0) return cli_error(CLI_RUNTIME, "%s: write failed", path);
-    return CLI_OK;
-}
-
 /* Everything that changes the result, as key=value items: it must match on --resume. */
 static void fingerprint(const search_cli *sc, const zc_evo_opts *o, const char *data, char *fp, size_t size)
 {
@@ -194,15 +185,7 @@ int cmd_search_evolution(search_cli *sc)
              "\"threads\":%d,\"data\":\"%s\"", bs, nb, ro.image_folder ? "image-folder" : ro.dataset,
              zc_backend_name(ro.proxy_opts.backend), ro.backend_threads, data ? data : "");
     zc_run_close(run);
-    if (res.best) {
-        char *line = malloc(strlen(res.best) + 2);
-        if (!line) rc = cli_error(CLI_RUNTIME, "out of memory");
-        else {
-            sprintf(line, "%s\n", res.best);
-            rc = write_text(best_path, line);
-            free(line);
-        }
-    }
+    if (res.best && (st = zc_evo_write_best(best_path, res.best)) != ZC_OK) rc = cli_fail_status(st);
     if (!rc && (st = zc_evo_write_summary(summary_path, &o, &res, FITNESS_NAME(sc), settings)) != ZC_OK)
         rc = cli_fail_status(st);
     if (!rc && res.interrupted) {

@@ -166,19 +166,14 @@ static void describe_top_k(char *buf, size_t size, const zc_reproduce *r, const 
     else snprintf(buf, size, "P@k and nDCG@k: k = 10%% of each proxy's n (%zu to %zu)", lo, hi);
 }
 
+/* Report files are written whole (util/whole_file.c): a failed run leaves no half-written one. */
 static zc_status open_out(FILE **f, char *path, size_t cap, const char *dir, const char *name)
 {
     snprintf(path, cap, "%s/%s", dir, name);
-    if (!(*f = fopen(path, "w"))) return zc_fail(ZC_EIO, "cannot create '%s': %s", path, strerror(errno));
-    return ZC_OK;
+    return (*f = zci_whole_open(path, "w")) ? ZC_OK : ZC_EIO;
 }
 
-static zc_status close_out(FILE *f, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) return zc_fail(ZC_EIO, "error writing '%s'", path);
-    return ZC_OK;
-}
+static zc_status close_out(FILE *f, const char *path) { return zci_whole_close(f, path); }
 
 /* The row of scores of each selected architecture (scores.csv may hold rows of earlier runs): matched
  * on the benchmark index when every selected architecture has one, else on the canonical string. */
@@ -315,7 +310,7 @@ zc_status zc_reproduce_report(const zc_reproduce *r, FILE *out)
     if ((st = open_out(&f, path, sizeof path, r->dir, "stats.csv")) != ZC_OK) goto done;
     {
         zc_eval_row *er = malloc((size_t)(n_res ? n_res : 1) * sizeof *er);
-        if (!er) { fclose(f); st = zc_fail(ZC_ENOMEM, "out of memory"); goto done; }
+        if (!er) { zci_whole_abort(f, path); st = zc_fail(ZC_ENOMEM, "out of memory"); goto done; }
         for (int p = 0; p < n_res; p++) { er[p].proxy = res[p].name; er[p].r = res[p].r; }
         zc_eval_print_csv(f, er, n_res);
         free(er);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/util.h"
 #include "zcnas/eval.h"
 
 static void xml_text(FILE *f, const char *s)
@@ -16,12 +17,7 @@ static void xml_text(FILE *f, const char *s)
     }
 }
 
-static zc_status finish(FILE *f, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) return zc_fail(ZC_EIO, "error writing '%s': %s", path, strerror(errno));
-    return ZC_OK;
-}
+static zc_status finish(FILE *f, const char *path) { return zci_whole_close(f, path); }
 
 /* 1, 2 or 5 times a power of ten, about range / 5. */
 static double nice_step(double range)
@@ -79,8 +75,8 @@ static void ax_draw(FILE *f, const axis *a, int x_axis, double other0, double ot
 zc_status zc_svg_scatter(const char *path, const char *proxy, const char *target, const double *score,
                     const double *acc, int n, const zc_eval_result *r)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return zc_fail(ZC_EIO, "cannot create '%s': %s", path, strerror(errno));
+    FILE *f = zci_whole_open(path, "w");   /* written whole: no half figure on failure */
+    if (!f) return ZC_EIO;
     const double W = 520, H = 380, L = 64, R = 16, T = 34, B = 48;
     double xmn = INFINITY, xmx = -INFINITY, ymn = INFINITY, ymx = -INFINITY, pmn = INFINITY;
     int shown = 0, zeros = 0;
@@ -139,8 +135,8 @@ zc_status zc_svg_scatter(const char *path, const char *proxy, const char *target
 
 zc_status zc_svg_matrix(const char *path, const char *title, const char *const *names, const double *m, int k)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return zc_fail(ZC_EIO, "cannot create '%s': %s", path, strerror(errno));
+    FILE *f = zci_whole_open(path, "w");   /* written whole: no half figure on failure */
+    if (!f) return ZC_EIO;
     size_t longest = 4;
     for (int i = 0; i < k; i++) longest = strlen(names[i]) > longest ? strlen(names[i]) : longest;
     const double C = 46, lab = 7.2 * (double)longest + 12, T = 34;

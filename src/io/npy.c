@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/util.h"
 #include "zcnas/weights.h"
 
 #define MAGIC "\x93NUMPY"
@@ -84,19 +85,14 @@ static zc_status write_npy(const char *path, const void *data, int ndim, const i
     zc_status s = check_shape(path, ndim, shape, size, &numel);
     if (s != ZC_OK) return s;
     if (numel > 0 && !data) return zc_fail(ZC_EINVAL, "npy: %s: no data to write", path);
-    FILE *f = fopen(path, "wb");
-    if (!f) return zc_fail(ZC_EIO, "npy: %s: cannot create: %s", path, strerror(errno));
-    int bad = write_header(f, descr, ndim, shape) != 0 || write_le(f, data, numel, size) != 0;
-    int err = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        err = errno;
+    FILE *f = zci_whole_open(path, "wb");   /* a half-written tensor never takes the real name */
+    if (!f) return ZC_EIO;
+    if (write_header(f, descr, ndim, shape) != 0 || write_le(f, data, numel, size) != 0) {
+        int err = errno;
+        zci_whole_abort(f, path);
+        return zc_fail(ZC_EIO, "error writing '%s': %s", path, strerror(err));
     }
-    if (bad) {
-        remove(path);  /* a half-written tensor must not be mistaken for a good one later */
-        return zc_fail(ZC_EIO, "npy: %s: write failed: %s", path, strerror(err));
-    }
-    return ZC_OK;
+    return zci_whole_close(f, path);
 }
 
 zc_status zc_npy_write_f32(const char *path, const float *data, int ndim, const int *shape) {

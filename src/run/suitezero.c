@@ -301,8 +301,8 @@ zc_status zc_suitezero_write(zc_run *r, const zc_arch_list *list, const zc_outpu
     if (st == ZC_OK) st = load_val(ctx, list, column, w.val);
     /* the output opens before the scoring: an unwritable path fails at once */
     if (st == ZC_OK) {
-        dst = out->path ? fopen(out->path, "w") : stdout;
-        if (!dst) st = zc_fail(ZC_EIO, "%s: cannot open for writing: %s", out->path, strerror(errno));
+        dst = out->path ? zci_whole_open(out->path, "w") : stdout;   /* the file appears whole or not at all */
+        if (!dst) st = ZC_EIO;
     }
     if (st == ZC_OK && !(w.f = open_memstream(&text, &text_len))) st = zc_fail(ZC_ENOMEM, "out of memory");
     if (st == ZC_OK) {
@@ -319,8 +319,10 @@ zc_status zc_suitezero_write(zc_run *r, const zc_arch_list *list, const zc_outpu
             st = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
         else rep->scored = n;
     }
-    if (dst && out->path && fclose(dst) != 0 && st == ZC_OK)
-        st = zc_fail(ZC_EIO, "%s: error closing: %s", out->path, strerror(errno));
+    if (dst && out->path) {
+        if (st == ZC_OK) st = zci_whole_close(dst, out->path);
+        else zci_whole_abort(dst, out->path);
+    }
     if (w.f) fclose(w.f);
     free(text);
     zci_strmap_free(&seen);

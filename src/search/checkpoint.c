@@ -22,11 +22,8 @@ zc_status zci_evo_write_checkpoint(zci_evo *st)
         offset = ftell(st->log);
         if (offset < 0) return zc_fail(ZC_EIO, "%s: %s", o->log_path, strerror(errno));
     }
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", o->checkpoint_path) >= (int)sizeof tmp)
-        return zc_fail(ZC_EINVAL, "checkpoint path too long");
-    FILE *f = fopen(tmp, "w");
-    if (!f) return zc_fail(ZC_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    FILE *f = zci_whole_open(o->checkpoint_path, "w");   /* renamed into place once complete */
+    if (!f) return ZC_EIO;
     fprintf(f, "%s\nspace %s\nfingerprint %s\niteration %ld\n", CKPT_MAGIC, o->space->space->name,
             o->fingerprint ? o->fingerprint : "", st->iteration);
     fprintf(f, "rng %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 "\n", st->rng.s[0], st->rng.s[1],
@@ -44,17 +41,8 @@ zc_status zci_evo_write_checkpoint(zci_evo *st)
         fprintf(f, "%s\n", st->str);
     }
     fprintf(f, "end\n");
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        remove(tmp);
-        return zc_fail(ZC_EIO, "%s: write failed", tmp);
-    }
-    if (rc != ZC_OK) { remove(tmp); return rc; }
-    if (rename(tmp, o->checkpoint_path) != 0) {
-        remove(tmp);
-        return zc_fail(ZC_EIO, "%s: cannot replace: %s", o->checkpoint_path, strerror(errno));
-    }
-    return ZC_OK;
+    if (rc != ZC_OK) { zci_whole_abort(f, o->checkpoint_path); return rc; }
+    return zci_whole_close(f, o->checkpoint_path);
 }
 
 static zc_status ckpt_bad(const char *path, const char *what)
@@ -199,8 +187,8 @@ zc_status zci_evo_close_log(zci_evo *st)
 zc_status zc_evo_write_summary(const char *path, const zc_evo_opts *o, const zc_evo_result *res, const char *proxy,
                                const char *settings)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return zc_fail(ZC_EIO, "%s: cannot write: %s", path, strerror(errno));
+    FILE *f = zci_whole_open(path, "w");
+    if (!f) return ZC_EIO;
     fprintf(f, "{\"space\":");
     zci_json_string(f, o->space->space->name);
     fprintf(f, ",\"proxy\":");
@@ -233,7 +221,13 @@ zc_status zc_evo_write_summary(const char *path, const zc_evo_opts *o, const zc_
             o->space->cfg.resolution, o->space->cfg.cost_resolution);
     if (settings && *settings) fprintf(f, ",%s", settings);
     fprintf(f, "}}\n");
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) return zc_fail(ZC_EIO, "%s: write failed", path);
-    return ZC_OK;
+    return zci_whole_close(f, path);
+}
+
+zc_status zc_evo_write_best(const char *path, const char *arch)
+{
+    FILE *f = zci_whole_open(path, "w");
+    if (!f) return ZC_EIO;
+    fprintf(f, "%s\n", arch);
+    return zci_whole_close(f, path);
 }

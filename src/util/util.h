@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "zcnas/error.h"
 
 /* A JSON string literal with the required escapes. */
 void zci_json_string(FILE *f, const char *s);
@@ -32,6 +33,13 @@ int zci_strmap_put(zci_strmap *m, const char *key, double v);
 int zci_strmap_get(const zci_strmap *m, const char *key, double *v);
 void zci_strmap_set(zci_strmap *m, const char *key, double v);   /* key must be present */
 void zci_strmap_free(zci_strmap *m);
+
+/* Files written whole (whole_file.c): written to "<path>.tmp" and renamed onto path by
+ * zci_whole_close once complete (a failure removes the temporary file and fails naming path);
+ * zci_whole_abort drops it. zci_whole_open fails (NULL, zc_last_error set) naming path. */
+FILE *zci_whole_open(const char *path, const char *mode);
+zc_status zci_whole_close(FILE *f, const char *path);
+void zci_whole_abort(FILE *f, const char *path);
 
 /* Python's random.Random(seed) for an integer seed (pyrandom.c): the same draws as CPython. */
 typedef struct zci_pyrandom {

@@ -107,6 +107,38 @@ if os.path.exists("/dev/full"):
         check(p.returncode == 1 and len(lines) == 1 and "No space left" in p.stderr,
               f"zcnas {' '.join(args)} > /dev/full: exit 1, one line ({p.returncode}, {p.stderr.strip()[:120]!r})")
 
+# files written whole (weights, reports, figures): a write that fails half-way (here the file-size limit,
+# as a full disk would) leaves no half file under the real name and no temporary file
+import resource, signal, subprocess
+
+
+def limited(limit):
+    def pre():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # write() then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return pre
+
+
+full_w, cut_w = os.path.join(W, "w_full"), os.path.join(W, "w_cut")
+rc_full, _, _ = run("init", "--index", "5", "--save", full_w)
+p = subprocess.run([ZC, "init", "--index", "5", "--save", cut_w], capture_output=True, text=True,
+                   preexec_fn=limited(6000))
+names = sorted(os.listdir(cut_w)) if os.path.isdir(cut_w) else []
+same = all(open(os.path.join(cut_w, n), "rb").read() == open(os.path.join(full_w, n), "rb").read() for n in names
+           if n.endswith(".npy"))
+check(rc_full == 0 and p.returncode == 1 and "error writing" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+      and same and not any(n.endswith(".tmp") for n in names) and len(names) < len(os.listdir(full_w)),
+      f"init past the file-size limit: exit 1, one line, every .npy left complete, no .tmp ({p.returncode}, "
+      f"{p.stderr.strip()[:100]!r}, {len(names)} files)")
+rep = os.path.join(W, "rep_cut")
+p = subprocess.run([ZC, "reproduce", "--sample", "10", "--proxy", "params,flops", "--out", rep, "--quiet"],
+                   capture_output=True, text=True, preexec_fn=limited(2600))   # a figure is about 2.8 kB
+left = sorted(os.listdir(rep)) if os.path.isdir(rep) else []
+check(p.returncode == 1 and "error writing" in p.stderr and not any(n.endswith(".tmp") for n in left)
+      and any(n.endswith(".svg") for n in left) and len(left) < 7
+      and all(open(os.path.join(rep, n)).read().rstrip().endswith("</svg>") for n in left if n.endswith(".svg")),
+      f"reproduce past the file-size limit: exit 1, only whole figures and reports ({p.returncode}, {left})")
+
 # a MasterNet whose first block does not read the 3 image channels (was a heap overflow in the data copy)
 expect_error(2, "images have 3", "score", "--space", "zennas", "--arch", "SuperConvK3BNRELU(4,8,2,1)SuperConvK1BNRELU(8,32,1,1)",
              "--proxy", "zico", "--resolution", "32")
