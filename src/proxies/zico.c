@@ -88,6 +88,9 @@ zc_status zc_zico_net(zc_net *net, const zc_batch *batches, int n_batches, int p
 
 static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *o, double *score)
 {
+    if (in->n_batches < 2)   /* the std over one batch is 0: every layer skipped, score 0 for any network */
+        return zc_fail(ZC_EINVAL, "zico needs at least 2 batches (got %d): its statistic is a std over batches",
+                       in->n_batches);
     zc_net *net;
     zc_status st = zci_proxy_build_initialised(in, o, &net);
     if (st != ZC_OK) return st;

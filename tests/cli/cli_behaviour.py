@@ -96,6 +96,7 @@ expect_error(2, "15625", "score", "--index", "15625")
 expect_error(2, "unknown proxy", "score", "--index", "1", "--proxy", "zico,foo")
 expect_error(2, "batch-size", "score", "--index", "1", "--batch-size", "0")
 expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
+expect_error(2, ["--batches 1", "at least 2"], "score", "--index", "1", "--proxy", "zico", "--batches", "1")
 # standard output that cannot be written (a full disk) is a runtime error for every command, never exit 0
 if os.path.exists("/dev/full"):
     import subprocess
