@@ -153,21 +153,31 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
     *append = 0;
     char *text = read_all(path, &len, &missing);
     if (!text) return missing ? ZC_OK : zc_fail(ZC_EIO, "%s: cannot read: %s", path, strerror(errno));
-    /* A torn last line (no newline) was being written when the run stopped. */
+    /* Nothing is cut or appended before the file is known to be this run's output: a file that is not
+     * (binary data, other columns, malformed rows) is refused and left as it is. */
+    char expect[4096];
+    header_text(o, expect, sizeof expect);
+    if (memchr(text, '\0', len)) {
+        free(text);
+        return zc_fail(ZC_EINVAL, "'%s' is not a zcnas output (it holds binary data); --resume leaves it as it is", path);
+    }
+    /* A torn last line (no newline) was being written when the run stopped: cut once the rest checks. */
     size_t keep = len;
     while (keep > 0 && text[keep - 1] != '\n') keep--;
-    if (keep != len && truncate(path, (off_t)keep) != 0) {
-        zc_status st = zc_fail(ZC_EIO, "%s: cannot cut the torn last line: %s", path, strerror(errno));
-        free(text);
-        return st;
+    if (keep == 0 && len > 0) {   /* only a torn first line: the start of our header or of a JSON row */
+        int ours = format == ZC_FORMAT_CSV ? !strncmp(expect, text, len) : text[0] == '{';
+        if (!ours) {
+            zc_status st = zc_fail(ZC_EINVAL, "'%s' is not a zcnas output of this run (first line '%.60s'); --resume "
+                                               "leaves it as it is", path, text);
+            free(text);
+            return st;
+        }
     }
     text[keep] = '\0';
-    if (keep == 0) { free(text); return ZC_OK; }   /* empty: start over with a header */
-    char *line = text, *nl;
     zc_status st = ZC_OK;
+    if (keep == 0) goto cut;   /* empty: start over with a header */
+    char *line = text, *nl;
     if (format == ZC_FORMAT_CSV) {
-        char expect[4096];
-        header_text(o, expect, sizeof expect);
         nl = strchr(line, '\n');
         *nl = '\0';
         if (strcmp(line, expect))
@@ -198,8 +208,11 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
     free(arch);
     free(canon);
     free(a);
-    free(text);
     if (st == ZC_OK) *append = 1;
+cut:
+    if (st == ZC_OK && keep != len && truncate(path, (off_t)keep) != 0)
+        st = zc_fail(ZC_EIO, "%s: cannot cut the torn last line: %s", path, strerror(errno));
+    free(text);
     return st;
 }
 

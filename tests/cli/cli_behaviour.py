@@ -97,6 +97,21 @@ expect_error(2, "unknown proxy", "score", "--index", "1", "--proxy", "zico,foo")
 expect_error(2, "batch-size", "score", "--index", "1", "--batch-size", "0")
 expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
 expect_error(2, ["--batches 1", "at least 2"], "score", "--index", "1", "--proxy", "zico", "--batches", "1")
+# --resume never cuts or replaces a file that is not this run's output (it used to cut a file without a
+# newline to nothing and overwrite it); a torn header of a killed run is started over
+for name, content in [("notes.txt", b"my notes without a newline"), ("blob.bin", b"\x00\x01\x02binary\n"),
+                      ("nul.csv", b"index,arch,params,params_seconds\n0,x\x00y,1,1\n")]:
+    pth = os.path.join(W, name)
+    with open(pth, "wb") as f:
+        f.write(content)
+    expect_error(2, ["not a zcnas output", name], "score", "--index", "0-3", "--proxy", "params", "--out", pth, "--resume")
+    check(open(pth, "rb").read() == content, f"--resume left {name} as it was")
+torn = os.path.join(W, "torn_header.csv")
+with open(torn, "w") as f:
+    f.write("index,arch,par")
+rc, _, err = run("score", "--index", "0-3", "--proxy", "params", "--out", torn, "--resume", "--quiet")
+check(rc == 0 and len(rows(open(torn).read())) == 4, f"a torn header is started over ({rc}, {err.strip()[:100]})")
+
 # standard output that cannot be written (a full disk) is a runtime error for every command, never exit 0
 if os.path.exists("/dev/full"):
     import subprocess
