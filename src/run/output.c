@@ -142,6 +142,34 @@ static int row_arch(const char *line, zc_format format, char *buf, size_t cap)
     return 0;
 }
 
+/* A CSV row of this run's shape: the header's number of fields, an index that is empty or the
+ * architecture's own (spaces with a benchmark index), and a number in every score column (nan and
+ * inf included). NULL when it is, else what is wrong. */
+static const char *row_problem(const char *line, int n_cols, const zc_space_ctx *space, const void *arch)
+{
+    char *copy = strdup(line);
+    char **f = malloc((size_t)(n_cols + 1) * sizeof *f);
+    const char *why = NULL;
+    int n = copy && f ? zci_csv_split(copy, f, n_cols + 1) : -1;
+    if (n != n_cols) why = "a different number of columns";
+    int first_score = space->space->key_name ? 3 : 2;
+    if (!why && *f[0]) {
+        char *end;
+        errno = 0;
+        long idx = strtol(f[0], &end, 10);
+        if (*end || errno || idx < 0) why = "an index that is not a number";
+        else if (space->space->index_of && zc_space_index_of(space, arch) != idx) why = "an index that is not its architecture's";
+    }
+    for (int k = first_score; !why && k < n; k++) {
+        char *end;
+        strtod(f[k], &end);
+        if (!*f[k] || *end) why = "a score that is not a number";
+    }
+    free(copy);
+    free(f);
+    return why;
+}
+
 /* The rows already in path (resume): how many rows each canonical arch string has, into done (a list
  * may name an architecture more than once: each occurrence is one row); *append = 1 when the file
  * holds a header (and rows) to append to; *rows = its rows. */
@@ -177,6 +205,8 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
     zc_status st = ZC_OK;
     if (keep == 0) goto cut;   /* empty: start over with a header */
     char *line = text, *nl;
+    int n_cols = 1;
+    for (const char *c = expect; *c; c++) n_cols += *c == ',';
     if (format == ZC_FORMAT_CSV) {
         nl = strchr(line, '\n');
         *nl = '\0';
@@ -197,6 +227,11 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
         if (row_arch(line, format, arch, cap) != 0 || zc_space_parse(o->space, arch, a) != ZC_OK ||
             zc_space_format(o->space, a, canon, cap) != ZC_OK) {
             st = zc_fail(ZC_EDATA, "'%s' has a malformed row: '%.60s'", path, line);
+            break;
+        }
+        const char *why = format == ZC_FORMAT_CSV ? row_problem(line, n_cols, o->space, a) : NULL;
+        if (why) {
+            st = zc_fail(ZC_EDATA, "'%s' has a malformed row (%s): '%.60s'", path, why, line);
             break;
         }
         double count = 0;

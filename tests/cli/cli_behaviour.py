@@ -106,6 +106,17 @@ for name, content in [("notes.txt", b"my notes without a newline"), ("blob.bin",
         f.write(content)
     expect_error(2, ["not a zcnas output", name], "score", "--index", "0-3", "--proxy", "params", "--out", pth, "--resume")
     check(open(pth, "rb").read() == content, f"--resume left {name} as it was")
+# rows that are not this run's kind refuse the resume instead of being kept as scores
+A0 = ARCH0
+for what, row in [("a score that is not a number", f"0,{A0},abc,1"), ("an index that is not its architecture's",
+                  f"1,{A0},129306,1"), ("a different number of columns", f"0,{A0},129306,1,9")]:
+    pth = os.path.join(W, "bad_rows.csv")
+    content = "index,arch,params,params_seconds\n" + row + "\n"
+    with open(pth, "w") as f:
+        f.write(content)
+    rc, _, err = run("score", "--index", "0-3", "--proxy", "params", "--out", pth, "--resume", "--quiet")
+    check(rc == 1 and what in err and open(pth).read() == content, f"--resume refuses {what}, file unchanged ({rc}, "
+          f"{err.strip()[:120]})")
 torn = os.path.join(W, "torn_header.csv")
 with open(torn, "w") as f:
     f.write("index,arch,par")
