@@ -37,7 +37,8 @@ int cmd_score(int argc, char **argv)
         CLI_PROXY_OPTS,
         {"weights", "DIR", "load weights (.npy per state_dict key) instead of a fresh init (one architecture)", NULL, 0},
         {"out", "FILE", "write rows here instead of standard output", NULL, 0},
-        {"resume", NULL, "with --out: keep the rows already in FILE and score only the rest", NULL, 0},
+        {"resume", NULL, "with --out: keep the rows already in FILE and score only the rest (a file that is not "
+                         "this run's kind of output, or has a malformed row, is refused and left as it is)", NULL, 0},
         {"format", "FMT", "csv, jsonl or suitezero (NAS-Bench-Suite-Zero JSON, see above)", "csv", 0},
     };
     int n = (int)(sizeof opts / sizeof opts[0]);
