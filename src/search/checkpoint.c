@@ -1,6 +1,7 @@
 /* Checkpoints and the candidate log of ZiCo's evolutionary search. A checkpoint holds the whole state
  * (iteration, random stream, counters, population with scores bit for bit) and the fingerprint of
- * the options; it is written to a temporary file and renamed, so a crash never leaves half of one. */
+ * the options, and ends with the MD5 of everything before (format 3; format 2 without it is read too); it is
+ * written to a temporary file and renamed, so a crash never leaves half of one. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -11,7 +12,8 @@
 #include "search/evolution_impl.h"
 #include "util/util.h"
 
-#define CKPT_MAGIC "zcnas-evolution-checkpoint 2"
+#define CKPT_MAGIC "zcnas-evolution-checkpoint 3"      /* 3: ends with "md5 <hex of all before>" */
+#define CKPT_MAGIC_V2 "zcnas-evolution-checkpoint 2"   /* read too (no checksum) */
 
 zc_status zci_evo_write_checkpoint(zci_evo *st)
 {
@@ -22,8 +24,10 @@ zc_status zci_evo_write_checkpoint(zci_evo *st)
         offset = ftell(st->log);
         if (offset < 0) return zc_fail(ZC_EIO, "%s: %s", o->log_path, strerror(errno));
     }
-    FILE *f = zci_whole_open(o->checkpoint_path, "w");   /* renamed into place once complete */
-    if (!f) return ZC_EIO;
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = open_memstream(&text, &text_len);   /* the content first: its checksum ends the file */
+    if (!f) return zc_fail(ZC_ENOMEM, "out of memory for the checkpoint");
     fprintf(f, "%s\nspace %s\nfingerprint %s\niteration %ld\n", CKPT_MAGIC, o->space->space->name,
             o->fingerprint ? o->fingerprint : "", st->iteration);
     fprintf(f, "rng %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 "\n", st->rng.s[0], st->rng.s[1],
@@ -41,8 +45,19 @@ zc_status zci_evo_write_checkpoint(zci_evo *st)
         fprintf(f, "%s\n", st->str);
     }
     fprintf(f, "end\n");
-    if (rc != ZC_OK) { zci_whole_abort(f, o->checkpoint_path); return rc; }
-    return zci_whole_close(f, o->checkpoint_path);
+    int bad = fclose(f) != 0;
+    if (rc == ZC_OK && (bad || !text)) rc = zc_fail(ZC_ENOMEM, "out of memory for the checkpoint");
+    FILE *out = rc == ZC_OK ? zci_whole_open(o->checkpoint_path, "w") : NULL;   /* renamed once complete */
+    if (rc == ZC_OK && !out) rc = ZC_EIO;
+    if (rc == ZC_OK) {
+        char md5[33];
+        zci_md5_hex(text, text_len, md5);
+        fwrite(text, 1, text_len, out);
+        fprintf(out, "md5 %s\n", md5);
+        rc = zci_whole_close(out, o->checkpoint_path);
+    }
+    free(text);
+    return rc;
 }
 
 static zc_status ckpt_bad(const char *path, const char *what)
@@ -60,10 +75,47 @@ static int get_line(char *buf, size_t cap, FILE *f)
     return 1;
 }
 
-zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *f)
+/* The checkpoint's text with its checksum verified (format 3) into *out, a stream the parser reads;
+ * format 2 (no checksum) as it is. *text holds the buffer (free it after closing *out). */
+static zc_status verified(FILE *f, const char *path, char **text, FILE **out)
+{
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0)
+        if ((n += got) == cap) {
+            char *nb = realloc(buf, 2 * cap + 1);
+            if (!nb) { free(buf); buf = NULL; break; }
+            buf = nb;
+            cap *= 2;
+        }
+    if (!buf) return zc_fail(ZC_ENOMEM, "out of memory reading %s", path);
+    buf[n] = '\0';
+    *text = buf;
+    size_t magic = strlen(CKPT_MAGIC);
+    if (n > magic && !strncmp(buf, CKPT_MAGIC, magic) && buf[magic] == '\n') {
+        /* the last line: "md5 " and 32 hex digits over everything before it */
+        if (n < 37 || buf[n - 1] != '\n' || strncmp(buf + n - 37, "md5 ", 4))
+            return ckpt_bad(path, "no checksum line (truncated?)");
+        char want[33], have[33];
+        memcpy(want, buf + n - 33, 32);
+        want[32] = '\0';
+        zci_md5_hex(buf, n - 37, have);
+        if (strcmp(want, have)) return ckpt_bad(path, "checksum mismatch: the file was changed or damaged");
+        n -= 37;
+        buf[n] = '\0';
+    }
+    if (!(*out = fmemopen(buf, n ? n : 1, "r"))) return zc_fail(ZC_ENOMEM, "out of memory reading %s", path);
+    return ZC_OK;
+}
+
+zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *file)
 {
     const zc_evo_opts *o = st->o;
     const char *path = o->checkpoint_path;
+    char *text = NULL;
+    FILE *f = NULL;
+    zc_status vs = verified(file, path, &text, &f);
+    if (vs != ZC_OK) { free(text); return vs; }
     size_t cap = o->space->space->str_max + 4096;
     char *line = malloc(cap);
     void *arch = calloc(1, st->asz);
@@ -73,7 +125,7 @@ zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *f)
     if (rc == ZC_OK && !strcmp(line, "zcnas-zennas-checkpoint 1"))
         rc = zc_fail(ZC_EDATA, "%s: written by zcnas before 0.2 (checkpoint format 1); finish it with that version, "
                                 "or start a new search elsewhere", path);
-    if (rc == ZC_OK && strcmp(line, CKPT_MAGIC)) rc = ckpt_bad(path, "bad first line");
+    if (rc == ZC_OK && strcmp(line, CKPT_MAGIC) && strcmp(line, CKPT_MAGIC_V2)) rc = ckpt_bad(path, "bad first line");
     if (rc == ZC_OK && (!get_line(line, cap, f) || strncmp(line, "space ", 6))) rc = ckpt_bad(path, "no space");
     if (rc == ZC_OK && strcmp(line + 6, o->space->space->name))
         rc = zc_fail(ZC_EINVAL, "%s: a search of space %s, not %s", path, line + 6, o->space->space->name);
@@ -140,6 +192,8 @@ zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *f)
     if (rc == ZC_OK && (!get_line(line, cap, f) || strcmp(line, "end"))) rc = ckpt_bad(path, "no end line (truncated?)");
     free(line);
     free(arch);
+    fclose(f);
+    free(text);
     return rc;
 }
 
