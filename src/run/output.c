@@ -189,6 +189,11 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
         free(text);
         return zc_fail(ZC_EINVAL, "'%s' is not a zcnas output (it holds binary data); --resume leaves it as it is", path);
     }
+    if (memchr(text, '\r', len)) {   /* rows appended with LF would mix line endings */
+        free(text);
+        return zc_fail(ZC_EINVAL, "'%s' has CRLF line endings (edited on Windows?); convert it (dos2unix) to resume it",
+                       path);
+    }
     /* A torn last line (no newline) was being written when the run stopped: cut once the rest checks. */
     size_t keep = len;
     while (keep > 0 && text[keep - 1] != '\n') keep--;

@@ -99,12 +99,14 @@ expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
 expect_error(2, ["--batches 1", "at least 2"], "score", "--index", "1", "--proxy", "zico", "--batches", "1")
 # --resume never cuts or replaces a file that is not this run's output (it used to cut a file without a
 # newline to nothing and overwrite it); a torn header of a killed run is started over
-for name, content in [("notes.txt", b"my notes without a newline"), ("blob.bin", b"\x00\x01\x02binary\n"),
-                      ("nul.csv", b"index,arch,params,params_seconds\n0,x\x00y,1,1\n")]:
+for name, content, why in [("notes.txt", b"my notes without a newline", "not a zcnas output"),
+                           ("blob.bin", b"\x00\x01\x02binary\n", "not a zcnas output"),
+                           ("nul.csv", b"index,arch,params,params_seconds\n0,x\x00y,1,1\n", "not a zcnas output"),
+                           ("crlf.csv", b"index,arch,params,params_seconds\r\n", "CRLF")]:
     pth = os.path.join(W, name)
     with open(pth, "wb") as f:
         f.write(content)
-    expect_error(2, ["not a zcnas output", name], "score", "--index", "0-3", "--proxy", "params", "--out", pth, "--resume")
+    expect_error(2, [why, name], "score", "--index", "0-3", "--proxy", "params", "--out", pth, "--resume")
     check(open(pth, "rb").read() == content, f"--resume left {name} as it was")
 # rows that are not this run's kind refuse the resume instead of being kept as scores
 A0 = ARCH0
