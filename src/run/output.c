@@ -100,22 +100,10 @@ static char *read_all(const char *path, size_t *len, int *missing)
     FILE *f = fopen(path, "rb");
     *missing = !f && errno == ENOENT;
     if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(buf, 2 * cap + 1);
-            if (!nb) { free(buf); buf = NULL; break; }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int err = ferror(f);
+    char *buf = zci_read_stream(f, len);
+    int err = errno;
     fclose(f);
-    if (buf && err) { free(buf); buf = NULL; errno = EIO; }
-    if (buf) buf[n] = '\0';
-    *len = n;
+    errno = err;
     return buf;
 }
 

@@ -79,17 +79,9 @@ static int get_line(char *buf, size_t cap, FILE *f)
  * format 2 (no checksum) as it is. *text holds the buffer (free it after closing *out). */
 static zc_status verified(FILE *f, const char *path, char **text, FILE **out)
 {
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0)
-        if ((n += got) == cap) {
-            char *nb = realloc(buf, 2 * cap + 1);
-            if (!nb) { free(buf); buf = NULL; break; }
-            buf = nb;
-            cap *= 2;
-        }
-    if (!buf) return zc_fail(ZC_ENOMEM, "out of memory reading %s", path);
-    buf[n] = '\0';
+    size_t n;
+    char *buf = zci_read_stream(f, &n);
+    if (!buf) return zc_fail(errno == ENOMEM ? ZC_ENOMEM : ZC_EIO, "%s: cannot read: %s", path, strerror(errno));
     *text = buf;
     size_t magic = strlen(CKPT_MAGIC);
     if (n > magic && !strncmp(buf, CKPT_MAGIC, magic) && buf[magic] == '\n') {

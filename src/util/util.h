@@ -40,6 +40,8 @@ void zci_strmap_free(zci_strmap *m);
 FILE *zci_whole_open(const char *path, const char *mode);
 zc_status zci_whole_close(FILE *f, const char *path);
 void zci_whole_abort(FILE *f, const char *path);
+/* The rest of stream f, NUL-terminated (len: its bytes); NULL with errno ENOMEM or EIO. */
+char *zci_read_stream(FILE *f, size_t *len);
 
 /* Python's random.Random(seed) for an integer seed (pyrandom.c): the same draws as CPython. */
 typedef struct zci_pyrandom {

@@ -1,8 +1,10 @@
-/* Files written whole (reports, figures, weights, checkpoints): the content goes to "<path>.tmp", which
- * replaces `path` only once every byte is written, flushed and closed, so a crash, a kill or a full
- * disk never leaves half a file under the real name (rename is atomic within a directory). */
+/* Files read and written whole. Written (reports, figures, weights, checkpoints): the content goes to
+ * "<path>.tmp", which replaces `path` only once every byte is written, flushed and closed, so a crash,
+ * a kill or a full disk never leaves half a file under the real name (rename is atomic within a
+ * directory). Read: a stream's whole content into one NUL-terminated buffer. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "util/util.h"
 #include "zcnas/error.h"
@@ -45,4 +47,24 @@ void zci_whole_abort(FILE *f, const char *path)
     char tmp[4200];
     if (f) fclose(f);
     if (tmp_name(path, tmp, sizeof tmp)) remove(tmp);
+}
+
+char *zci_read_stream(FILE *f, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, 2 * cap + 1);
+            if (!nb) { free(buf); buf = NULL; break; }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (buf && ferror(f)) { free(buf); buf = NULL; errno = EIO; }
+    else if (!buf) errno = ENOMEM;
+    if (buf) buf[n] = '\0';
+    *len = n;
+    return buf;
 }
