@@ -49,17 +49,15 @@ void zc_vkdnw_pi_L(const float *z, int K, double *pi, double *L) { zc_vkdnw_pi_L
 void zc_vkdnw_pi_L_ex(const float *z, int K, int exact, double *pi, double *L)
 {
     const float alpha = (float)to_half(0.05), one_minus = (float)to_half(1.0 - alpha), floor_ = (float)to_half(alpha / K);
-    if (exact) {   /* sum(pi) = 1 up to rounding: the tail sums Q_j stay positive */
-        double mx = z[0], s = 0.0;
-        for (int c = 1; c < K; c++) if (z[c] > mx) mx = z[c];
-        for (int c = 0; c < K; c++) s += exp((double)z[c] - mx);
-        for (int c = 0; c < K; c++) pi[c] = exp((double)z[c] - mx) / s * 0.95 + 0.05 / K;
-    }
     float mx = z[0];
     for (int c = 1; c < K; c++) if (z[c] > mx) mx = z[c];
     double s = 0.0;
     for (int c = 0; c < K; c++) s += exp((double)z[c] - mx);
-    for (int c = 0; c < K && !exact; c++) pi[c] = (double)((float)(exp((double)z[c] - mx) / s) * one_minus + floor_);
+    for (int c = 0; c < K; c++) {
+        double p = exp((double)z[c] - mx) / s;
+        /* exact: sum(pi) = 1 up to rounding, so the tail sums Q_j stay positive */
+        pi[c] = exact ? p * 0.95 + 0.05 / K : (double)((float)p * one_minus + floor_);
+    }
     /* Q_0 = 1, Q_j = 1 - sum_{i<=j} pi_i, Q_K = 0; d_j = sqrt(pi_j Q_j / Q_{j-1}); L_jj = d_j,
      * L_ij = -pi_i d_j / Q_j for i > j (1-based j; the last column is 0). */
     double *Q = malloc((size_t)(K + 1) * sizeof *Q);
@@ -265,8 +263,7 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
     zc_rng rng;
     zc_net *net;
     int mobilenet = in->space->space->mobilenet_protocol;
-    if ((st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING | (mobilenet ? ZCI_BUILD_RESLINK : 0), &rng, &net)) != ZC_OK)
-        return st;
+    if ((st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING | ZCI_BUILD_RESLINK, &rng, &net)) != ZC_OK) return st;
     if ((st = zci_proxy_untiled(net, "vkdnw")) != ZC_OK) return st;
     float *x = zci_gaussian_input(net, VK_BATCH, &rng);
     int flags = (mobilenet ? ZC_VKDNW_MOBILENET : 0) | (opts->vkdnw_exact_constants ? ZC_VKDNW_EXACT_CONSTANTS : 0);
