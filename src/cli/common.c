@@ -291,13 +291,10 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
     /* ZiCo's statistic is a std over batches: with one batch every layer's is 0, every layer is skipped
      * and the score is 0 for every network (the official code does the same, silently). */
     for (int p = 0; p < o->n_proxies; p++)
-        if (!strcmp(o->proxies[p]->name, "zico") && cli_flag(opts, n, "batches")) {
-            long nb;
-            if ((rc = cli_int(opts, n, "batches", 1, 1000, &nb))) return rc;
-            if (nb < 2)
-                return cli_error(CLI_USAGE, "--batches %ld: zico takes the std of each gradient over the batches, which "
-                                 "is 0 for one batch (every network would score 0); give at least 2", nb);
-        }
+        for (int l = 0; l < o->n_lanes && !strcmp(o->proxies[p]->name, "zico"); l++)
+            if (!strcmp(o->lanes[l].lane, "zico") && cli_flag(opts, n, "batches") && o->lanes[l].n_batches < 2)
+                return cli_error(CLI_USAGE, "--batches %d: zico takes the std of each gradient over the batches, which "
+                                 "is 0 for one batch (every network would score 0); give at least 2", o->lanes[l].n_batches);
     long v;
     if ((rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &v))) return rc;
     o->seed = (uint64_t)v;
