@@ -177,9 +177,8 @@ static zc_status score(const zc_proxy_input *in, const zc_proxy_opts *opts, doub
 {
     zc_rng rng;
     zc_net *net;
-    /* ImageNet_MBV2 scores the residual MasterNet (search_no_res False) */
-    int reslink = in->space->space->mobilenet_protocol ? ZCI_BUILD_RESLINK : 0;
-    zc_status st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING | reslink, &rng, &net);
+    /* ImageNet_MBV2 scores the residual MasterNet (search_no_res False); other spaces have no links to drop */
+    zc_status st = zci_proxy_build_init(in, opts, ZCI_INIT_KAIMING | ZCI_BUILD_RESLINK, &rng, &net);
     if (st != ZC_OK) return st;
     if ((st = zci_proxy_untiled(net, "az_nas")) != ZC_OK) return st;
     if (zci_net_reads_tokens(net)) {

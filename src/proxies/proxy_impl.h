@@ -14,7 +14,8 @@ zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_o
 /* A fresh network with the given init drawn from rng, which is seeded with (in->seed, in->stream) first
  * and left for the proxy's further draws (inputs); opts->weights_dir replaces the init. */
 typedef enum zci_init { ZCI_INIT_DEFAULT, ZCI_INIT_KAIMING, ZCI_INIT_GAUSSIAN } zci_init;
-/* OR'd into the init: build with the residual links on a MobileNet-protocol space (zc_build_opts.reslink). */
+/* OR'd into the init: build with the residual links a space's scoring network may leave out
+ * (zc_build_opts.reslink: the MobileNet space's MasterNet, as AZ-NAS and VKDNW score it). */
 #define ZCI_BUILD_RESLINK 0x100
 zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o, int init, zc_rng *rng,
                                zc_net **out);
