@@ -148,7 +148,7 @@ def main():
             sys.exit(f"bench: {' '.join(cmd)} failed:\n{p.stderr.read().decode()}")
         zc_rss = ru.ru_maxrss / 1024.0
         with open(out_csv, newline="") as f:
-            got = list(csv.DictReader(f))
+            got = list(csv.DictReader(line for line in f if not line.startswith("#")))   # after the fingerprint
     finally:
         for q in (path, out_csv):
             if os.path.exists(q):

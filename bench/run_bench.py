@@ -122,7 +122,7 @@ def main():
         print(f"bench: zcnas score --all --proxy {proxies}", file=sys.stderr, flush=True)
         _, wall = run([zc, "score", "--all", "--proxy", proxies, "--out", out_csv])
         with open(out_csv) as f:
-            n_rows = sum(1 for _ in f) - 1
+            n_rows = sum(1 for line in f if not line.startswith("#")) - 1   # fingerprint and header lines
         os.remove(out_csv)
         whole.append((proxies, n_rows, wall))
 

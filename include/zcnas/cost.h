@@ -8,5 +8,8 @@
 
 int64_t zc_net_param_count(const zc_net *net);
 int64_t zc_net_flops(const zc_net *net);
+/* Memory (bytes) one forward and backward pass of `batch` samples needs at most, estimated from the
+ * shapes alone (works on a zc_build_opts.shapes_only network): what runs check before building. */
+int64_t zc_net_memory_bytes(const zc_net *net, int batch);
 
 #endif

@@ -82,6 +82,9 @@ typedef struct zc_proxy {
     int is_count;                /* 1: the score is a count (printed as an integer) */
     const char *const *outputs;  /* NULL: one score, named `name`; else the NULL-terminated names of the
                                     sub-scores it writes (AZ-NAS' expressivity, progressivity, ...) */
+    /* Memory beyond one forward + backward pass, for the run's guard (zc_net_memory_bytes): */
+    float act_copies;            /* node outputs it holds per sample, in copies of all of them (0: 1) */
+    int per_sample_grads;        /* it keeps one gradient of every weight per sample (NTK) */
 } zc_proxy;
 
 /* The number of scores the proxy writes (1 unless it lists outputs) and the name of score k. */

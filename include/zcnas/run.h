@@ -72,6 +72,9 @@ typedef struct zc_run_opts {
     int threads;                  /* worker threads, one architecture each (<= 0: all cores) */
     int backend_threads;          /* threads inside the backend of each worker (<= 0: 1; results are
                                      reproducible for a given value) */
+    double max_memory;            /* bytes the run's networks may take at once (0: zc_machine_memory());
+                                     an architecture whose estimate exceeds it is refused before it is
+                                     built (ZC_ENOMEM naming the estimate) */
     int nan_on_numeric_error;     /* a proxy's ZC_ENUM gives NaN for that architecture instead of
                                      stopping the run (searches) */
     /* Optional: after each architecture, in order, with the count done in this call. */
@@ -93,6 +96,15 @@ const zc_batch *zc_run_lane(const zc_run *r, const char *lane, int *n_batches, i
 /* Records the dataset the run loaded (NULL when none); its size in *records. */
 const char *zc_run_data_source(const zc_run *r, int *records);
 
+/* What determines the run's scores as space-separated "key=value" items (values percent-escaped):
+ * version, space and its settings, proxies and the options they use, seed, backend and its threads,
+ * and each data lane's size and the MD5 of its batches. Output files and checkpoints record it;
+ * resuming compares it (src/run/fingerprint.c). */
+zc_status zc_run_fingerprint(const zc_run *r, char *buf, size_t cap);
+/* 0 when two fingerprints hold the same items, else 1 and the first difference into msg as
+ * "key=old, now key=new" ("(none)" for an item one of them lacks). */
+int zc_fingerprint_diff(const char *old, const char *now, char *msg, size_t cap);
+
 /* Called once per architecture in input order, never concurrently; non-zero stops the run. scores:
  * the zc_run_n_scores values of every proxy's outputs in order (one per proxy unless a proxy writes
  * several sub-scores); seconds: one per proxy. */
@@ -104,12 +116,16 @@ int zc_run_opts_n_scores(const zc_run_opts *o);
 zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *streams, zc_result_fn on_result,
                        void *ctx);
 int zc_cpu_count(void);
+/* The machine's physical memory in bytes, or its cgroup's limit when lower (0 when unknown). */
+double zc_machine_memory(void);
 /* Tries a proxy once on an architecture with four synthetic images: ZC_EUNSUPPORTED when the proxy
  * cannot score this space's networks (then it is left out of a run with a note), ZC_OK otherwise
  * (other failures are left for the run to report). */
 zc_status zc_proxy_probe(const zc_space_ctx *space, const void *arch, const zc_proxy *p, const zc_proxy_opts *o);
 
-/* ---- rows: index, arch, then <proxy>, <proxy>_seconds per proxy ---- */
+/* ---- rows: index, arch, then <proxy>, <proxy>_seconds per proxy ----
+ * A file (not standard output) starts with the run's fingerprint: a line "# zcnas run: <fingerprint>"
+ * before the CSV header, or a first JSON line {"zcnas_run": "<fingerprint>"}. */
 typedef enum zc_format {
     ZC_FORMAT_CSV = 0,
     ZC_FORMAT_JSONL = 1,
@@ -119,8 +135,8 @@ typedef enum zc_format {
 typedef struct zc_output {
     const char *path;        /* NULL: standard output */
     zc_format format;
-    int resume;              /* needs path: keep the complete rows already there (same columns and
-                                format), cut a torn last line, score only what is missing */
+    int resume;              /* needs path: keep the complete rows already there (same fingerprint,
+                                columns and format), cut a torn last line, score only what is missing */
 } zc_output;
 
 typedef struct zc_write_report {

@@ -19,6 +19,6 @@
 #include "zcnas/bench_table.h"
 #include "zcnas/eval.h"
 
-#define ZCNAS_VERSION "0.2.0"  /* keep equal to project(VERSION) in CMakeLists.txt */
+#define ZCNAS_VERSION "0.3.0"  /* keep equal to project(VERSION) in CMakeLists.txt */
 
 #endif

@@ -146,3 +146,22 @@ int cli_double(cli_opt *opts, int n, const char *name, double *out)
     *out = v;
     return CLI_OK;
 }
+
+int cli_size(const char *s, const char *what, double *bytes)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    double unit = 1;
+    switch (*end) {
+    case 'K': case 'k': unit = 1024.0; end++; break;
+    case 'M': case 'm': unit = 1024.0 * 1024; end++; break;
+    case 'G': case 'g': unit = 1024.0 * 1024 * 1024; end++; break;
+    case 'T': case 't': unit = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    }
+    if (*end == 'B' || *end == 'b') end++;
+    if (end == s || *end || errno || !isfinite(v) || !(v > 0) || v * unit > 1e18)
+        return cli_error(CLI_USAGE, "%s: expected a positive size such as 512M, 8G or 1.5T, got '%s'", what, s);
+    *bytes = v * unit;
+    return CLI_OK;
+}

@@ -28,6 +28,8 @@ void cli_default(cli_opt *opts, int n, const char *name, const char *value);
 /* Strict integer / float parsing with a usage error naming the option. */
 int cli_int(cli_opt *opts, int n, const char *name, long lo, long hi, long *out);
 int cli_double(cli_opt *opts, int n, const char *name, double *out);
+/* A size "N[K|M|G|T][B]" (binary units; bare N is bytes) into *bytes, or a usage error naming `what`. */
+int cli_size(const char *s, const char *what, double *bytes);
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Maps a library status to an exit code after printing zc_last_error() (with an optional prefix). */
 int cli_fail_status(zc_status st);
@@ -85,6 +87,8 @@ int cli_status_code(zc_status st);
     {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \
     {"backend", "NAME", cli_backend_help(), NULL, 0}, \
     {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}, \
+    {"max-memory", "SIZE", "refuse a network whose estimated need (times the threads) exceeds SIZE (e.g. 8G, 512M) " \
+                           "before building it [default: this machine's memory or its cgroup limit]", NULL, 0}, \
     {"progress-every", "SEC", "seconds between progress lines when stderr is not a terminal", "5", 0}, \
     {"quiet", NULL, "no progress bar or progress lines", NULL, 0}
 

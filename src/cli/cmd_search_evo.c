@@ -38,33 +38,19 @@ static void on_progress(void *ctx, const zc_evo_progress *p)
             p->rej_layers, p->rej_params, p->rej_flops, p->rej_nan, p->seconds);
 }
 
-/* Everything that changes the result, as key=value items: it must match on --resume. */
-static void fingerprint(const search_cli *sc, const zc_evo_opts *o, const char *data, char *fp, size_t size)
+/* Everything that changes the result: the scoring run's fingerprint (version, proxies and their
+ * options, seed, data, backend threads) and the search's own settings. It must match on --resume. */
+static zc_status fingerprint(const search_cli *sc, const zc_evo_opts *o, const zc_run *run, char *fp, size_t size)
 {
-    const zc_run_opts *r = &sc->s.run;
-    int bs = 0, nb = 0;
-    for (int i = 0; i < r->n_lanes; i++)
-        if (!strcmp(r->lanes[i].lane, "zico")) { bs = r->lanes[i].batch_size; nb = r->lanes[i].n_batches; }
-    int k = snprintf(fp, size,
-                     "proxy=%s seed=%llu population=%d max_layers=%d budget_flops=%.17g budget_params=%.17g "
-                     "budget_resolution=%d resolution=%d batch_size=%d batches=%d eps_batch_size=%d num_classes=%d "
-                     "mutation=%d std=%d augment=%d backend=%s threads=%d data=%s initial=%s",
-                     FITNESS_NAME(sc), (unsigned long long)o->seed, o->population, o->max_layers, o->budget_flops,
-                     o->budget_params, sc->ctx->cfg.cost_resolution, sc->ctx->cfg.resolution, bs, nb,
-                     r->lanes[1].batch_size, sc->ctx->cfg.num_classes, sc->ctx->mutation,
-                     r->proxy_opts.zico_paper_std, r->augment, zc_backend_name(r->proxy_opts.backend), r->backend_threads,
-                     data, o->initial ? o->initial : "default");
-    /* later proxies' options, named only when they differ from the defaults (older checkpoints resume) */
-    const zc_proxy_opts *po = &r->proxy_opts;
-    if (k > 0 && k < (int)size && po->meco_random_input) k += snprintf(fp + k, size - (size_t)k, " meco_input=random");
-    if (k > 0 && k < (int)size && po->vkdnw_exact_constants)
-        k += snprintf(fp + k, size - (size_t)k, " vkdnw_constants=exact");
-    if (k > 0 && k < (int)size && (po->swap_repeats != 32 || po->reg_swap_mu != 1000 || po->reg_swap_sigma != 5e5))
-        k += snprintf(fp + k, size - (size_t)k, " swap=%d,%.17g,%.17g", po->swap_repeats, po->reg_swap_mu,
-                      po->reg_swap_sigma);
-    if (k > (int)size) k = (int)size;
-    for (int i = 0; i < k && i < (int)size; i++)
-        if (fp[i] == '\n' || fp[i] == '\r') fp[i] = ' ';
+    zc_status st = zc_run_fingerprint(run, fp, size);
+    size_t k = strlen(fp);
+    if (st == ZC_OK) {
+        int w = snprintf(fp + k, size - k, " fitness=%s population=%d max_layers=%d budget_flops=%.17g "
+                         "budget_params=%.17g mutation=%d initial=%s", FITNESS_NAME(sc), o->population, o->max_layers,
+                         o->budget_flops, o->budget_params, sc->ctx->mutation, o->initial ? o->initial : "default");
+        if (w < 0 || (size_t)w >= size - k) st = zc_fail(ZC_EINVAL, "search fingerprint: too long");
+    }
+    return st;
 }
 
 int cmd_search_evolution(search_cli *sc)
@@ -135,9 +121,11 @@ int cmd_search_evolution(search_cli *sc)
     zc_run *run = NULL;
     zc_status st = zc_run_open(&ro, &run);
     if (st != ZC_OK) return cli_fail_run(st);
-    const char *data = zc_run_data_source(run, NULL);
     char fp[8192];
-    fingerprint(sc, &o, data ? data : "-", fp, sizeof fp);
+    if ((st = fingerprint(sc, &o, run, fp, sizeof fp)) != ZC_OK) {
+        zc_run_close(run);
+        return cli_fail_status(st);
+    }
     evo_ctx ec = {sc->s.quiet, o.population};
     o.fitness = zc_run_fitness;
     o.fitness_ctx = run;
@@ -180,6 +168,7 @@ int cmd_search_evolution(search_cli *sc)
         return cli_fail_status(st);
     }
     char settings[4400];
+    const char *data = zc_run_data_source(run, NULL);
     int bs = ro.lanes[0].batch_size, nb = ro.lanes[0].n_batches;
     snprintf(settings, sizeof settings, "\"batch_size\":%d,\"batches\":%d,\"data_format\":\"%s\",\"backend\":\"%s\","
              "\"threads\":%d,\"data\":\"%s\"", bs, nb, ro.image_folder ? "image-folder" : ro.dataset,

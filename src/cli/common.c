@@ -300,6 +300,8 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
     o->seed = (uint64_t)v;
     if ((rc = cli_int(opts, n, "threads", 0, 1024, &v))) return rc;
     o->threads = (int)v;
+    const char *mm = cli_str(opts, n, "max-memory");
+    if (mm && (rc = cli_size(mm, "--max-memory", &o->max_memory))) return rc;
     const char *w = cli_str(opts, n, "eps-weights");
     if (w) {
         char *end;

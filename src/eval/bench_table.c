@@ -84,15 +84,17 @@ static zc_status load_table(zc_bench_table *t, const char *path, const char *arc
     char *end = buf + len, *cur = buf;
     if (memchr(buf, '\0', len)) { st = zc_fail(ZC_EDATA, "%s: contains NUL bytes (not a CSV text file)", path); goto fail; }
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cur += 3;   /* UTF-8 BOM from spreadsheet exports */
-    /* Header */
+    /* Header, after any leading "#" comment lines (the run fingerprint of `zcnas score --out` files) */
     char *line = next_line(&cur, end);
+    int lineno = 1;
+    while (line && line[0] == '#') line = next_line(&cur, end), lineno++;
     if (!line || is_blank(line)) { st = zc_fail(ZC_EDATA, "%s: empty file (expected a header row)", path); goto fail; }
     int cap = 2;
     for (char *p = line; *p; p++) cap += *p == ',';
     fields = malloc((size_t)cap * sizeof *fields);
     if (!fields) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); goto fail; }
     int nc = zci_csv_split(line, fields, cap);
-    if (nc < 0) { st = zc_fail(ZC_EDATA, "%s:1: unterminated quote", path); goto fail; }
+    if (nc < 0) { st = zc_fail(ZC_EDATA, "%s:%d: unterminated quote", path, lineno); goto fail; }
     t->col_names = calloc((size_t)nc, sizeof *t->col_names);
     if (!t->col_names) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); goto fail; }
     t->n_cols = nc;
@@ -100,7 +102,8 @@ static zc_status load_table(zc_bench_table *t, const char *path, const char *arc
     for (int c = 0; c < nc; c++) {
         for (int k = 0; k < c; k++)
             if (strcmp(fields[k], fields[c]) == 0) {
-                st = zc_fail(ZC_EDATA, "%s:1: duplicate column name '%s' (columns %d and %d)", path, fields[c], k + 1, c + 1);
+                st = zc_fail(ZC_EDATA, "%s:%d: duplicate column name '%s' (columns %d and %d)", path, lineno, fields[c], k + 1,
+                             c + 1);
                 goto fail;
             }
         if (!(t->col_names[c] = dup_str(fields[c]))) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); goto fail; }
@@ -124,7 +127,6 @@ static zc_status load_table(zc_bench_table *t, const char *path, const char *arc
         goto fail;
     }
 
-    int lineno = 1;
     while ((line = next_line(&cur, end))) {
         lineno++;
         if (is_blank(line)) continue;
@@ -217,6 +219,10 @@ static zc_status load_long(zc_bench_table *t, const char *path, const char *cons
     if (st) return st;
     char *end = buf + len, *cur = buf, *line = next_line(&cur, end);
     int pos[6] = {-1, -1, -1, -1, -1, -1}, nc = line ? zci_csv_split(line, fields, 64) : -1;
+    if (nc > 64) {   /* only 64 fields were stored */
+        free(buf);
+        return zc_fail(ZC_EDATA, "%s: %d columns, a long table has at most 64", path, nc);
+    }
     const char *want[6] = {filter_col, NULL, key_col, arch_col, name_col, value_col};
     for (int k = 0; k < 6; k++)
         for (int c = 0; want[k] && c < nc; c++)
@@ -228,6 +234,10 @@ static zc_status load_long(zc_bench_table *t, const char *path, const char *cons
     }
     int cap_rows = 0, n_names = 0, lineno = 1;
     char *names[32];
+    /* Keys are dense from 0, one row each at least: a key beyond the file's lines cannot be complete
+     * (and must not size an allocation). */
+    long max_rows = 1;
+    for (const char *p = cur; p < end; p++) max_rows += *p == '\n';
     st = ZC_OK;
     t->n_cols = 2;
     while (st == ZC_OK && (line = next_line(&cur, end))) {
@@ -238,6 +248,11 @@ static zc_status load_long(zc_bench_table *t, const char *path, const char *cons
         double key = parse_cell(fields[pos[2]]);
         if (!(key >= 0 && key < 10000000) || key != floor(key)) {
             st = zc_fail(ZC_EDATA, "%s:%d: %s '%s' is not a non-negative integer", path, lineno, key_col, fields[pos[2]]);
+            break;
+        }
+        if (key >= max_rows) {
+            st = zc_fail(ZC_EDATA, "%s:%d: %s %.0f, but the file has %ld rows (keys are dense from 0)", path, lineno,
+                         key_col, key, max_rows);
             break;
         }
         int name = 0;

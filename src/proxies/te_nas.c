@@ -98,4 +98,5 @@ const zc_proxy zc_proxy_te_nas = {
     .init = ZC_INIT_DEFAULT,
     .score = score,
     .outputs = (const char *const[]){"ntk", "linear_regions", NULL},
+    .per_sample_grads = 1,   /* the NTK: batch x weights gradients */
 };

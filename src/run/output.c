@@ -1,6 +1,10 @@
 /* Rows of scores (zcnas/run.h): index, arch, then <proxy> and <proxy>_seconds per proxy, as CSV or
  * JSON lines, flushed one by one so that an interrupted run leaves complete rows plus at most one
- * torn line; with resume, the complete rows are kept and only the missing architectures scored. */
+ * torn line; with resume, the complete rows are kept and only the missing architectures scored.
+ * A file starts with the run's fingerprint ("# zcnas run: ..." before the CSV header, or a first JSON
+ * line {"zcnas_run": "..."}, as asciinema's casts carry theirs), so that resume can refuse rows
+ * computed another way. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -8,6 +12,10 @@
 #include <unistd.h>
 #include "util/util.h"
 #include "zcnas/run.h"
+
+/* The first line of a file written by a run: its fingerprint (zc_run_fingerprint). */
+#define FP_CSV "# zcnas run: "
+#define FP_JSON "{\"zcnas_run\": \""
 
 typedef struct writer {
     FILE *f;
@@ -158,62 +166,144 @@ static const char *row_problem(const char *line, int n_cols, const zc_space_ctx 
     return why;
 }
 
+/* A JSON row of this run's shape: exactly the keys the writer puts, in its order, a number or null in
+ * every score, the architecture's own index. NULL when it is, else what is wrong. */
+static const char *json_row_problem(const char *line, const zc_run_opts *o, const void *arch)
+{
+    const zc_space_ctx *space = o->space;
+    const char *p = line;
+    if (strncmp(p, "{\"index\": ", 10)) return "not a row of scores";
+    p += 10;
+    if (!strncmp(p, "null", 4)) p += 4;
+    else {
+        char *end;
+        errno = 0;
+        long idx = strtol(p, &end, 10);
+        if (end == p || errno || idx < 0) return "an index that is not a number";
+        if (space->space->index_of && zc_space_index_of(space, arch) != idx) return "an index that is not its architecture's";
+        p = end;
+    }
+    const char *strings[2] = {"arch", space->space->key_name};
+    for (int k = 0; k < 2 && strings[k]; k++) {
+        char key[96];
+        snprintf(key, sizeof key, ", \"%s\": \"", strings[k]);
+        if (strncmp(p, key, strlen(key))) return "other columns";
+        for (p += strlen(key); *p && *p != '"'; p++)
+            if (*p == '\\' && p[1]) p++;
+        if (*p++ != '"') return "an unterminated string";
+    }
+    for (int q = 0; q < o->n_proxies; q++) {
+        const zc_proxy *px = o->proxies[q];
+        for (int k = 0; k <= zc_proxy_n_outputs(px); k++) {
+            char key[128];
+            if (k < zc_proxy_n_outputs(px)) snprintf(key, sizeof key, ", \"%s\": ", zc_proxy_output(px, k));
+            else snprintf(key, sizeof key, ", \"%s_seconds\": ", px->name);
+            if (strncmp(p, key, strlen(key))) return "other columns";
+            p += strlen(key);
+            if (!strncmp(p, "null", 4)) p += 4;
+            else {
+                char *end;
+                strtod(p, &end);
+                if (end == p || isalpha((unsigned char)*p)) return "a score that is not a number";
+                p = end;
+            }
+            if (*p != ',' && *p != '}') return "a score that is not a number";
+        }
+    }
+    return strcmp(p, "}") ? "other columns" : NULL;
+}
+
+/* What a file this run writes starts with: the fingerprint line, then (CSV) the column header. */
+static zc_status preamble(zc_run *r, zc_format format, char *buf, size_t cap)
+{
+    char fp[8192];
+    zc_status st = zc_run_fingerprint(r, fp, sizeof fp);
+    if (st != ZC_OK) return st;
+    int n = format == ZC_FORMAT_CSV ? snprintf(buf, cap, "%s%s\n", FP_CSV, fp) : snprintf(buf, cap, "%s%s\"}\n", FP_JSON, fp);
+    if (n < 0 || (size_t)n >= cap) return zc_fail(ZC_EINVAL, "too many columns");
+    if (format == ZC_FORMAT_CSV && (header_text(zc_run_options(r), buf + n, cap - (size_t)n - 1) ||
+                                    strlen(buf) + 2 > cap))
+        return zc_fail(ZC_EINVAL, "too many columns");
+    if (format == ZC_FORMAT_CSV) strcat(buf, "\n");
+    return ZC_OK;
+}
+
 /* The rows already in path (resume): how many rows each canonical arch string has, into done (a list
  * may name an architecture more than once: each occurrence is one row); *append = 1 when the file
- * holds a header (and rows) to append to; *rows = its rows. */
-static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format format, zci_strmap *done,
-                               int *append, int *rows)
+ * holds a preamble (and rows) to append to; *rows = its rows. */
+static zc_status scan_existing(const char *path, zc_run *r, zc_format format, zci_strmap *done, int *append,
+                               int *rows)
 {
+    const zc_run_opts *o = zc_run_options(r);
     size_t len;
     int missing;
     *append = 0;
     char *text = read_all(path, &len, &missing);
     if (!text) return missing ? ZC_OK : zc_fail(ZC_EIO, "%s: cannot read: %s", path, strerror(errno));
     /* Nothing is cut or appended before the file is known to be this run's output: a file that is not
-     * (binary data, other columns, malformed rows) is refused and left as it is. */
-    char expect[4096];
-    header_text(o, expect, sizeof expect);
+     * (binary data, another run's fingerprint, other columns, malformed rows) is refused and left as it is. */
+    enum { PRE_CAP = 16384 };
+    char *pre = malloc(PRE_CAP);
+    zc_status st = pre ? preamble(r, format, pre, PRE_CAP) : zc_fail(ZC_ENOMEM, "out of memory");
+    if (st != ZC_OK) goto out;
+    const char *header = strchr(pre, '\n') + 1;   /* CSV: the column header after the fingerprint */
     if (memchr(text, '\0', len)) {
-        free(text);
-        return zc_fail(ZC_EINVAL, "'%s' is not a zcnas output (it holds binary data); --resume leaves it as it is", path);
+        st = zc_fail(ZC_EINVAL, "'%s' is not a zcnas output (it holds binary data); --resume leaves it as it is", path);
+        goto out;
     }
     if (memchr(text, '\r', len)) {   /* rows appended with LF would mix line endings */
-        free(text);
-        return zc_fail(ZC_EINVAL, "'%s' has CRLF line endings (edited on Windows?); convert it (dos2unix) to resume it",
-                       path);
+        st = zc_fail(ZC_EINVAL, "'%s' has CRLF line endings (edited on Windows?); convert it (dos2unix) to resume it",
+                     path);
+        goto out;
     }
+    /* Empty, or only the start of this run's preamble (stopped while it was written): start over. */
+    if (len <= strlen(pre) && !memcmp(text, pre, len)) goto out;
+    char *line = text, *nl = strchr(text, '\n');
+    const char *tag = format == ZC_FORMAT_CSV ? FP_CSV : FP_JSON;
+    int no_fp = format == ZC_FORMAT_CSV ? !strncmp(text, header, strlen(header)) : !strncmp(text, "{\"index\": ", 10);
+    if (no_fp) {
+        st = zc_fail(ZC_EINVAL, "'%s' has no run fingerprint (written by zcnas before 0.3 or captured from standard "
+                                "output), so resuming cannot check that its rows were computed like this run's; "
+                                "finish it with the zcnas that wrote it, or start a new file", path);
+        goto out;
+    }
+    if (!nl || strncmp(text, tag, strlen(tag)) || (format == ZC_FORMAT_JSONL && (nl - text < 2 || strncmp(nl - 2, "\"}", 2)))) {
+        st = zc_fail(ZC_EINVAL, "'%s' is not a zcnas output (first line '%.60s'); --resume leaves it as it is", path, text);
+        goto out;
+    }
+    *nl = '\0';
+    if (format == ZC_FORMAT_JSONL) nl[-2] = '\0';
+    char fp_now[8192], diff[1024];
+    memcpy(fp_now, pre + strlen(tag), strcspn(pre + strlen(tag), format == ZC_FORMAT_CSV ? "\n" : "\""));
+    fp_now[strcspn(pre + strlen(tag), format == ZC_FORMAT_CSV ? "\n" : "\"")] = '\0';
+    if (zc_fingerprint_diff(text + strlen(tag), fp_now, diff, sizeof diff)) {
+        st = zc_fail(ZC_EINVAL, "'%s' was written by a run with other settings (%s); resume with the same version, "
+                                "proxies, options, seed and data, or write to a new file", path, diff);
+        goto out;
+    }
+    line = nl + 1;
     /* A torn last line (no newline) was being written when the run stopped: cut once the rest checks. */
     size_t keep = len;
     while (keep > 0 && text[keep - 1] != '\n') keep--;
-    if (keep == 0 && len > 0) {   /* only a torn first line: the start of our header or of a JSON row */
-        int ours = format == ZC_FORMAT_CSV ? !strncmp(expect, text, len) : text[0] == '{';
-        if (!ours) {
-            zc_status st = zc_fail(ZC_EINVAL, "'%s' is not a zcnas output of this run (first line '%.60s'); --resume "
-                                               "leaves it as it is", path, text);
-            free(text);
-            return st;
-        }
-    }
+    if (keep < (size_t)(line - text)) keep = (size_t)(line - text);
     text[keep] = '\0';
-    zc_status st = ZC_OK;
-    if (keep == 0) goto cut;   /* empty: start over with a header */
-    char *line = text, *nl;
     int n_cols = 1;
-    for (const char *c = expect; *c; c++) n_cols += *c == ',';
     if (format == ZC_FORMAT_CSV) {
+        for (const char *c = header; *c != '\n'; c++) n_cols += *c == ',';
         nl = strchr(line, '\n');
-        *nl = '\0';
-        if (strcmp(line, expect))
-            st = zc_fail(ZC_EINVAL, "'%s' has columns '%.300s', this run writes '%.300s' (same proxies and format needed)",
-                         path, line, expect);
+        size_t hl = strcspn(header, "\n");
+        if (!nl || (size_t)(nl - line) != hl || strncmp(line, header, hl)) {
+            if (nl) *nl = '\0';
+            st = zc_fail(ZC_EINVAL, "'%s' has columns '%.300s', this run writes '%.*s' (same proxies and format needed)",
+                         path, line, (int)(hl < 300 ? hl : 300), header);
+            goto out;
+        }
         line = nl + 1;
-    } else if (line[0] != '{') {
-        st = zc_fail(ZC_EINVAL, "'%s' is not a JSON-lines file (use the same format)", path);
     }
     size_t cap = o->space->space->str_max;
     char *arch = malloc(cap), *canon = malloc(cap);
     void *a = calloc(1, o->space->space->arch_size);
-    if (st == ZC_OK && (!arch || !canon || !a)) st = zc_fail(ZC_ENOMEM, "out of memory");
+    if (!arch || !canon || !a) st = zc_fail(ZC_ENOMEM, "out of memory");
     for (; st == ZC_OK && *line; line = nl + 1) {
         nl = strchr(line, '\n');
         *nl = '\0';
@@ -222,7 +312,7 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
             st = zc_fail(ZC_EDATA, "'%s' has a malformed row: '%.60s'", path, line);
             break;
         }
-        const char *why = format == ZC_FORMAT_CSV ? row_problem(line, n_cols, o->space, a) : NULL;
+        const char *why = format == ZC_FORMAT_CSV ? row_problem(line, n_cols, o->space, a) : json_row_problem(line, o, a);
         if (why) {
             st = zc_fail(ZC_EDATA, "'%s' has a malformed row (%s): '%.60s'", path, why, line);
             break;
@@ -237,9 +327,10 @@ static zc_status scan_existing(const char *path, const zc_run_opts *o, zc_format
     free(canon);
     free(a);
     if (st == ZC_OK) *append = 1;
-cut:
     if (st == ZC_OK && keep != len && truncate(path, (off_t)keep) != 0)
         st = zc_fail(ZC_EIO, "%s: cannot cut the torn last line: %s", path, strerror(errno));
+out:
+    free(pre);
     free(text);
     return st;
 }
@@ -254,7 +345,7 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     if (out->resume && !out->path) return zc_fail(ZC_EINVAL, "resuming needs an output file");
     zci_strmap done = {0};
     int append = 0, kept = 0;
-    zc_status st = out->resume ? scan_existing(out->path, o, out->format, &done, &append, &kept) : ZC_OK;
+    zc_status st = out->resume ? scan_existing(out->path, r, out->format, &done, &append, &kept) : ZC_OK;
     size_t cap = o->space->space->str_max, asz = o->space->space->arch_size;
     int *todo = malloc((size_t)(list->n ? list->n : 1) * sizeof *todo);
     unsigned char *archs = malloc((size_t)(list->n ? list->n : 1) * asz);
@@ -282,10 +373,12 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
         w.f = out->path ? fopen(out->path, append ? "a" : "w") : stdout;
         if (!w.f) st = zc_fail(ZC_EIO, "%s: cannot open for writing: %s", out->path, strerror(errno));
     }
-    if (st == ZC_OK && !append && out->format == ZC_FORMAT_CSV) {
-        char head[4096];
-        if (header_text(o, head, sizeof head)) st = zc_fail(ZC_EINVAL, "too many columns");
-        else fprintf(w.f, "%s\n", head);
+    if (st == ZC_OK && !append) {   /* files begin with the fingerprint; standard output with the header only */
+        char *head = malloc(16384);
+        if (!head) st = zc_fail(ZC_ENOMEM, "out of memory");
+        else if ((st = preamble(r, out->format, head, 16384)) == ZC_OK)
+            fputs(out->path ? head : strchr(head, '\n') + 1, w.f);
+        free(head);
         if (st == ZC_OK && (fflush(w.f) != 0 || ferror(w.f))) st = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
     }
     if (st == ZC_OK) {

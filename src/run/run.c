@@ -8,26 +8,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "zcnas/cost.h"
 #include "zcnas/images.h"
 #include "zcnas/run.h"
-
-typedef struct lane {
-    const char *name;
-    zc_data_need need;          /* as declared by its first proxy */
-    int batch_size, n_batches;  /* after the run's overrides */
-    zc_batch *batches;
-} lane;
-
-struct zc_run {
-    zc_run_opts o;
-    zc_dataset ds;              /* loaded here (when o.loaded is NULL and images are needed) */
-    const zc_dataset *data;
-    char source[4096];          /* where the images came from */
-    int records;
-    lane lanes[ZC_RUN_MAX_LANES];
-    int n_lanes;
-    int lane_of[ZC_RUN_MAX_PROXIES];   /* per proxy: its lane, -1 for none */
-};
+#include "run_impl.h"
 
 int zc_cpu_count(void)
 {
@@ -218,6 +202,7 @@ typedef struct job {
     zc_status status;    /* first failure */
     char error[1024];
     int stop;
+    int workers;         /* threads scoring at once */
 } job;
 
 static double now_seconds(void)
@@ -237,6 +222,75 @@ static void flush_in_order(job *j)
             j->stop = 1;
         if (j->run->o.on_progress) j->run->o.on_progress(j->run->o.progress_ctx, j->delivered, j->n);
     }
+}
+
+/* ---------------------------------------------------------------- memory guard */
+
+double zc_machine_memory(void)
+{
+    double bytes = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    /* a container or a batch job sees less: its cgroup's limit (v2, then v1) */
+    const char *limits[] = {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(limits[i], "r");
+        double v;
+        if (!f) continue;
+        if (fscanf(f, "%lf", &v) == 1 && v > 0 && (bytes <= 0 || v < bytes)) bytes = v;
+        fclose(f);
+    }
+    return bytes > 0 ? bytes : 0;
+}
+
+/* "512 KiB", "1.4 GiB", ... */
+static const char *human_bytes(double v, char buf[32])
+{
+    const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (v >= 1024 && u < 6) v /= 1024, u++;
+    snprintf(buf, 32, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+    return buf;
+}
+
+/* Before an architecture's networks are built: its estimated need (zc_net_memory_bytes of a
+ * shapes-only build, the largest over the proxies that allocate one) times the workers that may hold
+ * such a network at once, against --max-memory or the machine's memory. */
+static zc_status memory_check(const zc_run *r, const void *arch, int workers)
+{
+    const zc_run_opts *o = &r->o;
+    double limit = o->max_memory > 0 ? o->max_memory : zc_machine_memory();
+    int allocates = 0;
+    for (int p = 0; p < o->n_proxies; p++) allocates |= o->proxies[p]->init != ZC_INIT_NONE;
+    if (!allocates || limit <= 0) return ZC_OK;
+    zc_build_opts bo = {0, 1, 1, 1};
+    zc_net *net = zc_space_build(o->space, arch, &bo);
+    if (!net) return ZC_EINVAL;
+    double need = 0;
+    int which = -1, batch = 1;
+    for (int p = 0; p < o->n_proxies; p++) {
+        const zc_proxy *px = o->proxies[p];
+        if (px->init == ZC_INIT_NONE) continue;
+        int b = r->lane_of[p] >= 0 ? r->lanes[r->lane_of[p]].batch_size : px->data.batch_size > 0 ? px->data.batch_size : 1;
+        double bytes = (double)zc_net_memory_bytes(net, b) * (px->act_copies > 0 ? px->act_copies : 1);
+        if (px->per_sample_grads) bytes += (double)b * (double)zc_net_param_count(net) * sizeof(float);
+        if (bytes > need) need = bytes, which = p, batch = b;
+    }
+    zc_net_free(net);
+    /* what the run holds already: the dataset and every lane's batches */
+    double base = r->data ? (double)r->data->n * r->data->c * r->data->h * r->data->w : 0;
+    for (int k = 0; k < r->n_lanes; k++) {
+        const zc_batch *bt = &r->lanes[k].batches[0];
+        base += (double)r->lanes[k].n_batches * bt->n * bt->c * bt->h * bt->w * sizeof(float);
+    }
+    if (need * workers + base <= limit) return ZC_OK;
+    char each[128] = "", t[32];
+    if (workers > 1) snprintf(each, sizeof each, " x %d worker threads = %s", workers, human_bytes(need * workers, t));
+    char n1[32], n2[32], n3[64] = "";
+    if (base >= 1024.0 * 1024) snprintf(n3, sizeof n3, " + data %s", human_bytes(base, n2));
+    return zc_fail(ZC_ENOMEM, "refused before building: the network needs about %s for %s at batch %d%s%s, more "
+                              "than %s (%s); lower the batch size%s or raise --max-memory",
+                   human_bytes(need, n1), o->proxies[which]->name, batch, each, n3,
+                   o->max_memory > 0 ? "--max-memory" : "this machine's memory", human_bytes(limit, n2),
+                   workers > 1 ? " or --threads" : "");
 }
 
 static void *worker(void *arg)
@@ -259,7 +313,7 @@ static void *worker(void *arg)
             .seed = o->seed,
             .stream = j->streams ? j->streams[i] : zc_space_stream(o->space, arch),
         };
-        zc_status st = ZC_OK;
+        zc_status st = memory_check(j->run, arch, j->workers);
         int ns = zc_run_n_scores(j->run);
         for (int p = 0, slot = 0; p < o->n_proxies && st == ZC_OK; p++) {
             const lane *l = j->run->lane_of[p] >= 0 ? &j->run->lanes[j->run->lane_of[p]] : NULL;
@@ -318,6 +372,7 @@ zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *stre
     pthread_mutex_init(&j.lock, NULL);
     int threads = r->o.threads > 0 ? r->o.threads : zc_cpu_count();
     if (threads > n) threads = n;
+    j.workers = threads;
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     int started = 0;
     for (int t = 1; tids && t < threads; t++)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "search/evolution_impl.h"
+#include "zcnas/run.h"
 #include "util/util.h"
 
 #define CKPT_MAGIC "zcnas-evolution-checkpoint 3"      /* 3: ends with "md5 <hex of all before>" */
@@ -123,15 +124,10 @@ zc_status zci_evo_read_checkpoint(zci_evo *st, FILE *file)
         rc = zc_fail(ZC_EINVAL, "%s: a search of space %s, not %s", path, line + 6, o->space->space->name);
     if (rc == ZC_OK && (!get_line(line, cap, f) || strncmp(line, "fingerprint ", 12))) rc = ckpt_bad(path, "no fingerprint");
     const char *fp = o->fingerprint ? o->fingerprint : "";
-    if (rc == ZC_OK && strcmp(line + 12, fp)) {
-        /* name the first differing "key=value" item */
-        const char *a = line + 12, *b = fp;
-        while (*a && *a == *b) a++, b++;
-        while (a > line + 12 && a[-1] != ' ') a--, b--;
-        int la = (int)strcspn(a, " "), lb = (int)strcspn(b, " ");
-        rc = zc_fail(ZC_EINVAL, "%s: written by a search with other options or data (%.*s, now %.*s); resume with the "
-                                "same options, or start a new search elsewhere", path, la, a, lb, b);
-    }
+    char diff[1024];
+    if (rc == ZC_OK && zc_fingerprint_diff(line + 12, fp, diff, sizeof diff))
+        rc = zc_fail(ZC_EINVAL, "%s: written by a search with other options or data (%s); resume with the same "
+                                "options, or start a new search elsewhere", path, diff);
     if (rc == ZC_OK && (!get_line(line, cap, f) || sscanf(line, "iteration %ld", &st->iteration) != 1 || st->iteration < 0))
         rc = ckpt_bad(path, "iteration");
     if (rc == ZC_OK && (!get_line(line, cap, f) ||

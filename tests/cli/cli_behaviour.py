@@ -71,7 +71,20 @@ check(rc == 0 and "rows kept" in err and key(resumed) == key(whole) and len(rows
       "interrupted + resumed run == uninterrupted run")
 rc, _, _ = run("score", "--index", "0-24", "--proxy", "epsilon,params", *fast, "--out", part_out, "--resume")
 check(rc == 0 and open(part_out).read() == resumed, "resuming a finished run changes nothing")
-expect_error(2, "columns", "score", "--index", "0-3", "--proxy", "params", "--out", part_out, "--resume")
+# a file written with other settings is refused, naming the difference, and left as it is
+for extra, diff in [(("--proxy", "params"), "proxies=epsilon,params, now proxies=params"),
+                    (("--proxy", "epsilon,params", "--seed", "3"), "seed=0, now seed=3"),
+                    (("--proxy", "epsilon,params", "--dataset", "cifar100"), "classes=10, now classes=100"),
+                    (("--proxy", "epsilon,params", "--eps-batch-size", "8"), "data_epsilon=1x16,md5:"),
+                    (("--proxy", "epsilon,params", "--eps-weights", "1e-5,1"), "epsilon_weights=1e-07,1, now epsilon_weights=1e-05,1")]:
+    args = fast if "--eps-batch-size" not in extra else fast[:2]
+    expect_error(2, ["other settings", diff], "score", "--index", "0-24", *args, *extra, "--out", part_out, "--resume")
+    check(open(part_out).read() == resumed, f"a refused --resume leaves the file as it was ({diff})")
+# output captured from standard output carries no fingerprint: refused, not trusted
+with open(os.path.join(W, "stdout.csv"), "w") as f:
+    f.write(run("score", "--index", "0-2", "--proxy", "params")[1])
+expect_error(2, "no run fingerprint", "score", "--index", "0-3", "--proxy", "params", "--out", os.path.join(W, "stdout.csv"),
+             "--resume")
 # NB101 (quoted arch strings, a hash column) with a cell listed twice, once in each half: one row each
 cells = ["111011:input,conv3x3-bn-relu,maxpool3x3,output", "1:input,output",
          "111011:input,maxpool3x3,conv3x3-bn-relu,output", "101:input,conv1x1-bn-relu,output", "1:input,output"]
@@ -82,7 +95,7 @@ nb = ("score", "--space", "nb101", "--arch-file", cell_file, "--proxy", "params,
 run(*nb, "--out", full_out)
 whole = open(full_out).read()
 with open(part_out, "w") as f:
-    f.write("".join(whole.splitlines(True)[:3]))
+    f.write("".join(whole.splitlines(True)[:4]))   # fingerprint, header, 2 rows
 rc, _, err = run(*nb, "--out", part_out, "--resume")
 key = lambda t: [(x["arch"], x["hash"], x["epsilon"], x["params"]) for x in rows(t)]
 check(rc == 0 and "2 rows kept, 3 architectures scored" in err and key(open(part_out).read()) == key(whole)
@@ -110,20 +123,44 @@ for name, content, why in [("notes.txt", b"my notes without a newline", "not a z
     check(open(pth, "rb").read() == content, f"--resume left {name} as it was")
 # rows that are not this run's kind refuse the resume instead of being kept as scores
 A0 = ARCH0
+pre_csv = os.path.join(W, "pre.csv")
+run("score", "--index", "0", "--proxy", "params", "--out", pre_csv)
+preamble = "".join(open(pre_csv).read().splitlines(True)[:2])
 for what, row in [("a score that is not a number", f"0,{A0},abc,1"), ("an index that is not its architecture's",
                   f"1,{A0},129306,1"), ("a different number of columns", f"0,{A0},129306,1,9")]:
     pth = os.path.join(W, "bad_rows.csv")
-    content = "index,arch,params,params_seconds\n" + row + "\n"
+    content = preamble + row + "\n"
     with open(pth, "w") as f:
         f.write(content)
     rc, _, err = run("score", "--index", "0-3", "--proxy", "params", "--out", pth, "--resume", "--quiet")
     check(rc == 1 and what in err and open(pth).read() == content, f"--resume refuses {what}, file unchanged ({rc}, "
           f"{err.strip()[:120]})")
-torn = os.path.join(W, "torn_header.csv")
-with open(torn, "w") as f:
-    f.write("index,arch,par")
-rc, _, err = run("score", "--index", "0-3", "--proxy", "params", "--out", torn, "--resume", "--quiet")
-check(rc == 0 and len(rows(open(torn).read())) == 4, f"a torn header is started over ({rc}, {err.strip()[:100]})")
+# the same for JSON lines: every row is checked against the keys this run writes
+pre_js = os.path.join(W, "pre.jsonl")
+run("score", "--index", "0", "--proxy", "params", "--format", "jsonl", "--out", pre_js)
+js_lines = open(pre_js).read().splitlines(True)
+check(len(js_lines) == 2 and json.loads(js_lines[0]).get("zcnas_run", "").startswith("zcnas="),
+      "a JSON-lines file starts with its run fingerprint line")
+good = json.loads(js_lines[1])
+for what, row in [("a score that is not a number", {**good, "params": "abc"}),
+                  ("an index that is not its architecture's", {**good, "index": 1}),
+                  ("other columns", {**good, "extra": 1}),
+                  ("other columns", {k: v for k, v in good.items() if k != "params_seconds"})]:
+    pth = os.path.join(W, "bad_rows.jsonl")
+    content = js_lines[0] + json.dumps(row) + "\n"
+    with open(pth, "w") as f:
+        f.write(content)
+    rc, _, err = run("score", "--index", "0-3", "--proxy", "params", "--format", "jsonl", "--out", pth, "--resume", "--quiet")
+    check(rc == 1 and what in err and open(pth).read() == content, f"--resume refuses a JSON row with {what}, file "
+          f"unchanged ({rc}, {err.strip()[:120]})")
+# a run killed while writing its first line (fingerprint or header) is started over
+for cut in (7, len(preamble.splitlines(True)[0]) + 9):
+    torn = os.path.join(W, "torn_header.csv")
+    with open(torn, "w") as f:
+        f.write(preamble[:cut])
+    rc, _, err = run("score", "--index", "0-3", "--proxy", "params", "--out", torn, "--resume", "--quiet")
+    check(rc == 0 and len(rows(open(torn).read())) == 4, f"a torn preamble ({cut} bytes) is started over ({rc}, "
+          f"{err.strip()[:100]})")
 
 # standard output that cannot be written (a full disk) is a runtime error for every command, never exit 0
 if os.path.exists("/dev/full"):
@@ -235,5 +272,19 @@ check(rc == 0 and "epsilon batch 256 -> 64" in err and "imagenet16_test" in out,
 expect_error(2, "only", "demo", "--dataset", "imagenet16", "--sample", "2", "--eps-batch-size", "256")
 expect_error(2, "--eps-batch-size", "score", "--index", "1", "--proxy", "epsilon", "--dataset", "imagenet16",
              "--eps-batch-size", "200")
+
+# --- absurd sizes are refused before anything is built, naming the estimate and the way out
+BIG = "SuperConvK3BNRELU(3,2048,1,1)SuperConvK3BNRELU(2048,2048,1,1)"
+for args, needles in [(("--space", "zennas", "--arch", BIG, "--proxy", "zico"), ["refused before building", "GiB",
+                                                                                  "this machine's memory", "--max-memory"]),
+                      (("--index", "0", "--proxy", "zico,te_nas", "--max-memory", "100M"), ["te_nas at batch 64",
+                                                                                           "--max-memory (100.0 MiB)"])]:
+    expect_error(1, needles, "score", *args, "--quiet")
+rc, out, err = run("score", "--space", "zennas", "--arch", BIG, "--proxy", "params,flops", "--quiet")
+check(rc == 0 and len(rows(out)) == 1, "counting proxies build no network, so any size is counted")
+rc, out, err = run("score", "--index", "0-1", "--proxy", "zico", "--max-memory", "2G", "--quiet", *fast)
+check(rc == 0 and len(rows(out)) == 2, "a network within --max-memory is scored")
+for bad in ("0", "-1G", "8X", "1e30G", "nan", "G"):
+    expect_error(2, ["--max-memory", bad], "score", "--index", "0", "--max-memory", bad)
 
 T.finish("cli_behaviour")

@@ -75,7 +75,7 @@ rc, out, err = cli.run("score", "--arch-file", archs, "--proxy", "az_nas", "--ou
 cli.check(rc == 0, f"score --proxy az_nas {err.strip()[:200]}")
 with open(out1) as f:
     text = f.read()
-header = text.splitlines()[0].split(",")
+header = text.splitlines()[1].split(",")   # after the run fingerprint
 cli.check(header == ["index", "arch", "az_expressivity", "az_progressivity", "az_trainability", "az_nas_seconds",
                      "flops", "flops_seconds"], f"az_nas columns, flops added: {header}")
 az = rows(text)

@@ -88,7 +88,7 @@ if rc == 0:
 # an interrupted run: cut the file after 3 rows (and a torn line); --resume scores the rest
 path = os.path.join(out_dir, "scores.csv")
 lines = open(path).read().splitlines(True)
-open(path, "w").write("".join(lines[:4]) + lines[4][:10])
+open(path, "w").write("".join(lines[:5]) + lines[5][:10])   # fingerprint, header, 3 rows, a torn one
 rc, _, err = run(*base, "--resume")
 check(rc == 0 and "3 architectures scored now" in err and len(rows(open(path).read())) == 6, "--resume after a cut")
 if rc == 0:

@@ -86,7 +86,7 @@ if rc1 == 0 and rc2 == 0:
     text, doc = read_json(all_json)
     cli.check(list(doc) == ["cifar10"] and len(doc["cifar10"]) == 15625, "one dataset 'cifar10' with 15,625 entries")
     with open(all_csv, newline="") as f:
-        csv_rows = list(csv.DictReader(f))
+        csv_rows = rows(f.read())
     entries = doc["cifar10"]
     bad_key, bad_back, bad_id, bad_params, bad_val, bad_shape = [], [], [], [], [], []
     for r, (key, e) in zip(csv_rows, entries.items()):
@@ -157,7 +157,7 @@ rc2, _, err2 = cli.run("score", *common, "--format", "suitezero", "--out", rt_js
 cli.check(rc1 == 0 and rc2 == 0, f"round trip: 25 cells scored in both formats {(err1 + err2).strip()[:200]}")
 if rc1 == 0 and rc2 == 0:
     with open(rt_csv, newline="") as f:
-        c_rows = list(csv.DictReader(f))
+        c_rows = rows(f.read())
     text, doc = read_json(rt_json)
     cli.check(json.dumps(doc) == text, "json.dumps of the file's content is the file, byte for byte")
     entries = doc.get("cifar10", {})

@@ -49,4 +49,5 @@ class Cli:
 
 
 def rows(text):
-    return list(csv.DictReader(io.StringIO(text)))
+    """CSV rows, after the "# zcnas run: ..." fingerprint line that files written with --out start with."""
+    return list(csv.DictReader(io.StringIO("".join(l for l in text.splitlines(True) if not l.startswith("#")))))

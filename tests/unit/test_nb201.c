@@ -217,8 +217,23 @@ static void test_prune_exact(void)
     free(x);
 }
 
+/* The memory estimate a run checks before building: every node output per sample (floats) plus 28
+ * bytes per parameter (value, gradient, backend copy, two double statistics); counted by hand. */
+static void test_memory_estimate(void)
+{
+    zc_net *net = zc_net_new(3, 4, 4);                              /* 48 floats per sample */
+    zc_net_set_shapes_only(net);
+    int c = zc_net_conv2d(net, 0, "conv", 2, 3, 1, 1, 1, 0);        /* 32 floats, 54 weights */
+    int g = zc_net_gap(net, zc_net_relu(net, c));                   /* relu 32, gap 2 */
+    zc_net_linear(net, g, "fc", 5, 1);                              /* 5 floats, 10 + 5 parameters */
+    CHECK_MSG(zc_net_memory_bytes(net, 2) == (48 + 32 + 32 + 2 + 5) * 2 * 4 + (54 + 15) * 28, "%lld", (long long)zc_net_memory_bytes(net, 2));
+    CHECK(zc_net_memory_bytes(net, 0) == zc_net_memory_bytes(net, 1));
+    zc_net_free(net);
+}
+
 int main(void)
 {
+    test_memory_estimate();
     test_costs();
     test_parse_errors();
     test_structure();

@@ -766,6 +766,20 @@ static void test_aggregate_evolution(void)
     free(f);
 }
 
+/* Fingerprint differences are named item by item, whatever the order or which side lacks an item. */
+static void test_fingerprint_diff(void)
+{
+    char msg[256];
+    CHECK(zc_fingerprint_diff("a=1 b=2", "a=1 b=2", msg, sizeof msg) == 0 && msg[0] == '\0');
+    CHECK(zc_fingerprint_diff("a=1 b=2", "b=2 a=1", msg, sizeof msg) == 0);
+    CHECK(zc_fingerprint_diff("a=1 b=2", "a=1 b=3", msg, sizeof msg) == 1 && !strcmp(msg, "b=2, now b=3"));
+    CHECK(zc_fingerprint_diff("a=1", "a=1 c=x", msg, sizeof msg) == 1 && !strcmp(msg, "c=(none), now c=x"));
+    CHECK(zc_fingerprint_diff("a=1 c=x", "a=1", msg, sizeof msg) == 1 && !strcmp(msg, "c=x, now c=(none)"));
+    CHECK(zc_fingerprint_diff("ab=1", "a=1", msg, sizeof msg) == 1);   /* keys match whole, not by prefix */
+    CHECK(zc_fingerprint_diff("test", "test", msg, sizeof msg) == 0);
+    CHECK(zc_fingerprint_diff("test", "other", msg, sizeof msg) == 1);
+}
+
 int main(void)
 {
     zc_space_config cfg;
@@ -775,6 +789,7 @@ int main(void)
         fprintf(stderr, "test_search: %s\n", zc_last_error());
         return 1;
     }
+    test_fingerprint_diff();
     test_mutation();
     test_random_search();
     test_rea();
