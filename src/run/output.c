@@ -25,6 +25,8 @@ typedef struct writer {
     const int *todo;           /* list positions being scored */
     char *arch_buf;
     zc_status status;
+    char error[512];           /* its message: rows are written from the worker threads, and the error
+                                  message a thread sets is its own (zc_last_error) */
 } writer;
 
 static void value(FILE *f, double v, int count, int json)
@@ -57,6 +59,7 @@ static int on_row(void *ctx, int i, const double *scores, const double *seconds)
     size_t cap = w->list->space->space->str_max;
     if (zc_space_format(w->list->space, arch, w->arch_buf, cap) != ZC_OK) {
         w->status = ZC_EINVAL;
+        snprintf(w->error, sizeof w->error, "%s", zc_last_error());
         return 1;
     }
     int json = w->format == ZC_FORMAT_JSONL;
@@ -74,6 +77,7 @@ static int on_row(void *ctx, int i, const double *scores, const double *seconds)
     if (w->list->space->space->key_name) {
         if (zc_space_key(w->list->space, arch, w->arch_buf, cap) != ZC_OK) {
             w->status = ZC_EINVAL;
+            snprintf(w->error, sizeof w->error, "%s", zc_last_error());
             return 1;
         }
         if (json) {
@@ -97,7 +101,8 @@ static int on_row(void *ctx, int i, const double *scores, const double *seconds)
     }
     fputs(json ? "}\n" : "\n", w->f);
     if (fflush(w->f) != 0 || ferror(w->f)) {
-        w->status = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
+        w->status = ZC_EIO;
+        snprintf(w->error, sizeof w->error, "cannot write the output: %s", strerror(errno));
         return 1;
     }
     return 0;
@@ -350,7 +355,7 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     int *todo = malloc((size_t)(list->n ? list->n : 1) * sizeof *todo);
     unsigned char *archs = malloc((size_t)(list->n ? list->n : 1) * asz);
     uint64_t *streams = malloc((size_t)(list->n ? list->n : 1) * sizeof *streams);
-    writer w = {NULL, out->format, o, list, todo, malloc(cap), ZC_OK};
+    writer w = {.format = out->format, .o = o, .list = list, .todo = todo, .arch_buf = malloc(cap), .status = ZC_OK};
     if (st == ZC_OK && (!todo || !archs || !streams || !w.arch_buf)) st = zc_fail(ZC_ENOMEM, "out of memory");
     int n = 0;
     for (int i = 0; st == ZC_OK && i < list->n; i++) {
@@ -383,7 +388,7 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     }
     if (st == ZC_OK) {
         st = zc_run_score(r, archs, n, streams, on_row, &w);
-        if (st == ZC_OK && w.status != ZC_OK) st = w.status;
+        if (st == ZC_OK && w.status != ZC_OK) st = zc_fail(w.status, "%s", w.error);
         if (st == ZC_OK) rep->scored = n;
     }
     if (w.f && out->path && fclose(w.f) != 0 && st == ZC_OK)
