@@ -16,8 +16,8 @@ zc_status zc_npy_read_f32(const char *path, float **data, int *ndim, int shape[Z
 /* Saves every parameter (and, for batch norms with running stats, running_mean = 0,
  * running_var = 1 and num_batches_tracked = 0) so that torch load_state_dict(strict=True) works. */
 zc_status zc_net_save_weights(zc_net *net, const char *dir);
-/* Loads every parameter from dir; a missing file or a shape mismatch is an error naming it.
- * Buffers (running stats) are ignored. */
+/* Loads every parameter from dir; a missing file, a shape mismatch or a non-finite value is an error
+ * naming it. Running stats are checked (shape, finite, variance >= 0) but not used. */
 zc_status zc_net_load_weights(zc_net *net, const char *dir);
 
 #endif

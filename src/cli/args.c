@@ -6,14 +6,24 @@
 #include <string.h>
 #include "cli.h"
 
+/* An error is one line, whatever the input it quotes: control characters (a newline inside an --arch
+ * value, a file's bytes) are shown escaped, \n, \r, \t or \xHH. */
 int cli_error(int code, const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    fputs("zcnas: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fputs("zcnas: ", stderr);
+    for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
+        if (*c == '\n') fputs("\\n", stderr);
+        else if (*c == '\r') fputs("\\r", stderr);
+        else if (*c == '\t') fputs("\\t", stderr);
+        else if (*c < 0x20 || *c == 0x7f) fprintf(stderr, "\\x%02x", *c);
+        else fputc(*c, stderr);
+    }
+    fputc('\n', stderr);
     return code;
 }
 

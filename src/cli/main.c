@@ -68,6 +68,5 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "--version")) { printf("zcnas %s\n", ZCNAS_VERSION); return finish_stdout(CLI_OK); }
     for (int i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], commands[i].name)) return finish_stdout(commands[i].run(argc - 1, argv + 1));
-    fprintf(stderr, "zcnas: unknown command '%s' (try zcnas --help)\n", argv[1]);
-    return CLI_USAGE;
+    return cli_error(CLI_USAGE, "unknown command '%.200s' (try zcnas --help)", argv[1]);
 }

@@ -264,6 +264,9 @@ zc_status zc_dataset_load(zc_dataset *ds, zc_dataset_kind kind, const char *path
         if (fl.n == 0)
             return zc_fail(ZC_EIO, "%s: %s: no %s in this directory; official files: %s", k->name, path,
                            k->files, k->source);
+        if (kind == ZC_CIFAR10 && fl.n < 5)   /* batches drawn from part of the training set differ */
+            fprintf(stderr, "zcnas: note: %s: %s has %d of the 5 training files (%s); batches are drawn from "
+                            "those\n", k->name, path, fl.n, k->files);
     } else if (S_ISREG(st.st_mode)) {
         size_t len = strlen(path);
         fl.path[0] = malloc(len + 1);

@@ -203,6 +203,8 @@ static const char *parse_dict(hdr *h) {
     }
     if (!h->descr[0] || h->fortran < 0 || h->ndim < 0)
         return "header lacks one of 'descr', 'fortran_order', 'shape'";
+    skip_ws(h);   /* only padding may follow the dict (numpy refuses anything else too) */
+    if (h->p < h->end) return "header has text after the dict";
     return NULL;
 }
 

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L  /* mkdir, stat, opendir */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,15 @@ zc_status zc_net_save_weights(zc_net *net, const char *dir) {
     return ZC_OK;
 }
 
+/* NaN or infinite weights (or a negative running variance) would only surface later as a NaN loss. */
+static zc_status check_finite(const char *path, const float *v, size_t n, int variance) {
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(v[k]) || (variance && v[k] < 0))
+            return zc_fail(ZC_EDATA, "weights: %s: element %zu is %g (%s)", path, k, (double)v[k],
+                           variance ? "a variance must be finite and >= 0" : "weights must be finite");
+    return ZC_OK;
+}
+
 /* 1 when `key` names a parameter or a running-stat buffer of this network. */
 static int known_key(const zc_net *net, const char *key) {
     if (zc_net_find_param(net, key) >= 0) return 1;
@@ -196,6 +206,23 @@ zc_status zc_net_load_weights(zc_net *net, const char *dir) {
             s = zc_fail(ZC_EDATA, "weights: %s has shape %s but parameter %s has shape %s", path,
                         shape_str(got, sizeof got, ndim, shape), p->name,
                         shape_str(want, sizeof want, p->ndim, p->shape));
+        if (s == ZC_OK) s = check_finite(path, tmp[i], p->numel, 0);
+    }
+    /* The running stats are not used (batch norms run on batch statistics, or on a fresh model's
+     * 0 / 1 in eval mode), but a damaged file is reported rather than passed over. */
+    for (int i = 0; s == ZC_OK && i < zc_net_num_nodes(net); i++) {
+        zc_node_info nd;
+        zc_net_node_info(net, i, &nd);
+        for (int b = 0; b < 2 && s == ZC_OK && has_buffers(&nd); b++) {
+            struct stat st;
+            if ((s = tensor_path(path, dir, nd.name, BN_BUFFERS[b])) != ZC_OK || stat(path, &st) != 0) continue;
+            float *v = NULL;
+            int ndim, shape[ZC_NPY_MAX_DIMS];
+            if ((s = zc_npy_read_f32(path, &v, &ndim, shape)) == ZC_OK && (ndim != 1 || shape[0] != nd.c))
+                s = zc_fail(ZC_EDATA, "weights: %s: expected %d values (the channels of %s)", path, nd.c, nd.name);
+            if (s == ZC_OK) s = check_finite(path, v, (size_t)nd.c, b == 1);
+            free(v);
+        }
     }
     for (int i = 0; i < np; i++) {
         if (s == ZC_OK) s = zc_net_param_write(net, i, tmp[i]);
