@@ -295,6 +295,13 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
             if (!strcmp(o->lanes[l].lane, "zico") && cli_flag(opts, n, "batches") && o->lanes[l].n_batches < 2)
                 return cli_error(CLI_USAGE, "--batches %d: zico takes the std of each gradient over the batches, which "
                                  "is 0 for one batch (every network would score 0); give at least 2", o->lanes[l].n_batches);
+    /* jacob_cov correlates the samples of its batch: one sample has no correlation (the official code
+     * fails on it), while the other baselines of its lane take any batch. */
+    for (int p = 0; p < o->n_proxies; p++)
+        for (int l = 0; l < o->n_lanes && !strcmp(o->proxies[p]->name, "jacob_cov"); l++)
+            if (!strcmp(o->lanes[l].lane, "base") && cli_flag(opts, n, "base-batch-size") && o->lanes[l].batch_size < 2)
+                return cli_error(CLI_USAGE, "--base-batch-size %d: jacob_cov correlates the samples' input gradients, "
+                                 "which needs at least 2", o->lanes[l].batch_size);
     long v;
     if ((rc = cli_int(opts, n, "seed", 0, 0x7fffffffL, &v))) return rc;
     o->seed = (uint64_t)v;

@@ -264,9 +264,6 @@ zc_status zc_dataset_load(zc_dataset *ds, zc_dataset_kind kind, const char *path
         if (fl.n == 0)
             return zc_fail(ZC_EIO, "%s: %s: no %s in this directory; official files: %s", k->name, path,
                            k->files, k->source);
-        if (kind == ZC_CIFAR10 && fl.n < 5)   /* batches drawn from part of the training set differ */
-            fprintf(stderr, "zcnas: note: %s: %s has %d of the 5 training files (%s); batches are drawn from "
-                            "those\n", k->name, path, fl.n, k->files);
     } else if (S_ISREG(st.st_mode)) {
         size_t len = strlen(path);
         fl.path[0] = malloc(len + 1);
@@ -320,6 +317,9 @@ zc_status zc_dataset_load(zc_dataset *ds, zc_dataset_kind kind, const char *path
         ds->c = 3;
         ds->h = ds->w = k->res;
         ds->classes = k->classes;
+        if (kind == ZC_CIFAR10 && fl.n < 5)   /* batches drawn from part of the training set differ */
+            fprintf(stderr, "zcnas: note: %s: %s has %d of the 5 training files (%s); batches are drawn from "
+                            "those\n", k->name, path, fl.n, k->files);
     }
 done:
     files_free(&fl);

@@ -11,6 +11,9 @@
 
 zc_status zc_jacob_cov_net(zc_net *net, const zc_batch *b, double *out)
 {
+    if (b->n < 2)   /* numpy's corrcoef of one row is a scalar, and the eigen-solver then raises */
+        return zc_fail(ZC_EINVAL, "jacob_cov needs at least 2 samples (got %d): it correlates the samples' input "
+                                  "gradients", b->n);
     zc_status st = ZC_OK;
     zc_net_prune_zero(net);
     zc_net_need_input_grad(net, 1);

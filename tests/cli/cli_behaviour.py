@@ -110,6 +110,10 @@ expect_error(2, "unknown proxy", "score", "--index", "1", "--proxy", "zico,foo")
 expect_error(2, "batch-size", "score", "--index", "1", "--batch-size", "0")
 expect_error(2, "not an integer", "score", "--index", "1", "--threads", "two")
 expect_error(2, ["--batches 1", "at least 2"], "score", "--index", "1", "--proxy", "zico", "--batches", "1")
+expect_error(2, ["--base-batch-size 1", "jacob_cov", "at least 2"], "score", "--index", "1", "--proxy", "snip,jacob_cov",
+             "--base-batch-size", "1")
+rc, out, _ = run("score", "--index", "1", "--proxy", "snip", "--base-batch-size", "1", "--quiet")
+check(rc == 0 and len(rows(out)) == 1, "snip takes a batch of one (only jacob_cov needs two samples)")
 # --resume never cuts or replaces a file that is not this run's output (it used to cut a file without a
 # newline to nothing and overwrite it); a torn header of a killed run is started over
 for name, content, why in [("notes.txt", b"my notes without a newline", "not a zcnas output"),
