@@ -50,7 +50,7 @@ void zci_md5_hex(const void *data, size_t n, char hex[33])
     for (; done + 64 <= n; done += 64) block(h, p + done);
     unsigned char tail[128] = {0};
     size_t rest = n - done;
-    memcpy(tail, p + done, rest);
+    if (rest) memcpy(tail, p + done, rest);   /* data may be NULL when n is 0 */
     tail[rest] = 0x80;
     size_t len = rest + 1 + 8 <= 64 ? 64 : 128;
     uint64_t bits = (uint64_t)n * 8;
