@@ -240,7 +240,8 @@ EVO = ["search", "--space", "zennas", "--initial", SMALL, "--num-classes", "10",
 good_evo = os.path.join(W, "evo_good")
 subprocess.run([ZC, *EVO, "--out", good_evo, "--iterations", "12"], capture_output=True)
 ck = open(os.path.join(good_evo, "checkpoint"), "rb").read() if os.path.exists(os.path.join(good_evo, "checkpoint")) else b""
-for k in range(24):
+T.check(len(ck) > 0, "a search wrote a checkpoint to damage")
+for k in range(24 if ck else 0):
     d = os.path.join(W, f"evo/e{k}")
     shutil.rmtree(d, ignore_errors=True)
     if os.path.isdir(good_evo):
