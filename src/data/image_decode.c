@@ -165,7 +165,9 @@ static zc_status decode_jpeg(const char *path, const uint8_t *data, size_t size,
     while (cinfo.output_scanline < cinfo.output_height) {
         int y = (int)cinfo.output_scanline;
         JSAMPROW rows[1] = {row};
-        if (jpeg_read_scanlines(&cinfo, rows, 1) != 1) break;
+        /* Past the end of the data libjpeg makes up grey rows: stop at once (a header can announce
+         * 178 million pixels in a few hundred bytes). */
+        if (jpeg_read_scanlines(&cinfo, rows, 1) != 1 || err.eof) break;
         uint8_t *o = px + (size_t)y * w * 3;
         if (oc == 1) {
             for (int x = 0; x < w; x++) o[3 * x] = o[3 * x + 1] = o[3 * x + 2] = row[x];

@@ -124,7 +124,9 @@ zc_status zc_row_keys(const zc_bench_table *t, const char *path, const zc_space_
             continue;
         } else if ((st = zc_space_parse(space, t->arch[r], arch)) != ZC_OK ||
                    (st = zc_space_key(space, arch, buf, cap + 64)) != ZC_OK) {
-            st = zc_fail(ZC_EDATA, "%s: row %d: %s", path, r + 2, zc_last_error());
+            char msg[512];   /* a copy: zc_fail writes the buffer zc_last_error() returns */
+            snprintf(msg, sizeof msg, "%s", zc_last_error());
+            st = zc_fail(ZC_EDATA, "%s: row %d: %s", path, r + 2, msg);
             break;
         }
         if (!(keys[r] = dup_str(buf))) st = zc_fail(ZC_ENOMEM, "out of memory");

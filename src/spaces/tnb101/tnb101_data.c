@@ -260,6 +260,14 @@ static zc_status make_perms(loader *L, uint64_t seed)
         if (st != ZC_OK) return st;
         L->owns_perms = 1;
         if (nd != 2 || shape[0] != 1000 || shape[1] != 9) return zc_fail(ZC_EDATA, "%s: expected 1000 x 9 permutations", p);
+        for (int k = 0; k < 1000; k++) {   /* each row orders the 9 tiles: its values index the 3 x 3 grid */
+            int seen = 0;
+            for (int i = 0; i < 9; i++) {
+                float v = L->perms[k * 9 + i];
+                if (v >= 0 && v <= 8 && v == (int)v) seen |= 1 << (int)v;
+            }
+            if (seen != 0x1ff) return zc_fail(ZC_EDATA, "%s: row %d is not a permutation of 0..8", p, k);
+        }
         return ZC_OK;
     }
     if (!(L->perms = malloc(9000 * sizeof *L->perms))) return zc_fail(ZC_ENOMEM, "out of memory");

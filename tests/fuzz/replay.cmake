@@ -1,0 +1,21 @@
+# The ctest test fuzz_regressions (cmake -DBIN=<folder of replay_<name>> -P replay.cmake): runs every
+# harness of harnesses.txt, built with replay_main.c, on its seed corpus (corpus/<name>/) and the inputs
+# that once made it crash (regressions/<name>/); fails naming each harness that aborted.
+include(${CMAKE_CURRENT_LIST_DIR}/harnesses.cmake)
+set(failed)
+foreach(name ${ZC_FUZZ_NAMES})
+  set(dirs)
+  foreach(d corpus/${name} regressions/${name})
+    if(IS_DIRECTORY ${ZC_FUZZ_DIR}/${d})
+      list(APPEND dirs ${ZC_FUZZ_DIR}/${d})
+    endif()
+  endforeach()
+  execute_process(COMMAND ${BIN}/replay_${name} ${dirs} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message("fuzz_regressions: ${name}: exit status ${rc}")
+    list(APPEND failed ${name})
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "fuzz_regressions: failed: ${failed}")
+endif()
