@@ -143,6 +143,29 @@ static int row_arch(const char *line, zc_format format, char *buf, size_t cap)
     return 0;
 }
 
+/* The end of a number as the writer prints it (%.9g / %.0f: -?digits[.digits][e(+|-)digits], and in
+ * CSV nan, inf, -inf), or NULL: a damaged row with "+5", "0x1f", ".5" or "1." is not one of ours. */
+static const char *written_number(const char *p, int csv)
+{
+    if (csv && (!strncmp(p, "nan", 3) || !strncmp(p, "inf", 3))) return p + 3;
+    if (csv && !strncmp(p, "-inf", 4)) return p + 4;
+    if (*p == '-') p++;
+    if (!isdigit((unsigned char)*p)) return NULL;
+    if (*p == '0' && isdigit((unsigned char)p[1])) return NULL;   /* no leading zeros */
+    while (isdigit((unsigned char)*p)) p++;
+    if (*p == '.') {
+        if (!isdigit((unsigned char)*++p)) return NULL;
+        while (isdigit((unsigned char)*p)) p++;
+    }
+    if (*p == 'e') {
+        p++;
+        if (*p != '+' && *p != '-') return NULL;
+        if (!isdigit((unsigned char)*++p)) return NULL;
+        while (isdigit((unsigned char)*p)) p++;
+    }
+    return p;
+}
+
 /* A CSV row of this run's shape: the header's number of fields, an index that is empty or the
  * architecture's own (spaces with a benchmark index), and a number in every score column (nan and
  * inf included). NULL when it is, else what is wrong. */
@@ -162,9 +185,8 @@ static const char *row_problem(const char *line, int n_cols, const zc_space_ctx 
         else if (space->space->index_of && zc_space_index_of(space, arch) != idx) why = "an index that is not its architecture's";
     }
     for (int k = first_score; !why && k < n; k++) {
-        char *end;
-        strtod(f[k], &end);
-        if (!*f[k] || *end) why = "a score that is not a number";
+        const char *end = written_number(f[k], 1);
+        if (!end || *end) why = "a score that is not a number";
     }
     free(copy);
     free(f);
@@ -206,12 +228,7 @@ static const char *json_row_problem(const char *line, const zc_run_opts *o, cons
             if (strncmp(p, key, strlen(key))) return "other columns";
             p += strlen(key);
             if (!strncmp(p, "null", 4)) p += 4;
-            else {
-                char *end;
-                strtod(p, &end);
-                if (end == p || isalpha((unsigned char)*p)) return "a score that is not a number";
-                p = end;
-            }
+            else if (!(p = written_number(p, 0))) return "a score that is not a number";
             if (*p != ',' && *p != '}') return "a score that is not a number";
         }
     }

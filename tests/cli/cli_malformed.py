@@ -262,11 +262,11 @@ for k in range(24 if ck else 0):
 def scored_rows(path, fmt):
     """(index, arch, params) of every row of a score file, without the run fingerprint and timings."""
     text = open(path, encoding="utf-8", errors="replace").read()
-    if fmt == "csv":
-        got = rows(text)
-    else:
-        got = [json.loads(l) for l in text.splitlines()[1:] if l.strip()]
-    return [(str(r["index"]), r["arch"], str(r["params"])) for r in got]
+    try:
+        got = rows(text) if fmt == "csv" else [json.loads(l) for l in text.splitlines()[1:] if l.strip()]
+        return [(str(r["index"]), r["arch"], str(r["params"])) for r in got]
+    except (ValueError, KeyError, TypeError) as e:   # a damaged row was kept: garbage
+        return f"unreadable: {e}"
 
 
 def resumed_whole(path, fmt, ref):
