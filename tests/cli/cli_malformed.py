@@ -57,6 +57,19 @@ def mutate(s, k):
 cases = []   # (category, args, expect, file_to_watch): expect "refuse" or "either"
 
 
+def damaged(raw, k, cuts, flips, junk, special):
+    """Variant k of a file's bytes: cut at a random point (k < cuts), 1-3 random bytes replaced by junk
+    (k < cuts + flips), else special[k]."""
+    if k < cuts:
+        return raw[:rng.randrange(len(raw))]
+    if k < cuts + flips:
+        b = bytearray(raw)
+        for _ in range(1 + k % 3):
+            b[rng.randrange(len(b))] = rng.choice(junk)
+        return bytes(b)
+    return special[k]
+
+
 def add(cat, args, expect="either", watch=None, check=None):
     cases.append((cat, list(args), expect, watch, check))
 
@@ -124,18 +137,11 @@ with open(os.path.join(DATA, "benchmarks", "nb201_accuracy.csv"), "rb") as f:
     bench = f.read()
 head = bench[:20000]
 for k in range(30):
-    if k < 10:
-        data = head[:rng.randrange(len(head))]
-    elif k < 20:
-        b = bytearray(head)
-        for _ in range(1 + k % 4):
-            b[rng.randrange(len(b))] = rng.choice(b",\"\n\x00x9-.")
-        data = bytes(b)
-    else:
-        data = {20: b"", 21: b"index,arch\n", 22: b"index,index,arch\n0,0,x\n", 23: head.replace(b"\n", b"\r\n"),
+    data = damaged(head, k, 10, 10, b",\"\n\x00x9-.", {
+                20: b"", 21: b"index,arch\n", 22: b"index,index,arch\n0,0,x\n", 23: head.replace(b"\n", b"\r\n"),
                 24: b"\xef\xbb\xbf" + head, 25: b"index,arch,x\n0,\"unterminated\n", 26: b"index,arch\n1e99,abc\n",
                 27: b"index,arch\n-1,|none~0|\n", 28: head[:head.index(b"\n") + 1] + b"nan" * 100 + b"\n",
-                29: bench[:60000] + b"\n" + bench[:60000]}[k]
+                29: bench[:60000] + b"\n" + bench[:60000]} if k >= 20 else None)
     path = write(f"bench/b{k}.csv", data)
     add("benchmark table", ["score", "--index", "0-3", "--proxy", "params", "--bench", path])
     add("benchmark table", ["eval", "--bench", path, "--scores", os.path.join(W, "good_scores.csv")])
@@ -145,17 +151,9 @@ good_scores = os.path.join(W, "good_scores.csv")
 subprocess.run([ZC, "score", "--index", "0-39", "--proxy", "params,flops", "--out", good_scores, "--quiet"], check=True)
 sc = open(good_scores, "rb").read()
 for k in range(24):
-    if k < 8:
-        data = sc[:rng.randrange(len(sc))]
-    elif k < 16:
-        b = bytearray(sc)
-        for _ in range(1 + k % 3):
-            b[rng.randrange(len(b))] = rng.choice(b",\"\n\x00xe-+")
-        data = bytes(b)
-    else:
-        data = {16: b"", 17: b"# zcnas run: x\n", 18: sc.replace(b",", b";"), 19: sc + sc.split(b"\n", 2)[2],
+    data = damaged(sc, k, 8, 8, b",\"\n\x00xe-+", {16: b"", 17: b"# zcnas run: x\n", 18: sc.replace(b",", b";"), 19: sc + sc.split(b"\n", 2)[2],
                 20: sc.replace(b"129306", b"nan"), 21: sc.replace(b"129306", b"1e999"), 22: b"{\"a\": 1}\n",
-                23: sc.replace(b"\n", b"\r\n")}[k]
+                23: sc.replace(b"\n", b"\r\n")} if k >= 16 else None)
     path = write(f"scores/s{k}.csv", data)
     add("score file", ["eval", "--scores", path])
 
@@ -165,15 +163,8 @@ subprocess.run([ZC, "score", "--index", "0-9", "--proxy", "params,flops", "--for
                check=True)
 js = open(sz, "rb").read()
 for k in range(24):
-    if k < 10:
-        data = js[:rng.randrange(len(js))]
-    elif k < 20:
-        b = bytearray(js)
-        for _ in range(1 + k % 3):
-            b[rng.randrange(len(b))] = rng.choice(b"{}[]:,\"\\0e-N")
-        data = bytes(b)
-    else:
-        data = {20: b"[]", 21: b"{\"cifar10\": {\"(0, 1)\": {\"id\": 1e999}}}", 22: b"{" * 100000, 23: b"\"\\u12"}[k]
+    data = damaged(js, k, 10, 10, b"{}[]:,\"\\0e-N", {20: b"[]", 21: b"{\"cifar10\": {\"(0, 1)\": {\"id\": 1e999}}}",
+                                                      22: b"{" * 100000, 23: b"\"\\u12"} if k >= 20 else None)
     path = write(f"sz/j{k}.json", data)
     add("suite-zero json", ["eval", "--scores", path])
 
@@ -282,16 +273,8 @@ for fmt in ("csv", "jsonl"):
     ref = scored_rows(whole, fmt)
     raw = open(good, "rb").read()
     for k in range(20):
-        if k < 7:
-            data = raw[:rng.randrange(len(raw))]
-        elif k < 16:
-            b = bytearray(raw)
-            for _ in range(1 + k % 3):
-                b[rng.randrange(len(b))] = rng.choice(b",\"\n\x00x9{}:")
-            data = bytes(b)
-        else:
-            data = {16: b"\n\n\n", 17: raw.replace(b"seed=0", b"seed=1"), 18: raw.replace(b"zcnas=", b"zcnas=0."),
-                    19: raw + raw}[k]
+        data = damaged(raw, k, 7, 9, b",\"\n\x00x9{}:", {16: b"\n\n\n", 17: raw.replace(b"seed=0", b"seed=1"), 18: raw.replace(b"zcnas=", b"zcnas=0."),
+                               19: raw + raw} if k >= 16 else None)
         path = write(f"resume/r{k}.{fmt}", data)
         add("resumed output", ["score", "--index", "0-24", "--proxy", "params", "--format", fmt, "--out", path, "--resume",
                                "--quiet"], watch=path, check=resumed_whole(path, fmt, ref))
