@@ -48,7 +48,9 @@ char *zc_image_folder_path(const zc_image_folder *f, int i);
 /* ---- One decoded image ---- */
 
 /* PIL's decompression-bomb limit (2 * Image.MAX_IMAGE_PIXELS): larger images are refused. */
+#ifndef ZC_IMAGE_MAX_PIXELS   /* the fuzz build lowers it, so that each input costs milliseconds */
 #define ZC_IMAGE_MAX_PIXELS 178956970
+#endif
 
 /* 8-bit RGB, rows of w*3 interleaved bytes (PIL's "RGB" mode). */
 typedef struct zc_image {
