@@ -259,6 +259,11 @@ static zc_status load_long(zc_bench_table *t, const char *path, const char *cons
         while (name < n_names && strcmp(names[name], fields[pos[4]])) name++;
         if (name == n_names) {
             if (n_names == 30) { st = zc_fail(ZC_EDATA, "%s: more than 30 metric names", path); break; }
+            if (!strcmp(fields[pos[4]], "index") || !strcmp(fields[pos[4]], "arch")) {   /* the wide table's own */
+                st = zc_fail(ZC_EDATA, "%s:%d: %s '%s' would be a second '%s' column", path, lineno, name_col,
+                             fields[pos[4]], fields[pos[4]]);
+                break;
+            }
             if (!(names[n_names++] = dup_str(fields[pos[4]]))) { st = zc_fail(ZC_ENOMEM, "%s: out of memory", path); break; }
         }
         int k = (int)key;
