@@ -166,6 +166,18 @@ static const char *written_number(const char *p, int csv)
     return p;
 }
 
+/* The row's index at p (the caller has handled empty / null; whole: nothing may follow it): NULL when it
+ * is a number and, for spaces with a benchmark index, the architecture's own; else what is wrong.
+ * *end: after it. */
+static const char *index_problem(const char *p, int whole, char **end, const zc_space_ctx *space, const void *arch)
+{
+    errno = 0;
+    long idx = strtol(p, end, 10);
+    if (*end == p || (whole && **end) || errno || idx < 0) return "an index that is not a number";
+    if (space->space->index_of && zc_space_index_of(space, arch) != idx) return "an index that is not its architecture's";
+    return NULL;
+}
+
 /* A CSV row of this run's shape: the header's number of fields, an index that is empty or the
  * architecture's own (spaces with a benchmark index), and a number in every score column (nan and
  * inf included). NULL when it is, else what is wrong. */
@@ -179,10 +191,7 @@ static const char *row_problem(const char *line, int n_cols, const zc_space_ctx 
     int first_score = space->space->key_name ? 3 : 2;
     if (!why && *f[0]) {
         char *end;
-        errno = 0;
-        long idx = strtol(f[0], &end, 10);
-        if (*end || errno || idx < 0) why = "an index that is not a number";
-        else if (space->space->index_of && zc_space_index_of(space, arch) != idx) why = "an index that is not its architecture's";
+        why = index_problem(f[0], 1, &end, space, arch);
     }
     for (int k = first_score; !why && k < n; k++) {
         const char *end = written_number(f[k], 1);
@@ -204,10 +213,8 @@ static const char *json_row_problem(const char *line, const zc_run_opts *o, cons
     if (!strncmp(p, "null", 4)) p += 4;
     else {
         char *end;
-        errno = 0;
-        long idx = strtol(p, &end, 10);
-        if (end == p || errno || idx < 0) return "an index that is not a number";
-        if (space->space->index_of && zc_space_index_of(space, arch) != idx) return "an index that is not its architecture's";
+        const char *why = index_problem(p, 0, &end, space, arch);
+        if (why) return why;
         p = end;
     }
     const char *strings[2] = {"arch", space->space->key_name};
@@ -236,11 +243,8 @@ static const char *json_row_problem(const char *line, const zc_run_opts *o, cons
 }
 
 /* What a file this run writes starts with: the fingerprint line, then (CSV) the column header. */
-static zc_status preamble(zc_run *r, zc_format format, char *buf, size_t cap)
+static zc_status preamble(zc_run *r, const char *fp, zc_format format, char *buf, size_t cap)
 {
-    char fp[8192];
-    zc_status st = zc_run_fingerprint(r, fp, sizeof fp);
-    if (st != ZC_OK) return st;
     int n = format == ZC_FORMAT_CSV ? snprintf(buf, cap, "%s%s\n", FP_CSV, fp) : snprintf(buf, cap, "%s%s\"}\n", FP_JSON, fp);
     if (n < 0 || (size_t)n >= cap) return zc_fail(ZC_EINVAL, "too many columns");
     if (format == ZC_FORMAT_CSV && (header_text(zc_run_options(r), buf + n, cap - (size_t)n - 1) ||
@@ -253,8 +257,8 @@ static zc_status preamble(zc_run *r, zc_format format, char *buf, size_t cap)
 /* The rows already in path (resume): how many rows each canonical arch string has, into done (a list
  * may name an architecture more than once: each occurrence is one row); *append = 1 when the file
  * holds a preamble (and rows) to append to; *rows = its rows. */
-static zc_status scan_existing(const char *path, zc_run *r, zc_format format, zci_strmap *done, int *append,
-                               int *rows)
+static zc_status scan_existing(const char *path, zc_run *r, const char *fp, zc_format format, zci_strmap *done,
+                               int *append, int *rows)
 {
     const zc_run_opts *o = zc_run_options(r);
     size_t len;
@@ -266,7 +270,7 @@ static zc_status scan_existing(const char *path, zc_run *r, zc_format format, zc
      * (binary data, another run's fingerprint, other columns, malformed rows) is refused and left as it is. */
     enum { PRE_CAP = 16384 };
     char *pre = malloc(PRE_CAP);
-    zc_status st = pre ? preamble(r, format, pre, PRE_CAP) : zc_fail(ZC_ENOMEM, "out of memory");
+    zc_status st = pre ? preamble(r, fp, format, pre, PRE_CAP) : zc_fail(ZC_ENOMEM, "out of memory");
     if (st != ZC_OK) goto out;
     const char *header = strchr(pre, '\n') + 1;   /* CSV: the column header after the fingerprint */
     if (memchr(text, '\0', len)) {
@@ -295,10 +299,8 @@ static zc_status scan_existing(const char *path, zc_run *r, zc_format format, zc
     }
     *nl = '\0';
     if (format == ZC_FORMAT_JSONL) nl[-2] = '\0';
-    char fp_now[8192], diff[1024];
-    memcpy(fp_now, pre + strlen(tag), strcspn(pre + strlen(tag), format == ZC_FORMAT_CSV ? "\n" : "\""));
-    fp_now[strcspn(pre + strlen(tag), format == ZC_FORMAT_CSV ? "\n" : "\"")] = '\0';
-    if (zc_fingerprint_diff(text + strlen(tag), fp_now, diff, sizeof diff)) {
+    char diff[1024];
+    if (zc_fingerprint_diff(text + strlen(tag), fp, diff, sizeof diff)) {
         st = zc_fail(ZC_EINVAL, "'%s' was written by a run with other settings (%s); resume with the same version, "
                                 "proxies, options, seed and data, or write to a new file", path, diff);
         goto out;
@@ -367,7 +369,9 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     if (out->resume && !out->path) return zc_fail(ZC_EINVAL, "resuming needs an output file");
     zci_strmap done = {0};
     int append = 0, kept = 0;
-    zc_status st = out->resume ? scan_existing(out->path, r, out->format, &done, &append, &kept) : ZC_OK;
+    char *fp = malloc(8192);   /* computed once: it hashes every lane's batches */
+    zc_status st = fp ? zc_run_fingerprint(r, fp, 8192) : zc_fail(ZC_ENOMEM, "out of memory");
+    if (st == ZC_OK && out->resume) st = scan_existing(out->path, r, fp, out->format, &done, &append, &kept);
     size_t cap = o->space->space->str_max, asz = o->space->space->arch_size;
     int *todo = malloc((size_t)(list->n ? list->n : 1) * sizeof *todo);
     unsigned char *archs = malloc((size_t)(list->n ? list->n : 1) * asz);
@@ -398,7 +402,7 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     if (st == ZC_OK && !append) {   /* files begin with the fingerprint; standard output with the header only */
         char *head = malloc(16384);
         if (!head) st = zc_fail(ZC_ENOMEM, "out of memory");
-        else if ((st = preamble(r, out->format, head, 16384)) == ZC_OK)
+        else if ((st = preamble(r, fp, out->format, head, 16384)) == ZC_OK)
             fputs(out->path ? head : strchr(head, '\n') + 1, w.f);
         free(head);
         if (st == ZC_OK && (fflush(w.f) != 0 || ferror(w.f))) st = zc_fail(ZC_EIO, "cannot write the output: %s", strerror(errno));
@@ -415,5 +419,6 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     free(archs);
     free(streams);
     free(w.arch_buf);
+    free(fp);
     return st;
 }
