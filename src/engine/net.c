@@ -715,13 +715,26 @@ zc_status zc_net_finish(zc_net *net, int output)
         net->nodes[i].hooks = net->nodes[i].relu_modules;
         net->nodes[i].modules = net->nodes[i].module_outputs;
     }
-    for (int i = 1; i < net->n_nodes; i++) {
-        zc_node *n = &net->nodes[i];
-        for (int j = 0; j < n->n_in; j++) {
-            int src = n->in[j];
-            for (int k = 1; k < src; k++)
+    /* Only single-input nodes reading the same node can be duplicates: each node keeps the list, in
+     * index order, of the single-input nodes read from it (first[p], then next[k]). A node's inputs are
+     * final once its own turn has passed, and every node compared below has had its turn, so the lists
+     * are filled as the loop goes; an unrolled RNN of thousands of nodes no longer costs n^2 tests. */
+    int n = net->n_nodes;
+    int *first = malloc((size_t)n * sizeof *first), *last = malloc((size_t)n * sizeof *last);
+    int *next = malloc((size_t)n * sizeof *next);
+    if (!first || !last || !next) {
+        free(first), free(last), free(next);
+        return zc_fail(ZC_ENOMEM, "zc_net_finish: out of memory for %d nodes", n);
+    }
+    for (int i = 0; i < n; i++) first[i] = last[i] = next[i] = -1;
+    for (int i = 1; i < n; i++) {
+        zc_node *node = &net->nodes[i];
+        for (int j = 0; j < node->n_in; j++) {
+            int src = node->in[j];
+            if (net->nodes[src].n_in != 1) continue;
+            for (int k = first[net->nodes[src].in[0]]; k >= 0 && k < src; k = next[k])
                 if (net->nodes[k].merged > 0 && duplicate_of(&net->nodes[k], &net->nodes[src])) {
-                    n->in[j] = k;
+                    node->in[j] = k;
                     if (net->nodes[src].merged > 0) {
                         net->nodes[k].merged += net->nodes[src].merged;
                         net->nodes[k].hooks += net->nodes[src].hooks;
@@ -733,7 +746,14 @@ zc_status zc_net_finish(zc_net *net, int output)
                     break;
                 }
         }
+        if (node->n_in == 1) {   /* its input is final now: list it under that input */
+            int p = node->in[0];
+            if (last[p] < 0) first[p] = i;
+            else next[last[p]] = i;
+            last[p] = i;
+        }
     }
+    free(first), free(last), free(next);
     for (int i = 0; i < net->n_nodes; i++) { net->nodes[i].live = 0; net->nodes[i].users = 0; }
     net->nodes[output].live = 1;
     for (int i = output; i >= 0; i--) {
