@@ -3,7 +3,7 @@
 # it prints the exact command to run and exits non-zero if something is missing.
 set -euo pipefail
 pkgs=(cmake gcc make libc6-dev python3 python3-numpy python3-scipy python3-torch python3-pil libdnnl-dev libjpeg-dev libpng-dev
-      clang libfuzzer-14-dev)
+      pkgconf clang libfuzzer-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

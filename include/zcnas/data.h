@@ -2,6 +2,7 @@
  * deterministic batch sampling. */
 #ifndef ZCNAS_DATA_H
 #define ZCNAS_DATA_H
+#include <stddef.h>
 #include <stdint.h>
 #include "zcnas/error.h"
 

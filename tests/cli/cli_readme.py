@@ -70,8 +70,9 @@ def main():
 
     # 3. Options and commands named in the prose exist.
     prose = re.sub(r"```.*?```|<!--.*?-->", "", readme, flags=re.S)
-    # (spans that run the project's scripts, e.g. `scripts/test.sh --long`, name their own options)
-    spans = [t for t in re.findall(r"`([^`]*)`", prose) if not re.match(r"(scripts|tools|bench)/", t)]
+    # (spans that run the project's scripts, e.g. `scripts/test.sh --long`, or other tools, e.g.
+    # `cmake --install build`, `pkg-config --static --libs zcnas`, name their own options)
+    spans = [t for t in re.findall(r"`([^`]*)`", prose) if not re.match(r"(scripts|tools|bench)/|(cmake|pkg-config) ", t)]
     named = {o for t in spans for o in re.findall(r"(?<![\w-])--([a-z][a-z0-9-]*)", t)} - {"help"}
     check(not named - every, f"the {len(named)} options the prose names exist" +
           (f" (missing {sorted(named - every)})" if named - every else ""))
