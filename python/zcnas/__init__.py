@@ -1,0 +1,88 @@
+"""zcnas: training-free (zero-cost) neural architecture search from Python.
+
+The C library libzcnas does the work (the same scoring context as the `zcnas` command, so the same
+arguments give the same scores); this package turns keyword arguments into its options and its
+results into plain Python objects:
+
+    >>> import zcnas
+    >>> rows = zcnas.score(space="nb201", index=[0, 1], proxies=["zico", "epsilon"])
+    >>> rows[0]["zico"]
+    >>> import pandas; pandas.DataFrame(rows)
+
+Data (datasets, benchmark tables) is read from `data=` / `bench=` or $ZCNAS_DATA, as the command does.
+Long calls release the GIL and stop on Ctrl-C (KeyboardInterrupt); library failures raise
+zcnas.Error with the library's one-line message.
+"""
+from ._zcnas import Error, _aggregate, _aggregates, _correlate, _proxies, _score, _spaces, _version
+
+__all__ = ["Error", "score", "correlate", "aggregate", "proxies", "spaces", "__version__"]
+__version__ = _version()
+
+
+def score(space="nb201", proxies=("zico",), *, arch=None, index=None, sample=None, all=False, seed=0,
+          dataset=None, data=None, bench=None, resolution=None, num_classes=None, threads=0, backend_threads=1,
+          batch_size=None, batches=None, eps_batch_size=None, base_batch_size=None, nwot_batch_size=None,
+          progress=None, **options):
+    """Scores architectures of a search space with zero-cost proxies; one dict per architecture.
+
+    Choose the architectures with exactly one of
+      arch     an architecture string of the space, or a list of them
+      index    benchmark indices: an int, a list of ints, or a str like "3,17,100-199"
+      sample   k distinct random architectures (seeded by `seed`)
+      all      every architecture of the space (True)
+    proxies: names as `zcnas score --proxy` takes them (zico, epsilon, params, flops, synflow, nwot,
+      az_nas, vkdnw_agg, ... see zcnas.proxies()); an aggregate (vkdnw_agg, az_nas's ranks, te_nas's)
+      is computed over the scored architectures, as `zcnas eval` does.
+    The other arguments are the command's options with _ for -: seed, dataset (cifar10, cifar100,
+    imagenet16), data (dataset path), bench (benchmark table), resolution, num_classes, threads
+    (worker threads, 0: all cores), backend_threads, batch_size and batches (ZiCo's lane),
+    eps_batch_size, base_batch_size, nwot_batch_size, and the proxies' options: zico_std ('signed' or
+    'abs'), eps_weights=(low, high), exact_full, meco_input ('real' or 'random'), vkdnw_constants
+    ('half' or 'exact'), swap_repeats, reg_swap_mu, reg_swap_sigma, sampler ('random' or 'sequential'),
+    augment, backend ('dnnl' or 'ref'), weights (a folder of .npy weights), max_memory (bytes).
+    progress: called as progress(done, total) as architectures finish; returning False stops the run
+      early (the rows scored so far are returned).
+
+    Returns a list of dicts: index (None without a benchmark index), arch, each score, and
+    <proxy>_seconds per proxy. NaN scores stay float('nan'), as in the command's output.
+    """
+    if isinstance(proxies, str):
+        proxies = [p for p in proxies.split(",") if p]
+    if isinstance(index, int) and not isinstance(index, bool):
+        index = [index]
+    names = list(proxies)
+    cols, rows = _score(space, names, arch=arch, index=index, sample=sample, all=bool(all), seed=seed,
+                        dataset=dataset, data=data, bench=bench, resolution=resolution, num_classes=num_classes,
+                        threads=threads, backend_threads=backend_threads, batch_size=batch_size, batches=batches,
+                        eps_batch_size=eps_batch_size, base_batch_size=base_batch_size,
+                        nwot_batch_size=nwot_batch_size, progress=progress, options=options)
+    out = [dict(zip(["index", "arch", *cols], r)) for r in rows]
+    # An aggregate named in proxies: its score over this population, from its sub-score columns.
+    for name, _, _, columns in _aggregates():
+        if name in names and out:
+            for r, v in zip(out, _aggregate(name, [[r[c] for r in out] for c in columns])):
+                r[name] = v
+    return out
+
+
+def aggregate(name, columns):
+    """An aggregate proxy (vkdnw_agg, ...) over a population: columns[k][i] is its k-th sub-score of
+    architecture i; returns the population's scores."""
+    return _aggregate(name, [list(map(float, c)) for c in columns])
+
+
+def correlate(x, y):
+    """Spearman, Kendall tau-b and Pearson of two sequences (pairs with a NaN left out, as `zcnas eval`
+    does) and the number of pairs used: {'spearman': .., 'kendall': .., 'pearson': .., 'n': ..}."""
+    return _correlate([float(v) for v in x], [float(v) for v in y])
+
+
+def proxies():
+    """(name, help, score columns) of every proxy, then (name, help, columns it combines) of every
+    aggregate."""
+    return _proxies() + [(name, help, columns) for name, help, _, columns in _aggregates()]
+
+
+def spaces():
+    """The search spaces' names."""
+    return _spaces()

@@ -1,0 +1,730 @@
+/* zcnas._zcnas: the Python binding's C half, over libzcnas's scoring context (run.h), not the CLI.
+ * zcnas/__init__.py holds the Pythonic layer (keyword arguments, rows as dicts); this file turns
+ * them into zc_run_opts, scores with the GIL released and turns library errors into zcnas.Error with
+ * the library's message.
+ *
+ * Ctrl-C and progress: zc_run_score runs on a thread of its own while the calling (main) thread waits
+ * with the GIL released, waking every 50 ms to report progress to the Python callback and to run
+ * Python's signal handlers; an interrupt, an exception in the callback or a callback returning False
+ * asks the run to stop after the architectures in flight, and the exception is raised. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <zcnas/zcnas.h>
+
+static PyObject *zc_error_type;   /* zcnas.Error */
+
+/* The library's failure as zcnas.Error(message) (MemoryError for ZC_ENOMEM), with .status set. */
+static PyObject *raise_status(zc_status st, const char *msg)
+{
+    PyObject *type = st == ZC_ENOMEM ? PyExc_MemoryError : zc_error_type;
+    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
+    if (!text) return NULL;
+    PyObject *exc = PyObject_CallOneArg(type, text);
+    Py_DECREF(text);
+    if (!exc) return NULL;
+    if (type == zc_error_type) {
+        PyObject *code = PyLong_FromLong((long)st);
+        if (code) PyObject_SetAttrString(exc, "status", code);
+        Py_XDECREF(code);
+    }
+    PyErr_SetObject(type, exc);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+static PyObject *raise_last(zc_status st) { return raise_status(st, zc_last_error()); }
+
+/* ---------------------------------------------------------------- small conversions */
+
+/* A str argument or None (NULL); -1 with TypeError otherwise. */
+static int opt_str(PyObject *o, const char *what, const char **out)
+{
+    *out = NULL;
+    if (!o || o == Py_None) return 0;
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a str, got %s", what, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    *out = PyUnicode_AsUTF8(o);
+    return *out ? 0 : -1;
+}
+
+/* An int argument in [lo, hi] (None: keeps *out). */
+static int opt_long(PyObject *o, const char *what, long lo, long hi, long *out)
+{
+    if (!o || o == Py_None) return 0;
+    if (!PyLong_Check(o) || PyBool_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected an int, got %s", what, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long v = PyLong_AsLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    if (overflow || v < lo || v > hi) {
+        PyErr_Format(PyExc_ValueError, "%s: expected an integer from %ld to %ld", what, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int opt_double(PyObject *o, const char *what, double *out)
+{
+    if (!o || o == Py_None) return 0;
+    double v = PyFloat_AsDouble(o);
+    if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s: expected a number, got %s", what, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A float scores as Python: NaN and +-inf stay floats (pandas reads them as such). */
+static PyObject *score_object(double v) { return PyFloat_FromDouble(v); }
+
+/* ---------------------------------------------------------------- the scoring thread */
+
+typedef struct scoring {
+    zc_run *run;
+    const zc_arch_list *list;
+    int ns, np;                /* scores and seconds per architecture */
+    double *scores, *seconds;  /* n x ns, n x np */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int delivered;             /* architectures whose results are in */
+    int finished;              /* the run returned */
+    int stop;                  /* asked to stop (interrupt, callback) */
+    zc_status status;
+    char error[1024];
+} scoring;
+
+static int on_result(void *ctx, int i, const double *scores, const double *seconds)
+{
+    scoring *s = ctx;
+    memcpy(s->scores + (size_t)i * s->ns, scores, (size_t)s->ns * sizeof *scores);
+    memcpy(s->seconds + (size_t)i * s->np, seconds, (size_t)s->np * sizeof *seconds);
+    pthread_mutex_lock(&s->lock);
+    s->delivered = i + 1;
+    int stop = s->stop;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
+static void *score_thread(void *arg)
+{
+    scoring *s = arg;
+    zc_status st = zc_run_score(s->run, s->list->archs, s->list->n, NULL, on_result, s);
+    pthread_mutex_lock(&s->lock);
+    s->status = st;
+    if (st != ZC_OK) snprintf(s->error, sizeof s->error, "%s", zc_last_error());
+    s->finished = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Waits for the run, GIL released, calling progress(done, total) from this thread as results come;
+ * returns -1 with a Python exception set when it was interrupted or the callback failed. */
+static int wait_for_run(scoring *s, PyObject *progress)
+{
+    int reported = -1, failed = 0;
+    for (;;) {
+        int done, finished;
+        Py_BEGIN_ALLOW_THREADS
+        pthread_mutex_lock(&s->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 50 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        if (!s->finished && s->delivered == reported) pthread_cond_timedwait(&s->cond, &s->lock, &until);
+        done = s->delivered;
+        finished = s->finished;
+        pthread_mutex_unlock(&s->lock);
+        Py_END_ALLOW_THREADS
+        if (!failed && progress && progress != Py_None && done != reported) {
+            PyObject *r = PyObject_CallFunction(progress, "ii", done, s->list->n);
+            if (!r) failed = 1;
+            else if (r == Py_False) {   /* an early stop the caller asked for: the results so far */
+                pthread_mutex_lock(&s->lock);
+                s->stop = 1;
+                pthread_mutex_unlock(&s->lock);
+            }
+            Py_XDECREF(r);
+        }
+        reported = done;
+        if (!failed && PyErr_CheckSignals() < 0) failed = 1;   /* Ctrl-C: KeyboardInterrupt */
+        if (failed) {
+            pthread_mutex_lock(&s->lock);
+            s->stop = 1;
+            pthread_mutex_unlock(&s->lock);
+        }
+        if (finished) break;
+    }
+    return failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- _score */
+
+static int add_lane(zc_run_opts *o, const char *lane, PyObject *size, PyObject *count, const char *size_name,
+                    long min_size)
+{
+    long bs = 0, nb = 0;
+    if (opt_long(size, size_name, min_size, 100000, &bs) < 0) return -1;
+    if (count && opt_long(count, "batches", 1, 1000, &nb) < 0) return -1;
+    zc_lane_size *l = &o->lanes[o->n_lanes++];
+    l->lane = lane;
+    l->batch_size = (int)bs;
+    l->n_batches = (int)nb;
+    return 0;
+}
+
+/* The proxies: names or aggregates (vkdnw_agg runs the proxies that write its columns). */
+static int add_proxies(zc_run_opts *o, PyObject *names)
+{
+    PyObject *seq = PySequence_Fast(names, "proxies: expected a list of proxy names");
+    if (!seq) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char *name;
+        if (opt_str(PySequence_Fast_GET_ITEM(seq, i), "proxies", &name) < 0 || !name) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "proxies: expected names, got None");
+            Py_DECREF(seq);
+            return -1;
+        }
+        const zc_aggregate *a = zc_aggregate_find(name);
+        const char *one[2] = {name, NULL};
+        const char *const *list = a ? a->needs : one;
+        for (int k = 0; list[k]; k++) {
+            const zc_proxy *p = zc_proxy_find(list[k]);
+            if (!p) {
+                Py_DECREF(seq);
+                return raise_last(ZC_EINVAL) ? 0 : -1;
+            }
+            int j = 0;
+            while (j < o->n_proxies && o->proxies[j] != p) j++;
+            if (j < o->n_proxies) continue;
+            if (o->n_proxies == ZC_RUN_MAX_PROXIES) {
+                Py_DECREF(seq);
+                PyErr_SetString(PyExc_ValueError, "proxies: too many");
+                return -1;
+            }
+            o->proxies[o->n_proxies++] = p;
+        }
+    }
+    Py_DECREF(seq);
+    if (!o->n_proxies) {
+        PyErr_SetString(PyExc_ValueError, "proxies: no proxy given");
+        return -1;
+    }
+    return 0;
+}
+
+/* The architectures: exactly one of archs (strings), index (list of ints or "3,17,100-199"), sample
+ * (k), all. */
+static int select_archs(zc_arch_list *l, PyObject *archs, PyObject *index, PyObject *sample, int all, long seed)
+{
+    int given = (archs && archs != Py_None) + (index && index != Py_None) + (sample && sample != Py_None) + !!all;
+    if (given != 1) {
+        PyErr_SetString(PyExc_ValueError, "choose the architectures with exactly one of arch, index, sample or all");
+        return -1;
+    }
+    zc_status st = ZC_OK;
+    if (archs && archs != Py_None) {
+        if (PyUnicode_Check(archs)) {
+            const char *s = PyUnicode_AsUTF8(archs);
+            if (!s) return -1;
+            st = zc_arch_list_add_string(l, s);
+        } else {
+            PyObject *seq = PySequence_Fast(archs, "arch: expected a str or a list of str");
+            if (!seq) return -1;
+            for (Py_ssize_t i = 0; st == ZC_OK && i < PySequence_Fast_GET_SIZE(seq); i++) {
+                const char *s;
+                if (opt_str(PySequence_Fast_GET_ITEM(seq, i), "arch", &s) < 0 || !s) {
+                    if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "arch: expected str, got None");
+                    Py_DECREF(seq);
+                    return -1;
+                }
+                st = zc_arch_list_add_string(l, s);
+            }
+            Py_DECREF(seq);
+        }
+    } else if (index && index != Py_None) {
+        if (PyUnicode_Check(index)) {
+            const char *s = PyUnicode_AsUTF8(index);
+            if (!s) return -1;
+            st = zc_arch_list_add_indices(l, s);
+        } else {
+            PyObject *seq = PySequence_Fast(index, "index: expected an int, a list of ints or a str like '3,17,100-199'");
+            if (!seq) return -1;
+            for (Py_ssize_t i = 0; st == ZC_OK && i < PySequence_Fast_GET_SIZE(seq); i++) {
+                long v = -1;
+                if (opt_long(PySequence_Fast_GET_ITEM(seq, i), "index", 0, 0x7fffffffL, &v) < 0) {
+                    Py_DECREF(seq);
+                    return -1;
+                }
+                char buf[32];
+                snprintf(buf, sizeof buf, "%ld", v);
+                st = zc_arch_list_add_indices(l, buf);
+            }
+            Py_DECREF(seq);
+        }
+    } else if (sample && sample != Py_None) {
+        long k = 0;
+        if (opt_long(sample, "sample", 1, 100000000L, &k) < 0) return -1;
+        st = zc_arch_list_add_sample(l, (int)k, (uint64_t)seed);
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        st = zc_arch_list_add_all(l);
+        Py_END_ALLOW_THREADS
+    }
+    return st == ZC_OK ? 0 : (raise_last(st), -1);
+}
+
+/* The proxies' options (zc_proxy_opts and the run's data settings) from a dict of keyword values. */
+static int proxy_options(zc_run_opts *o, PyObject *kw)
+{
+    if (!kw || kw == Py_None) return 0;
+    if (!PyDict_Check(kw)) {
+        PyErr_SetString(PyExc_TypeError, "options: expected a dict");
+        return -1;
+    }
+    PyObject *key, *val;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(kw, &pos, &key, &val)) {
+        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        if (!k) {
+            PyErr_SetString(PyExc_TypeError, "options: keys must be str");
+            return -1;
+        }
+        const char *s = NULL;
+        long v = 0;
+        if (!strcmp(k, "zico_std")) {
+            if (opt_str(val, k, &s) < 0) return -1;
+            if (!s || (strcmp(s, "signed") && strcmp(s, "abs"))) goto bad_choice;
+            o->proxy_opts.zico_paper_std = !strcmp(s, "abs");
+        } else if (!strcmp(k, "meco_input")) {
+            if (opt_str(val, k, &s) < 0) return -1;
+            if (!s || (strcmp(s, "real") && strcmp(s, "random"))) goto bad_choice;
+            o->proxy_opts.meco_random_input = !strcmp(s, "random");
+        } else if (!strcmp(k, "vkdnw_constants")) {
+            if (opt_str(val, k, &s) < 0) return -1;
+            if (!s || (strcmp(s, "half") && strcmp(s, "exact"))) goto bad_choice;
+            o->proxy_opts.vkdnw_exact_constants = !strcmp(s, "exact");
+        } else if (!strcmp(k, "sampler")) {
+            if (opt_str(val, k, &s) < 0) return -1;
+            if (!s || (strcmp(s, "random") && strcmp(s, "sequential"))) goto bad_choice;
+            o->sampler = !strcmp(s, "sequential") ? ZC_SAMPLER_SEQUENTIAL : ZC_SAMPLER_RANDOM;
+        } else if (!strcmp(k, "backend")) {
+            if (opt_str(val, k, &s) < 0) return -1;
+            if (s && !(o->proxy_opts.backend = zc_backend_get(s))) return raise_last(ZC_EINVAL) ? 0 : -1;
+        } else if (!strcmp(k, "swap_repeats")) {
+            if (opt_long(val, k, 1, 100000, &v) < 0) return -1;
+            o->proxy_opts.swap_repeats = (int)v;
+        } else if (!strcmp(k, "reg_swap_mu") || !strcmp(k, "reg_swap_sigma")) {
+            double d = 0;
+            if (opt_double(val, k, &d) < 0) return -1;
+            if (!(d > 0 && d < 1e300)) {
+                PyErr_Format(PyExc_ValueError, "%s: expected a positive number", k);
+                return -1;
+            }
+            *(k[9] == 'm' ? &o->proxy_opts.reg_swap_mu : &o->proxy_opts.reg_swap_sigma) = d;
+        } else if (!strcmp(k, "eps_weights")) {
+            double lo = 0, hi = 0;
+            if (!PyTuple_Check(val) || PyTuple_GET_SIZE(val) != 2 || opt_double(PyTuple_GET_ITEM(val, 0), k, &lo) < 0 ||
+                opt_double(PyTuple_GET_ITEM(val, 1), k, &hi) < 0 || !(lo > 0) || !(hi > 0) || lo == hi || lo > 3e38 ||
+                hi > 3e38) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_ValueError, "eps_weights: expected two different positive numbers (low, high)");
+                return -1;
+            }
+            o->proxy_opts.eps_w_low = (float)lo;
+            o->proxy_opts.eps_w_high = (float)hi;
+        } else if (!strcmp(k, "exact_full") || !strcmp(k, "augment")) {
+            int b = PyObject_IsTrue(val);
+            if (b < 0) return -1;
+            if (k[0] == 'e') o->proxy_opts.eps_exact_full = b;
+            else o->augment = b;
+        } else if (!strcmp(k, "weights")) {
+            if (opt_str(val, k, &s) < 0) return -1;
+            o->proxy_opts.weights_dir = s;
+        } else if (!strcmp(k, "max_memory")) {
+            double d = 0;
+            if (opt_double(val, k, &d) < 0) return -1;
+            if (!(d > 0 && d < 1e18)) {
+                PyErr_SetString(PyExc_ValueError, "max_memory: expected a positive number of bytes");
+                return -1;
+            }
+            o->max_memory = d;
+        } else {
+            PyErr_Format(PyExc_TypeError, "unknown option '%s'", k);
+            return -1;
+        }
+        continue;
+    bad_choice:
+        if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "%s: unexpected value %R", k, val);
+        return -1;
+    }
+    return 0;
+}
+
+/* _score(space, ..., proxies, ...) -> (columns, rows): columns are the score names then one
+ * "<proxy>_seconds" per proxy; rows are (index or None, arch, score..., seconds...) tuples. */
+static PyObject *py_score(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"space", "proxies", "arch", "index", "sample", "all", "seed", "dataset", "data", "bench",
+                            "resolution", "num_classes", "threads", "backend_threads", "batch_size", "batches",
+                            "eps_batch_size", "base_batch_size", "nwot_batch_size", "progress", "options", NULL};
+    const char *space_name = "nb201", *dataset = NULL, *data = NULL, *bench = NULL;
+    PyObject *proxies = NULL, *archs = NULL, *index = NULL, *sample = NULL, *progress = NULL, *options = NULL;
+    PyObject *batch_size = NULL, *batches = NULL, *eps_bs = NULL, *base_bs = NULL, *nwot_bs = NULL;
+    PyObject *resolution = NULL, *num_classes = NULL;
+    int all = 0;
+    long seed = 0, threads = 0, backend_threads = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|OOOplzzzOOllOOOOOOO", names, &space_name, &proxies, &archs, &index,
+                                     &sample, &all, &seed, &dataset, &data, &bench, &resolution, &num_classes, &threads,
+                                     &backend_threads, &batch_size, &batches, &eps_bs, &base_bs, &nwot_bs, &progress,
+                                     &options))
+        return NULL;
+    if (seed < 0 || seed > 0x7fffffffL) return PyErr_Format(PyExc_ValueError, "seed: expected 0 to 2147483647");
+    if (threads < 0 || threads > 1024) return PyErr_Format(PyExc_ValueError, "threads: expected 0 (all cores) to 1024");
+    if (backend_threads < 1 || backend_threads > 1024)
+        return PyErr_Format(PyExc_ValueError, "backend_threads: expected 1 to 1024");
+    if (progress && progress != Py_None && !PyCallable_Check(progress))
+        return PyErr_Format(PyExc_TypeError, "progress: expected a callable(done, total)");
+
+    const zc_space *space = zc_space_find(space_name);
+    if (!space) return raise_last(ZC_EINVAL);
+    zc_dataset_kind kind = ZC_CIFAR10;
+    zc_space_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (space->load_batches) {
+        if (dataset && !space->datasets)
+            return raise_status(ZC_EINVAL, "dataset: this space reads its own task data");
+        cfg.dataset = dataset;
+    } else if (zc_dataset_kind_parse(dataset ? dataset : space->dataset ? space->dataset : "cifar10", &kind) != ZC_OK) {
+        return raise_last(ZC_EINVAL);
+    }
+    long v = 0;
+    if (opt_long(resolution, "resolution", 4, 4096, &v) < 0) return NULL;
+    cfg.resolution = (int)v;
+    v = 0;
+    if (opt_long(num_classes, "num_classes", 1, 1000000, &v) < 0) return NULL;
+    cfg.num_classes = (int)v;
+    zc_space_config_for_dataset(space, kind, &cfg);
+    cfg.bench_path = bench;
+    int need_index = index && index != Py_None;
+    cfg.need_index = need_index && space->from_index;
+
+    zc_run_opts o;
+    zc_run_opts_default(&o);
+    o.seed = (uint64_t)seed;
+    o.threads = (int)threads;
+    o.backend_threads = (int)backend_threads;
+    o.dataset = space->load_batches ? NULL : zc_dataset_name(kind);
+    o.data_path = data;
+    if (data && zc_data_is_image_folder(data)) o.image_folder = 1;
+    if (add_proxies(&o, proxies) < 0 || add_lane(&o, "zico", batch_size, batches, "batch_size", 1) < 0 ||
+        add_lane(&o, "epsilon", eps_bs, NULL, "eps_batch_size", 2) < 0 ||
+        add_lane(&o, "base", base_bs, NULL, "base_batch_size", 1) < 0 ||
+        add_lane(&o, "nwot", nwot_bs, NULL, "nwot_batch_size", 2) < 0 || proxy_options(&o, options) < 0)
+        return NULL;
+    if (batches && batches != Py_None && o.lanes[0].n_batches < 2)
+        for (int p = 0; p < o.n_proxies; p++)
+            if (!strcmp(o.proxies[p]->name, "zico"))
+                return PyErr_Format(PyExc_ValueError, "batches=%d: zico takes the std of each gradient over the "
+                                    "batches, which is 0 for one batch (every network would score 0); give at least 2",
+                                    o.lanes[0].n_batches);
+
+    zc_space_ctx *ctx = NULL;
+    zc_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = zc_space_open(space, &cfg, &ctx);
+    Py_END_ALLOW_THREADS
+    if (st != ZC_OK) return raise_last(st);
+    o.space = ctx;
+
+    PyObject *result = NULL;
+    zc_arch_list list;
+    zc_arch_list_init(&list, ctx);
+    zc_run *run = NULL;
+    scoring s;
+    memset(&s, 0, sizeof s);
+    if (select_archs(&list, archs, index, sample, all, seed) < 0) goto done;
+    Py_BEGIN_ALLOW_THREADS
+    st = zc_run_open(&o, &run);
+    Py_END_ALLOW_THREADS
+    if (st != ZC_OK) {
+        raise_last(st);
+        goto done;
+    }
+    s.run = run;
+    s.list = &list;
+    s.ns = zc_run_n_scores(run);
+    s.np = o.n_proxies;
+    s.scores = calloc((size_t)list.n * s.ns + 1, sizeof *s.scores);
+    s.seconds = calloc((size_t)list.n * s.np + 1, sizeof *s.seconds);
+    if (!s.scores || !s.seconds) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.cond, NULL);
+    pthread_t tid;
+    int err = pthread_create(&tid, NULL, score_thread, &s);
+    if (err) {
+        errno = err;
+        PyErr_SetFromErrno(PyExc_OSError);
+    } else {
+        int failed = wait_for_run(&s, progress);
+        pthread_join(tid, NULL);
+        if (!failed && s.status != ZC_OK) raise_status(s.status, s.error);
+        else if (!failed) {
+            /* The rows (those delivered: all of them unless progress stopped the run). */
+            PyObject *cols = PyList_New(0), *rows = PyList_New(0);
+            for (int p = 0; cols && p < o.n_proxies; p++)
+                for (int m = 0; m < zc_proxy_n_outputs(o.proxies[p]); m++) {
+                    PyObject *name = PyUnicode_FromString(zc_proxy_output(o.proxies[p], m));
+                    if (!name || PyList_Append(cols, name) < 0) Py_CLEAR(cols);
+                    Py_XDECREF(name);
+                }
+            for (int p = 0; cols && p < o.n_proxies; p++) {
+                PyObject *name = PyUnicode_FromFormat("%s_seconds", o.proxies[p]->name);
+                if (!name || PyList_Append(cols, name) < 0) Py_CLEAR(cols);
+                Py_XDECREF(name);
+            }
+            size_t cap = ctx->space->str_max + 1;
+            char *arch = malloc(cap);
+            for (int i = 0; cols && rows && i < s.delivered; i++) {
+                PyObject *row = PyTuple_New(2 + s.ns + s.np);
+                if (!row || !arch) {
+                    Py_XDECREF(row);
+                    Py_CLEAR(rows);
+                    if (!arch) PyErr_NoMemory();
+                    break;
+                }
+                long idx = list.index[i];
+                PyObject *io = idx >= 0 ? PyLong_FromLong(idx) : (Py_INCREF(Py_None), Py_None);
+                PyTuple_SET_ITEM(row, 0, io);
+                if (zc_space_format(ctx, zc_arch_list_get(&list, i), arch, cap) != ZC_OK) arch[0] = '\0';
+                PyTuple_SET_ITEM(row, 1, PyUnicode_FromString(arch));
+                for (int k = 0; k < s.ns; k++) PyTuple_SET_ITEM(row, 2 + k, score_object(s.scores[(size_t)i * s.ns + k]));
+                for (int k = 0; k < s.np; k++)
+                    PyTuple_SET_ITEM(row, 2 + s.ns + k, PyFloat_FromDouble(s.seconds[(size_t)i * s.np + k]));
+                int bad = 0;
+                for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(row); k++) bad |= PyTuple_GET_ITEM(row, k) == NULL;
+                if (bad || PyList_Append(rows, row) < 0) Py_CLEAR(rows);
+                Py_DECREF(row);
+            }
+            free(arch);
+            if (cols && rows) result = PyTuple_Pack(2, cols, rows);
+            Py_XDECREF(cols);
+            Py_XDECREF(rows);
+        }
+    }
+    pthread_cond_destroy(&s.cond);
+    pthread_mutex_destroy(&s.lock);
+done:
+    free(s.scores);
+    free(s.seconds);
+    zc_run_close(run);
+    zc_arch_list_free(&list);
+    zc_space_close(ctx);
+    return result;
+}
+
+/* ---------------------------------------------------------------- listings and statistics */
+
+static PyObject *py_proxies(PyObject *self, PyObject *noargs)
+{
+    (void)self, (void)noargs;
+    PyObject *out = PyList_New(0);
+    for (const zc_proxy *const *p = zc_proxy_all(); out && *p; p++) {
+        PyObject *outputs = PyList_New(0);
+        for (int k = 0; outputs && k < zc_proxy_n_outputs(*p); k++) {
+            PyObject *name = PyUnicode_FromString(zc_proxy_output(*p, k));
+            if (!name || PyList_Append(outputs, name) < 0) Py_CLEAR(outputs);
+            Py_XDECREF(name);
+        }
+        PyObject *t = outputs ? Py_BuildValue("(ssO)", (*p)->name, (*p)->help ? (*p)->help : "", outputs) : NULL;
+        Py_XDECREF(outputs);
+        if (!t || PyList_Append(out, t) < 0) Py_CLEAR(out);
+        Py_XDECREF(t);
+    }
+    return out;
+}
+
+/* Python list of a NULL-terminated list of names. */
+static PyObject *name_list(const char *const *names)
+{
+    PyObject *out = PyList_New(0);
+    for (int k = 0; out && names && names[k]; k++) {
+        PyObject *name = PyUnicode_FromString(names[k]);
+        if (!name || PyList_Append(out, name) < 0) Py_CLEAR(out);
+        Py_XDECREF(name);
+    }
+    return out;
+}
+
+static PyObject *py_aggregates(PyObject *self, PyObject *noargs)
+{
+    (void)self, (void)noargs;
+    PyObject *out = PyList_New(0);
+    for (const zc_aggregate *const *a = zc_aggregate_all(); out && *a; a++) {
+        PyObject *needs = name_list((*a)->needs), *cols = name_list((*a)->columns);
+        PyObject *t = needs && cols ? Py_BuildValue("(ssOO)", (*a)->name, (*a)->help ? (*a)->help : "", needs, cols) : NULL;
+        Py_XDECREF(needs);
+        Py_XDECREF(cols);
+        if (!t || PyList_Append(out, t) < 0) Py_CLEAR(out);
+        Py_XDECREF(t);
+    }
+    return out;
+}
+
+static PyObject *py_spaces(PyObject *self, PyObject *noargs)
+{
+    (void)self, (void)noargs;
+    PyObject *out = PyList_New(0);
+    for (const zc_space *const *s = zc_space_all(); out && *s; s++) {
+        PyObject *name = PyUnicode_FromString((*s)->name);
+        if (!name || PyList_Append(out, name) < 0) Py_CLEAR(out);
+        Py_XDECREF(name);
+    }
+    return out;
+}
+
+/* Copies a sequence of numbers into a new double array. */
+static double *numbers(PyObject *o, const char *what, Py_ssize_t *n)
+{
+    PyObject *seq = PySequence_Fast(o, what);
+    if (!seq) return NULL;
+    *n = PySequence_Fast_GET_SIZE(seq);
+    double *v = malloc((size_t)(*n + 1) * sizeof *v);
+    if (!v) {
+        Py_DECREF(seq);
+        return (double *)PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        v[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+        if (v[i] == -1.0 && PyErr_Occurred()) {
+            free(v);
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    Py_DECREF(seq);
+    return v;
+}
+
+/* _aggregate(name, columns) -> list: an aggregate proxy (az_nas, te_nas, vkdnw_agg, ...) over a
+ * population, columns[k][i] being sub-score k of architecture i. */
+static PyObject *py_aggregate(PyObject *self, PyObject *args)
+{
+    (void)self;
+    const char *name;
+    PyObject *cols;
+    if (!PyArg_ParseTuple(args, "sO", &name, &cols)) return NULL;
+    const zc_aggregate *a = zc_aggregate_find(name);
+    if (!a) return raise_status(ZC_EINVAL, "no aggregate of that name");
+    int k = zc_aggregate_n_columns(a);
+    PyObject *seq = PySequence_Fast(cols, "columns: expected a list of columns");
+    if (!seq) return NULL;
+    if (PySequence_Fast_GET_SIZE(seq) != k) {
+        Py_DECREF(seq);
+        return PyErr_Format(PyExc_ValueError, "%s combines %d columns, got %zd", name, k, PySequence_Fast_GET_SIZE(seq));
+    }
+    double *c[16] = {0};
+    Py_ssize_t n = -1;
+    PyObject *result = NULL;
+    for (int j = 0; j < k && j < 16; j++) {
+        Py_ssize_t m;
+        if (!(c[j] = numbers(PySequence_Fast_GET_ITEM(seq, j), "columns: expected numbers", &m))) goto out;
+        if (n >= 0 && m != n) {
+            PyErr_SetString(PyExc_ValueError, "columns of different lengths");
+            goto out;
+        }
+        n = m;
+    }
+    double *res = malloc((size_t)(n > 0 ? n : 1) * sizeof *res);
+    if (!res) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    zc_status st = zc_aggregate_compute(a, (const double *const *)c, (size_t)n, res);
+    if (st != ZC_OK) raise_last(st);
+    else {
+        result = PyList_New(n);
+        for (Py_ssize_t i = 0; result && i < n; i++) PyList_SET_ITEM(result, i, PyFloat_FromDouble(res[i]));
+    }
+    free(res);
+out:
+    for (int j = 0; j < 16; j++) free(c[j]);
+    Py_DECREF(seq);
+    return result;
+}
+
+/* _correlate(x, y) -> dict of the rank statistics eval reports (pairs with NaN left out). */
+static PyObject *py_correlate(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *xo, *yo;
+    if (!PyArg_ParseTuple(args, "OO", &xo, &yo)) return NULL;
+    Py_ssize_t nx, ny;
+    double *x = numbers(xo, "x: expected numbers", &nx), *y = x ? numbers(yo, "y: expected numbers", &ny) : NULL;
+    PyObject *out = NULL;
+    if (x && y) {
+        if (nx != ny) PyErr_Format(PyExc_ValueError, "x and y differ in length (%zd and %zd)", nx, ny);
+        else {
+            size_t m = 0;
+            for (Py_ssize_t i = 0; i < nx; i++)
+                if (x[i] == x[i] && y[i] == y[i]) x[m] = x[i], y[m] = y[i], m++;
+            double sp = zc_spearman(x, y, m), kt = zc_kendall_tau_b(x, y, m), pe = zc_pearson(x, y, m);
+            out = Py_BuildValue("{s:d,s:d,s:d,s:n}", "spearman", sp, "kendall", kt, "pearson", pe, "n", (Py_ssize_t)m);
+        }
+    }
+    free(x);
+    free(y);
+    return out;
+}
+
+static PyObject *py_version(PyObject *self, PyObject *noargs)
+{
+    (void)self, (void)noargs;
+    return PyUnicode_FromString(ZCNAS_VERSION);
+}
+
+static PyMethodDef methods[] = {
+    {"_score", (PyCFunction)(void (*)(void))py_score, METH_VARARGS | METH_KEYWORDS, "scores architectures (see zcnas.score)"},
+    {"_proxies", py_proxies, METH_NOARGS, "(name, help, score columns) of every proxy"},
+    {"_aggregates", py_aggregates, METH_NOARGS, "(name, help, proxies needed, columns) of every aggregate"},
+    {"_spaces", py_spaces, METH_NOARGS, "the search spaces' names"},
+    {"_aggregate", py_aggregate, METH_VARARGS, "an aggregate proxy over a population"},
+    {"_correlate", py_correlate, METH_VARARGS, "Spearman, Kendall and Pearson of two sequences"},
+    {"_version", py_version, METH_NOARGS, "the library's version"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "zcnas._zcnas", "libzcnas binding", -1, methods,
+                                    NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__zcnas(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    zc_error_type = PyErr_NewExceptionWithDoc("zcnas.Error",
+                                              "A zcnas library failure; str(e) is the library's message and "
+                                              "e.status its zc_status code.",
+                                              PyExc_RuntimeError, NULL);
+    if (!zc_error_type || PyModule_AddObjectRef(m, "Error", zc_error_type) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
