@@ -26,6 +26,9 @@ endif()
 if(ZCNAS_DNNL_ENABLED)
   string(APPEND ZCNAS_PC_PRIVATE " -ldnnl -lgomp")
 endif()
+if(ZCNAS_ONNX_ENABLED)
+  string(APPEND ZCNAS_PC_PRIVATE " -lprotobuf-c")
+endif()
 string(APPEND ZCNAS_PC_PRIVATE " -lpthread -lm")
 # The file finds the prefix from where it lies (pkg-config's ${pcfiledir}), so that
 # `cmake --install build --prefix DIR` gives a working file whatever prefix was configured.

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh --quiet
 log=$(mktemp)
-if ! (cd python && ZCNAS_BUILD=../build /usr/bin/python3 setup.py -q build --build-lib ../build/python \
+if ! (cd python && ZCNAS_BUILD=../build /usr/bin/python3 setup.py -q build --force --build-lib ../build/python \
           --build-temp ../build/python-tmp) >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"

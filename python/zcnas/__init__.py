@@ -15,7 +15,8 @@ zcnas.Error with the library's one-line message.
 """
 from ._zcnas import Error, _aggregate, _aggregates, _correlate, _proxies, _score, _spaces, _version
 
-__all__ = ["Error", "score", "correlate", "aggregate", "proxies", "spaces", "__version__"]
+__all__ = ["Error", "score", "score_onnx", "score_torch", "correlate", "aggregate", "proxies", "spaces",
+           "__version__"]
 __version__ = _version()
 
 
@@ -63,6 +64,32 @@ def score(space="nb201", proxies=("zico",), *, arch=None, index=None, sample=Non
             for r, v in zip(out, _aggregate(name, [[r[c] for r in out] for c in columns])):
                 r[name] = v
     return out
+
+
+def score_onnx(path, proxies=("zico",), **options):
+    """Scores a network exported to ONNX (the onnx space: `zcnas score --onnx FILE`); the options are
+    score()'s. Returns score()'s dict for the model."""
+    return score("onnx", proxies, arch=str(path), **options)[0]
+
+
+def score_torch(model, input_shape, proxies=("zico",), **options):
+    """Scores a PyTorch module: exported with torch.onnx.export (training mode, batch norm kept, no
+    constant folding) at input_shape (C, H, W) into a temporary file, then score_onnx. The input size
+    is the run's unless resolution= says otherwise: pass resolution=H to score at the export size."""
+    import os, tempfile
+    import torch
+
+    c, h, w = input_shape
+    was_training = model.training
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "model.onnx")
+        model.train()
+        try:
+            torch.onnx.export(model, torch.randn(2, c, h, w), path, training=torch.onnx.TrainingMode.TRAINING,
+                              do_constant_folding=False)
+        finally:
+            model.train(was_training)
+        return score_onnx(path, proxies, **options)
 
 
 def aggregate(name, columns):

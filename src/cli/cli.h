@@ -40,6 +40,7 @@ int cli_status_code(zc_status st);
 /* The space and its settings. */
 #define CLI_SPACE_OPTS \
     {"space", "NAME", cli_space_list_help(), "nb201", 0}, \
+    {"onnx", "FILE", "score / describe a network exported to ONNX (the onnx space: --space onnx --arch FILE)", NULL, 0}, \
     {"bench", "FILE", "the space's benchmark table (index <-> arch) [default: $ZCNAS_DATA/benchmarks/<table>]", NULL, 0}, \
     {"dataset", "NAME", "cifar10, cifar100 or imagenet16 (classes, input size, normalisation); nbnlp: ptb or wikitext2 " \
                         "(the corpus under text/) [default: the space's]", NULL, 0}, \

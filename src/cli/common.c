@@ -74,7 +74,11 @@ const char *cli_lane_default(const char *lane, int which)
 
 int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_dataset_kind *kind)
 {
-    const zc_space *space = zc_space_find(cli_str(opts, n, "space"));
+    /* --onnx FILE: the onnx space, whose architecture is the file */
+    int onnx = cli_flag(opts, n, "onnx");
+    if (onnx && cli_flag(opts, n, "space") && strcmp(cli_str(opts, n, "space"), "onnx"))
+        return cli_error(CLI_USAGE, "--onnx scores a model file (the onnx space): give no --space %s", cli_str(opts, n, "space"));
+    const zc_space *space = zc_space_find(onnx ? "onnx" : cli_str(opts, n, "space"));
     if (!space) return cli_fail_prefix(ZC_EINVAL, "--space");
     const char *dataset = cli_str(opts, n, "dataset");
     if (!dataset) dataset = space->dataset ? space->dataset : "cifar10";
@@ -125,7 +129,7 @@ int cli_open_space(cli_opt *opts, int n, int need_index, zc_space_ctx **ctx, zc_
 
 /* ---------------------------------------------------------------- which architectures */
 
-static const char *const SELECT_KEYS[] = {"arch", "index", "arch-file", "sample", "all"};
+static const char *const SELECT_KEYS[] = {"arch", "index", "arch-file", "sample", "all", "onnx"};
 
 /* 1 when a line of the file is a benchmark index rather than an arch string. */
 static int file_has_indices(const char *path)
@@ -154,13 +158,16 @@ int cli_select_needs_index(cli_opt *opts, int n)
 int cli_select(cli_opt *opts, int n, zc_arch_list *l)
 {
     int given = 0;
-    for (int i = 0; i < 5; i++) given += cli_find(opts, n, SELECT_KEYS[i]) && cli_flag(opts, n, SELECT_KEYS[i]);
+    for (int i = 0; i < 6; i++) given += cli_find(opts, n, SELECT_KEYS[i]) && cli_flag(opts, n, SELECT_KEYS[i]);
     if (given != 1)
         return cli_error(CLI_USAGE, "choose the architectures with exactly one of --arch, --index, --arch-file, "
-                                    "--sample or --all");
+                                    "--sample, --all or --onnx");
     zc_status st;
     const char *what;
-    if (cli_flag(opts, n, "arch")) {
+    if (cli_flag(opts, n, "onnx")) {
+        what = "--onnx";
+        st = zc_arch_list_add_string(l, cli_str(opts, n, "onnx"));
+    } else if (cli_flag(opts, n, "arch")) {
         what = "--arch";
         st = zc_arch_list_add_string(l, cli_str(opts, n, "arch"));
     } else if (cli_flag(opts, n, "index")) {
@@ -182,16 +189,18 @@ int cli_select(cli_opt *opts, int n, zc_arch_list *l)
     }
     if (st == ZC_OK) return CLI_OK;
     /* A malformed string is a usage error whose message names the token: print it as it is. */
-    return st == ZC_EINVAL && !strcmp(what, "--arch") ? cli_fail_status(st) : cli_fail_prefix(st, what);
+    return (st == ZC_EINVAL && !strcmp(what, "--arch")) || !strcmp(what, "--onnx") ? cli_fail_status(st)
+                                                                                  : cli_fail_prefix(st, what);
 }
 
 int cli_select_one(const char *cmd, cli_opt *opts, int n, const zc_space_ctx *ctx, void *arch)
 {
-    if (cli_flag(opts, n, "arch") == cli_flag(opts, n, "index"))
-        return cli_error(CLI_USAGE, "%s: give exactly one of --arch or --index", cmd);
+    int onnx = cli_find(opts, n, "onnx") && cli_flag(opts, n, "onnx");
+    if (cli_flag(opts, n, "arch") + cli_flag(opts, n, "index") + onnx != 1)
+        return cli_error(CLI_USAGE, "%s: give exactly one of --arch, --index or --onnx", cmd);
     zc_status st;
-    if (cli_flag(opts, n, "arch")) {
-        st = zc_space_parse(ctx, cli_str(opts, n, "arch"), arch);
+    if (onnx || cli_flag(opts, n, "arch")) {
+        st = zc_space_parse(ctx, cli_str(opts, n, onnx ? "onnx" : "arch"), arch);
         return st == ZC_OK ? CLI_OK : cli_fail_status(st);
     }
     long idx;

@@ -167,6 +167,9 @@ zc_status zc_arch_list_add_sample(zc_arch_list *l, int k, uint64_t seed)
     long long size = zc_space_size(sp);
     if (k < 1) return zc_fail(ZC_EINVAL, "a sample needs at least one architecture");
     if (size > 0 && k > size) return zc_fail(ZC_EINVAL, "a sample of %d from a space of %lld", k, size);
+    if (!sp->space->from_index && !sp->space->sample)
+        return zc_fail(ZC_EUNSUPPORTED, "%s: its architectures cannot be drawn at random (give them one by one)",
+                       sp->space->name);
     zc_rng r;
     zc_rng_seed(&r, seed, SAMPLE_STREAM);
     void *a = scratch_arch(l);

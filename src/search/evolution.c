@@ -287,6 +287,8 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
     const char *initial = o->initial ? o->initial : sp->space->initial;
     if (initial) {
         rc = zc_space_parse(sp, initial, st.initial);
+    } else if (!sp->space->sample || !sp->space->mutate) {
+        rc = zc_fail(ZC_EUNSUPPORTED, "evolution: %s cannot be sampled and mutated", sp->space->name);
     } else {
         zc_rng r;
         zc_rng_seed(&r, o->seed, ZCI_EVO_STREAM + 1);

@@ -9,10 +9,11 @@
 #include "zcnas/space.h"
 
 extern const zc_space zc_space_nb201, zc_space_nats_sss, zc_space_nb101, zc_space_zennas, zc_space_tnb101_micro,
-    zc_space_tnb101_macro, zc_space_nbnlp;
+    zc_space_tnb101_macro, zc_space_nbnlp, zc_space_onnx;
 
 static const zc_space *const all_spaces[] = {&zc_space_nb201,         &zc_space_nats_sss,     &zc_space_nb101,
                                              &zc_space_zennas,        &zc_space_tnb101_micro, &zc_space_tnb101_macro, &zc_space_nbnlp,
+                                             &zc_space_onnx,
                                              NULL};
 
 const zc_space *const *zc_space_all(void) { return all_spaces; }

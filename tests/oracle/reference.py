@@ -784,3 +784,36 @@ def tnb_loss(task, out, target):
     if task == "room_layout":
         return F.mse_loss(out, target)
     return F.cross_entropy(out, target.long())
+
+
+# ------------------------------------------------------------------ ResNet-18 (ONNX import tests, bench)
+class ResNetBlock(nn.Module):
+    def __init__(s, cin, cout, stride):
+        super().__init__()
+        s.conv1, s.bn1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout)
+        s.conv2, s.bn2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout)
+        s.relu = nn.ReLU()
+        s.downsample = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+                        if stride != 1 or cin != cout else None)
+
+    def forward(s, x):
+        y = s.bn2(s.conv2(s.relu(s.bn1(s.conv1(x)))))
+        return s.relu(y + (s.downsample(x) if s.downsample is not None else x))
+
+
+class ResNet18(nn.Module):
+    """torchvision's resnet18 (BasicBlock, [2, 2, 2, 2]) with `classes` outputs, for the ONNX tests and bench."""
+    def __init__(s, classes=10):
+        super().__init__()
+        s.conv1, s.bn1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64)
+        s.relu, s.maxpool = nn.ReLU(), nn.MaxPool2d(3, 2, 1)
+        layers, cin = [], 64
+        for i, c in enumerate([64, 128, 256, 512]):
+            layers.append(nn.Sequential(ResNetBlock(cin, c, 1 if i == 0 else 2), ResNetBlock(c, c, 1)))
+            cin = c
+        s.layer1, s.layer2, s.layer3, s.layer4 = layers
+        s.avgpool, s.fc = nn.AdaptiveAvgPool2d(1), nn.Linear(512, classes)
+
+    def forward(s, x):
+        x = s.layer4(s.layer3(s.layer2(s.layer1(s.maxpool(s.relu(s.bn1(s.conv1(x))))))))
+        return s.fc(torch.flatten(s.avgpool(x), 1))

@@ -148,3 +148,18 @@ def test_pandas_frame():
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(zcnas.score(index=[0, 1, 2], proxies=["params", "flops"]))
     assert list(df.columns[:2]) == ["index", "arch"] and len(df) == 3 and df["params"].dtype.kind == "f"
+
+
+def test_score_torch_equals_the_native_network():
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "oracle"))
+    import reference
+    try:
+        got = zcnas.score_torch(reference.tiny_network(ARCH), (3, 32, 32), ["params", "flops", "epsilon"])
+    except zcnas.Error as e:
+        if "without ONNX support" in str(e):
+            pytest.skip(str(e))
+        raise
+    want = zcnas.score(arch=ARCH, proxies=["params", "flops", "epsilon"])[0]
+    for k in ("params", "flops", "epsilon"):
+        assert got[k] == want[k], k

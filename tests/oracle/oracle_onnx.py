@@ -1,0 +1,174 @@
+"""ONNX import (the onnx space, `zcnas score --onnx`) against the native networks and PyTorch.
+
+Exports NAS-Bench-201 networks (reference.py's TinyNetwork, the official model) and a ResNet-18 from
+Debian's PyTorch with torch.onnx.export (training mode, no constant folding: batch norm stays), then:
+- NB201: params, FLOPs and epsilon (constant weights, so no random stream is involved) of the ONNX file
+  equal the native nb201 network's, digit for digit, on 4 cells (one with 'none' edges, one all-'none');
+- ResNet-18: params equal PyTorch's parameter count, FLOPs the conv and linear multiply-accumulates
+  (and bias adds) counted with forward hooks; ZiCo and epsilon are finite;
+- malformed, truncated, empty, unsupported and absurd models: exit 1 with one line naming the file
+  (and the node and op for an unsupported one), never a crash.
+usage: oracle_onnx.py --zcnas build/zcnas --workdir build/tests/oracle_onnx.work
+"""
+import argparse, csv, io, os, random, shutil, subprocess, sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--zcnas", required=True)
+ap.add_argument("--workdir", required=True)
+a = ap.parse_args()
+try:
+    import torch
+    import torch.nn as nn
+except ImportError:
+    print("skip: python3-torch is missing")
+    sys.exit(77)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference as R
+
+zcnas = os.path.abspath(a.zcnas)
+work = os.path.abspath(a.workdir)
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok   " if cond else "FAIL ") + what)
+    failures += not cond
+    return cond
+
+
+def run(*args):
+    p = subprocess.run([zcnas, *args], capture_output=True, text=True, errors="replace")
+    return p.returncode, p.stdout, p.stderr
+
+
+def rows(text):
+    return list(csv.DictReader(io.StringIO("".join(l for l in text.splitlines(True) if not l.startswith("#")))))
+
+
+probe = os.path.join(work, "probe.onnx")
+open(probe, "wb").write(b"")
+rc, _, err = run("info", "--onnx", probe)
+if "without ONNX support" in err:
+    print("skip: this zcnas was built without ONNX support (protobuf-c-compiler, libprotobuf-c-dev, libonnx-dev)")
+    sys.exit(77)
+
+
+def export(model, path, res=32):
+    model.train()
+    torch.onnx.export(model, torch.randn(2, 3, res, res), path, training=torch.onnx.TrainingMode.TRAINING,
+                      do_constant_folding=False)
+
+
+# ---- NAS-Bench-201 cells: the ONNX file against the native network
+torch.manual_seed(0)
+cells = ["|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
+         "|none~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|none~1|avg_pool_3x3~2|",
+         "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|",
+         "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"]
+for k, cell in enumerate(cells):
+    path = os.path.join(work, f"nb201_{k}.onnx")
+    export(R.tiny_network(cell), path)
+    rc1, out1, err1 = run("score", "--onnx", path, "--proxy", "params,flops,epsilon", "--threads", "1")
+    rc2, out2, err2 = run("score", "--space", "nb201", "--arch", cell, "--proxy", "params,flops,epsilon", "--threads", "1")
+    if not check(rc1 == 0 and rc2 == 0, f"nb201 cell {k}: scored from ONNX and natively ({err1.strip()[:200]} {err2.strip()[:100]})"):
+        continue
+    r1, r2 = rows(out1)[0], rows(out2)[0]
+    for col in ("params", "flops", "epsilon"):
+        check(r1[col] == r2[col], f"nb201 cell {k}: {col} from ONNX {r1[col]} == native {r2[col]}")
+    check(r1["arch"] == path and r1["index"] == "", f"nb201 cell {k}: the arch column is the file")
+
+# ---- ResNet-18 (reference.py's: torchvision is not needed)
+res = R.ResNet18()
+rpath = os.path.join(work, "resnet18.onnx")
+export(res, rpath)
+macs = []
+
+
+def hook(m, i, o):   # multiply-accumulates, plus one add per output for a bias (zcnas' flops, as xautodl's)
+    if isinstance(m, nn.Conv2d):
+        macs.append(o[0].numel() * (m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1] + (m.bias is not None)))
+    else:
+        macs.append(m.out_features * (m.in_features + (m.bias is not None)))
+
+
+for mod in res.modules():
+    if isinstance(mod, (nn.Conv2d, nn.Linear)):
+        mod.register_forward_hook(hook)
+res.eval()(torch.randn(1, 3, 32, 32))
+rc, out, err = run("score", "--onnx", rpath, "--proxy", "params,flops,zico,epsilon", "--threads", "1", "--batch-size", "16")
+if check(rc == 0, f"resnet18: scored ({err.strip()[:200]})"):
+    r = rows(out)[0]
+    n_params = sum(p.numel() for p in res.parameters())
+    check(int(r["params"]) == n_params, f"resnet18: params {r['params']} == PyTorch's {n_params}")
+    check(int(r["flops"]) == sum(macs), f"resnet18: flops {r['flops']} == conv + linear MACs and bias adds {sum(macs)}")
+    check(all(v not in ("nan", "inf", "-inf") for v in (r["zico"], r["epsilon"])) and float(r["zico"]) > 0,
+          f"resnet18: zico {r['zico']} and epsilon {r['epsilon']} finite")
+rc, out, err = run("info", "--onnx", rpath)
+check(rc == 0 and "layer4.1.conv2" in out and "11,181,642" in out,
+      f"info --onnx lists the mapped nodes with their PyTorch module names and the parameters")
+
+# ---- bad models: one line naming the file, exit 1
+class Softmaxed(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.conv, s.fc = nn.Conv2d(3, 8, 3, padding=1), nn.Linear(8, 10)
+
+    def forward(s, x):
+        return torch.softmax(s.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(s.conv(x), 1), 1)), 1)
+
+
+class Dilated(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.conv, s.fc = nn.Conv2d(3, 8, 3, padding=2, dilation=2), nn.Linear(8, 10)
+
+    def forward(s, x):
+        return s.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(s.conv(x), 1), 1))
+
+
+bad = {}
+export(Softmaxed(), os.path.join(work, "softmax.onnx"))
+bad["softmax.onnx"] = ["softmax.onnx", "Softmax", "not mapped"]
+export(Dilated(), os.path.join(work, "dilated.onnx"))
+bad["dilated.onnx"] = ["dilated.onnx", "dilation"]
+blob = open(rpath, "rb").read()
+open(os.path.join(work, "truncated.onnx"), "wb").write(blob[: len(blob) // 3])
+bad["truncated.onnx"] = ["truncated.onnx"]
+open(os.path.join(work, "empty.onnx"), "wb").write(b"")
+bad["empty.onnx"] = ["empty.onnx", "empty"]
+rnd = random.Random(0)
+open(os.path.join(work, "noise.onnx"), "wb").write(bytes(rnd.randrange(256) for _ in range(4096)))
+bad["noise.onnx"] = ["noise.onnx"]
+open(os.path.join(work, "text.onnx"), "w").write("this is not a model\n")
+bad["text.onnx"] = ["text.onnx"]
+bad["missing.onnx"] = ["missing.onnx", "No such file"]
+os.makedirs(os.path.join(work, "dir.onnx"))
+bad["dir.onnx"] = ["dir.onnx", "not a regular file"]
+for name, needles in bad.items():
+    for cmd in (["score", "--proxy", "params"], ["info"]):
+        rc, out, err = run(*cmd, "--onnx", os.path.join(work, name))
+        lines = [l for l in err.splitlines() if l.strip()]
+        check(rc == 1 and len(lines) == 1 and all(n in err for n in needles),
+              f"{cmd[0]} --onnx {name}: exit 1, one line naming {needles} (rc {rc}: {err.strip()[:160]!r})")
+# one byte flipped at many places of a small model: an error or a result, never a crash
+small = open(os.path.join(work, "nb201_1.onnx"), "rb").read()
+crashes = 0
+for i in range(40):
+    b = bytearray(small)
+    pos = rnd.randrange(len(b))
+    b[pos] = rnd.randrange(256)
+    p = os.path.join(work, "flip.onnx")
+    open(p, "wb").write(bytes(b))
+    rc, out, err = run("score", "--onnx", p, "--proxy", "params,flops")
+    crashes += rc not in (0, 1) or (rc == 1 and len([l for l in err.splitlines() if l.strip()]) != 1)
+check(crashes == 0, f"40 models with one byte changed: exit 0 or one-line exit 1 ({crashes} otherwise)")
+rc, out, err = run("score", "--onnx", rpath, "--space", "nb201", "--proxy", "params")
+check(rc == 2 and "--onnx" in err, f"--onnx with --space nb201: usage error ({err.strip()[:120]})")
+rc, out, err = run("score", "--space", "onnx", "--sample", "3", "--proxy", "params")
+check(rc == 1 and "cannot be drawn" in err, f"--space onnx --sample: refused ({err.strip()[:120]})")
+
+print(f"oracle_onnx: {failures} failed")
+sys.exit(1 if failures else 0)
