@@ -17,6 +17,8 @@ typedef struct zc_proxy_opts {
     float eps_w_low, eps_w_high;  /* 0, 0: the space's published pair (zc_space.eps_weights), else 1e-7, 1 */
     int eps_exact_full;           /* 1: run the full network instead of the exact uniform evaluation */
     const char *weights_dir;      /* load weights instead of a fresh init; NULL: fresh */
+    int arch_weights;             /* 1: the architecture's own weights (an ONNX model's initialisers,
+                                     zc_space_load_weights) instead of a fresh init */
     /* grad_norm */
     /* SWAP */
     int swap_repeats;             /* re-initialisations (0: 32) */

@@ -100,6 +100,9 @@ struct zc_space {
     zc_net *(*build)(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts);
     /* zc_space_network_cost when the benchmark counts on the network itself. */
     zc_status (*cost)(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
+    /* Optional: architectures that carry trained weights (an ONNX file's initialisers) write them into
+     * a network `build` made (zc_proxy_opts.arch_weights asks for them instead of a fresh init). */
+    zc_status (*load_weights)(const zc_space_ctx *ctx, const void *arch, zc_net *net);
     /* A few lines about the architecture for `zcnas info` (structure, network, notes). */
     void (*info)(const zc_space_ctx *ctx, const void *arch, FILE *out);
     /* Each network's random initialisation is drawn from (seed, stream): its benchmark index when it
@@ -170,6 +173,8 @@ long long zc_space_size(const zc_space_ctx *ctx);
 uint64_t zc_space_stream(const zc_space_ctx *ctx, const void *arch);
 zc_net *zc_space_build(const zc_space_ctx *ctx, const void *arch, const zc_build_opts *opts);
 zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost);
+/* The architecture's own weights into net (ZC_EUNSUPPORTED naming the space when it has none). */
+zc_status zc_space_load_weights(const zc_space_ctx *ctx, const void *arch, zc_net *net);
 /* The benchmark column a space ranks against on a dataset (space->target, default "<dataset>_test"). */
 void zc_space_target(const zc_space *space, const char *dataset, char *buf, size_t size);
 /* The column an opened space ranks against: its task's name for spaces with tasks (TransNAS-Bench-101's

@@ -40,7 +40,8 @@ def score(space="nb201", proxies=("zico",), *, arch=None, index=None, sample=Non
     eps_batch_size, base_batch_size, nwot_batch_size, and the proxies' options: zico_std ('signed' or
     'abs'), eps_weights=(low, high), exact_full, meco_input ('real' or 'random'), vkdnw_constants
     ('half' or 'exact'), swap_repeats, reg_swap_mu, reg_swap_sigma, sampler ('random' or 'sequential'),
-    augment, backend ('dnnl' or 'ref'), weights (a folder of .npy weights), max_memory (bytes).
+    augment, backend ('dnnl' or 'ref'), weights (a folder of .npy weights), onnx_weights (True: an
+    ONNX model's own weights instead of a fresh initialisation), max_memory (bytes).
     progress: called as progress(done, total) as architectures finish; returning False stops the run
       early (the rows scored so far are returned).
 

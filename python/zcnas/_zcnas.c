@@ -346,10 +346,11 @@ static int proxy_options(zc_run_opts *o, PyObject *kw)
             }
             o->proxy_opts.eps_w_low = (float)lo;
             o->proxy_opts.eps_w_high = (float)hi;
-        } else if (!strcmp(k, "exact_full") || !strcmp(k, "augment")) {
+        } else if (!strcmp(k, "exact_full") || !strcmp(k, "augment") || !strcmp(k, "onnx_weights")) {
             int b = PyObject_IsTrue(val);
             if (b < 0) return -1;
             if (k[0] == 'e') o->proxy_opts.eps_exact_full = b;
+            else if (k[0] == 'o') o->proxy_opts.arch_weights = b;
             else o->augment = b;
         } else if (!strcmp(k, "weights")) {
             if (opt_str(val, k, &s) < 0) return -1;

@@ -36,6 +36,7 @@ int cmd_score(int argc, char **argv)
         CLI_SELECT_OPTS,
         CLI_PROXY_OPTS,
         {"weights", "DIR", "load weights (.npy per state_dict key) instead of a fresh init (one architecture)", NULL, 0},
+        {"onnx-weights", NULL, "--onnx: use the model's own weights (its initialisers) instead of a fresh init", NULL, 0},
         {"out", "FILE", "write rows here instead of standard output", NULL, 0},
         {"resume", NULL, "with --out: keep the rows already in FILE and score only the rest (a file that is not "
                          "this run's kind of output, or has a malformed row, is refused and left as it is)", NULL, 0},
@@ -67,6 +68,16 @@ int cmd_score(int argc, char **argv)
     }
     if ((rc = cli_scoring_parse(opts, n, ctx, kind, &s)) || (rc = cli_select(opts, n, &archs))) goto done;
     s.run.proxy_opts.weights_dir = cli_str(opts, n, "weights");
+    s.run.proxy_opts.arch_weights = cli_flag(opts, n, "onnx-weights");
+    if (s.run.proxy_opts.arch_weights && !ctx->space->load_weights) {
+        rc = cli_error(CLI_USAGE, "--onnx-weights: only for a model file (--onnx); %s architectures carry no weights",
+                       ctx->space->name);
+        goto done;
+    }
+    if (s.run.proxy_opts.arch_weights && s.run.proxy_opts.weights_dir) {
+        rc = cli_error(CLI_USAGE, "--onnx-weights and --weights: give one of them");
+        goto done;
+    }
     if (s.run.proxy_opts.weights_dir && archs.n != 1) {
         rc = cli_error(CLI_USAGE, "--weights: loaded weights fit one architecture; select exactly one");
         goto done;

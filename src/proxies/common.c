@@ -29,6 +29,7 @@ zc_status zci_proxy_build_init(const zc_proxy_input *in, const zc_proxy_opts *o,
     if (st != ZC_OK) return st;
     zc_rng_seed(rng, in->seed, in->stream);
     if (o->weights_dir) st = zc_net_load_weights(net, o->weights_dir);
+    else if (o->arch_weights) st = zc_space_load_weights(in->space, in->arch, net);
     else if (init == ZCI_INIT_KAIMING) st = zc_net_init_kaiming(net, rng);
     else if (init == ZCI_INIT_GAUSSIAN) st = zc_net_init_gaussian(net, rng);
     else st = zc_net_init_default(net, rng);

@@ -117,6 +117,7 @@ zc_status zc_run_fingerprint(const zc_run *r, char *buf, size_t cap)
     if (has_proxy(o, "vkdnw")) item(&b, "vkdnw_constants", "%s", po->vkdnw_exact_constants ? "exact" : "official");
     if (has_proxy(o, "grad_norm")) item(&b, "grad_norm", "%s", po->grad_norm_zico ? "zico" : "zero-cost");
     if (po->weights_dir) item(&b, "weights", "%s", po->weights_dir);
+    if (po->arch_weights) item(&b, "arch_weights", "1");
     /* the data: each lane's size and the content of its batches */
     for (int k = 0; k < r->n_lanes; k++) {
         char key[64], digest[17];

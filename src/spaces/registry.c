@@ -162,6 +162,13 @@ zc_net *zc_space_build(const zc_space_ctx *ctx, const void *arch, const zc_build
     return ctx->space->build(ctx, arch, opts ? opts : &o);
 }
 
+zc_status zc_space_load_weights(const zc_space_ctx *ctx, const void *arch, zc_net *net)
+{
+    if (!ctx->space->load_weights)
+        return zc_fail(ZC_EUNSUPPORTED, "%s: its architectures carry no weights (only onnx models do)", ctx->space->name);
+    return ctx->space->load_weights(ctx, arch, net);
+}
+
 zc_status zc_space_cost(const zc_space_ctx *ctx, const void *arch, zc_cost *cost)
 {
     cost->flops = cost->params = 0;

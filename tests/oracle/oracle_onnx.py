@@ -6,6 +6,9 @@ Debian's PyTorch with torch.onnx.export (training mode, no constant folding: bat
   equal the native nb201 network's, digit for digit, on 4 cells (one with 'none' edges, one all-'none');
 - ResNet-18: params equal PyTorch's parameter count, FLOPs the conv and linear multiply-accumulates
   (and bias adds) counted with forward hooks; ZiCo and epsilon are finite;
+- ZiCo on the file's own weights (--onnx-weights) equals the official getzico in PyTorch on the same
+  module and images within 2% (an NB201 cell and the ResNet-18: forward, loss and weight gradients of
+  the mapped graph, end to end);
 - malformed, truncated, empty, unsupported and absurd models: exit 1 with one line naming the file
   (and the node and op for an unsupported one), never a crash.
 usage: oracle_onnx.py --zcnas build/zcnas --workdir build/tests/oracle_onnx.work
@@ -109,6 +112,42 @@ if check(rc == 0, f"resnet18: scored ({err.strip()[:200]})"):
 rc, out, err = run("info", "--onnx", rpath)
 check(rc == 0 and "layer4.1.conv2" in out and "11,181,642" in out,
       f"info --onnx lists the mapped nodes with their PyTorch module names and the parameters")
+
+# ---- ZiCo on the file's own weights (--onnx-weights) against the official getzico in PyTorch on the
+# same module and the same images (--sampler sequential: the first 2B training images in order), within
+# 2% as oracle_nb201's native comparison
+ZICO_TOL = 0.02
+B = 32
+
+
+class Pair(nn.Module):
+    def __init__(s, m):
+        super().__init__()
+        s.m = m
+
+    def forward(s, x):
+        return None, s.m(x)
+
+
+X, Y = R.load_cifar10(os.path.join(R.zcnas_data_root(), "cifar10", "data_batch_1.bin"), 2 * B)
+batches = [(X[0:B], Y[0:B]), (X[B:2 * B], Y[B:2 * B])]
+for name, model, path in (("nb201 cell 0", None, os.path.join(work, "nb201_0.onnx")), ("resnet18", res, rpath)):
+    if model is None:
+        torch.manual_seed(0)
+        model = R.tiny_network(cells[0])
+        export(model, path)   # this module's weights are the file's
+    rc, out, err = run("score", "--onnx", path, "--onnx-weights", "--proxy", "zico", "--sampler", "sequential",
+                       "--batch-size", str(B), "--batches", "2", "--threads", "1")
+    if not check(rc == 0, f"{name}: zico with --onnx-weights ({err.strip()[:200]})"):
+        continue
+    got = float(rows(out)[0]["zico"])
+    pair = model if name.startswith("nb201") else Pair(model)   # getzico reads (features, logits)
+    want = R.zico_torch(pair.train(), batches)
+    rel = abs(got - want) / max(abs(want), 1e-12)
+    check(rel <= ZICO_TOL, f"{name}: zico on the file's weights {got:.6f} vs PyTorch's getzico {want:.6f} "
+                           f"(relative {rel:.2e}, tolerance {ZICO_TOL})")
+rc, out, err = run("score", "--space", "nb201", "--index", "1", "--onnx-weights", "--proxy", "zico")
+check(rc == 2 and "--onnx-weights" in err, f"--onnx-weights outside the onnx space: usage error ({err.strip()[:100]})")
 
 # ---- bad models: one line naming the file, exit 1
 class Softmaxed(nn.Module):

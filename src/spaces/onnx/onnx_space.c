@@ -2,7 +2,8 @@
  * (`zcnas score --onnx model.onnx`, the same as `--space onnx --arch model.onnx`), its network the
  * file's graph mapped onto the engine's ops (onnx_graph.c). Weights are re-initialised as each proxy
  * requires (PyTorch's defaults for ZiCo, constants for epsilon), from a stream given by the file's
- * MD5, so the same model scores the same wherever it lies. The input size is the run's (--resolution,
+ * MD5, so the same model scores the same wherever it lies; or, with --onnx-weights, they are the
+ * file's own (load_weights; batch-norm running statistics are not read, as with --weights). The input size is the run's (--resolution,
  * else the dataset's); the graph's own input size is what `zcnas info` reports. There is nothing to
  * sample or mutate: the space holds the files it is given. Built without protobuf-c / onnx.proto, every
  * model is refused with the packages to install. */
@@ -55,6 +56,20 @@ static zc_net *onnx_build(const zc_space_ctx *ctx, const void *archp, const zc_b
     return net;
 }
 
+/* The file's initialisers into a network onnx_build made (--onnx-weights). */
+static zc_status onnx_load_weights(const zc_space_ctx *ctx, const void *archp, zc_net *net)
+{
+    (void)ctx;
+    const onnx_arch *a = archp;
+    zci_onnx *m;
+    zc_status st = zci_onnx_load(a->path, &m);
+    if (st != ZC_OK) return st;
+    st = strcmp(zci_onnx_md5(m), a->md5) ? zc_fail(ZC_EDATA, "%s changed while zcnas was scoring it", a->path)
+                                         : zci_onnx_load_weights(m, net);
+    zci_onnx_free(m);
+    return st;
+}
+
 static void onnx_info(const zc_space_ctx *ctx, const void *archp, FILE *f)
 {
     const onnx_arch *a = archp;
@@ -92,6 +107,12 @@ static zc_net *onnx_build(const zc_space_ctx *ctx, const void *archp, const zc_b
 static void onnx_info(const zc_space_ctx *ctx, const void *archp, FILE *f)
 {
     (void)ctx, (void)archp, (void)f;
+}
+
+static zc_status onnx_load_weights(const zc_space_ctx *ctx, const void *archp, zc_net *net)
+{
+    (void)net;
+    return onnx_parse(ctx, "", (void *)archp);
 }
 #endif
 
@@ -133,6 +154,7 @@ const zc_space zc_space_onnx = {
     .size = onnx_size,
     .build = onnx_build,
     .cost = zc_space_network_cost,   /* conv and linear MACs, all parameters, on the mapped network */
+    .load_weights = onnx_load_weights,
     .info = onnx_info,
     .stream = onnx_stream,
 };
