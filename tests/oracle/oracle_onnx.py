@@ -120,15 +120,6 @@ ZICO_TOL = 0.02
 B = 32
 
 
-class Pair(nn.Module):
-    def __init__(s, m):
-        super().__init__()
-        s.m = m
-
-    def forward(s, x):
-        return None, s.m(x)
-
-
 X, Y = R.load_cifar10(os.path.join(R.zcnas_data_root(), "cifar10", "data_batch_1.bin"), 2 * B)
 batches = [(X[0:B], Y[0:B]), (X[B:2 * B], Y[B:2 * B])]
 for name, model, path in (("nb201 cell 0", None, os.path.join(work, "nb201_0.onnx")), ("resnet18", res, rpath)):
@@ -141,8 +132,7 @@ for name, model, path in (("nb201 cell 0", None, os.path.join(work, "nb201_0.onn
     if not check(rc == 0, f"{name}: zico with --onnx-weights ({err.strip()[:200]})"):
         continue
     got = float(rows(out)[0]["zico"])
-    pair = model if name.startswith("nb201") else Pair(model)   # getzico reads (features, logits)
-    want = R.zico_torch(pair.train(), batches)
+    want = R.zico_torch(model.train(), batches)
     rel = abs(got - want) / max(abs(want), 1e-12)
     check(rel <= ZICO_TOL, f"{name}: zico on the file's weights {got:.6f} vs PyTorch's getzico {want:.6f} "
                            f"(relative {rel:.2e}, tolerance {ZICO_TOL})")

@@ -476,7 +476,8 @@ def zico_grads(model, batches):
     model.train()
     for x, y in batches:
         model.zero_grad()
-        _, logits = model(torch.as_tensor(x))
+        out = model(torch.as_tensor(x))
+        logits = out[1] if isinstance(out, tuple) else out   # xautodl models return (features, logits)
         loss = F.cross_entropy(logits, torch.as_tensor(y))
         loss.backward()
         for name, mod in model.named_modules():
