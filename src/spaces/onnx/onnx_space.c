@@ -13,6 +13,7 @@
 #include "zcnas/cost.h"
 #include "zcnas/space.h"
 #ifdef ZCNAS_HAVE_ONNX
+#include <pthread.h>
 #include "spaces/onnx/onnx_graph.h"
 #endif
 
@@ -41,32 +42,79 @@ static zc_status onnx_parse(const zc_space_ctx *ctx, const char *s, void *archp)
     return ZC_OK;
 }
 
+/* Parsed models, kept for the context's life (every proxy builds the network again, and a ResNet-18
+ * file is 45 MB to read and parse): up to CACHE_MODELS, by content (MD5); read-only once parsed, so
+ * worker threads share them. */
+#define CACHE_MODELS 8
+typedef struct onnx_cache {
+    pthread_mutex_t lock;
+    int n;
+    zci_onnx *models[CACHE_MODELS];
+} onnx_cache;
+
+static zc_status onnx_open(zc_space_ctx *ctx)
+{
+    onnx_cache *c = calloc(1, sizeof *c);
+    if (!c) return zc_fail(ZC_ENOMEM, "onnx: out of memory");
+    pthread_mutex_init(&c->lock, NULL);
+    ctx->priv = c;
+    return ZC_OK;
+}
+
+static void onnx_close(zc_space_ctx *ctx)
+{
+    onnx_cache *c = ctx->priv;
+    if (!c) return;
+    for (int i = 0; i < c->n; i++) zci_onnx_free(c->models[i]);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+/* The parsed model of a: from the cache, else read (and cached when there is room: *owned = 0; else the
+ * caller frees it). The file must still hold what was parsed when the architecture was. */
+static zc_status model_of(const zc_space_ctx *ctx, const onnx_arch *a, zci_onnx **m, int *owned)
+{
+    onnx_cache *c = ctx->priv;
+    *owned = 0;
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(zci_onnx_md5(c->models[i]), a->md5)) {
+            *m = c->models[i];
+            pthread_mutex_unlock(&c->lock);
+            return ZC_OK;
+        }
+    zc_status st = zci_onnx_load(a->path, m);
+    if (st == ZC_OK && strcmp(zci_onnx_md5(*m), a->md5)) {
+        zci_onnx_free(*m);
+        st = zc_fail(ZC_EDATA, "%s changed while zcnas was scoring it", a->path);
+    }
+    if (st == ZC_OK) {
+        if (c->n < CACHE_MODELS) c->models[c->n++] = *m;
+        else *owned = 1;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
 static zc_net *onnx_build(const zc_space_ctx *ctx, const void *archp, const zc_build_opts *o)
 {
-    const onnx_arch *a = archp;
     zci_onnx *m;
-    if (zci_onnx_load(a->path, &m) != ZC_OK) return NULL;
-    if (strcmp(zci_onnx_md5(m), a->md5)) {
-        zci_onnx_free(m);
-        zc_fail(ZC_EDATA, "%s changed while zcnas was scoring it", a->path);
-        return NULL;
-    }
+    int owned;
+    if (model_of(ctx, archp, &m, &owned) != ZC_OK) return NULL;
     zc_net *net = zci_onnx_build(m, o->track_running_stats, o->shapes_only, ctx->cfg.resolution, NULL);
-    zci_onnx_free(m);
+    if (owned) zci_onnx_free(m);
     return net;
 }
 
 /* The file's initialisers into a network onnx_build made (--onnx-weights). */
 static zc_status onnx_load_weights(const zc_space_ctx *ctx, const void *archp, zc_net *net)
 {
-    (void)ctx;
-    const onnx_arch *a = archp;
     zci_onnx *m;
-    zc_status st = zci_onnx_load(a->path, &m);
+    int owned;
+    zc_status st = model_of(ctx, archp, &m, &owned);
     if (st != ZC_OK) return st;
-    st = strcmp(zci_onnx_md5(m), a->md5) ? zc_fail(ZC_EDATA, "%s changed while zcnas was scoring it", a->path)
-                                         : zci_onnx_load_weights(m, net);
-    zci_onnx_free(m);
+    st = zci_onnx_load_weights(m, net);
+    if (owned) zci_onnx_free(m);
     return st;
 }
 
@@ -74,7 +122,8 @@ static void onnx_info(const zc_space_ctx *ctx, const void *archp, FILE *f)
 {
     const onnx_arch *a = archp;
     zci_onnx *m;
-    if (zci_onnx_load(a->path, &m) != ZC_OK) {
+    int owned;
+    if (model_of(ctx, a, &m, &owned) != ZC_OK) {
         fprintf(f, "model       %s: %s\n", a->path, zc_last_error());
         return;
     }
@@ -87,7 +136,7 @@ static void onnx_info(const zc_space_ctx *ctx, const void *archp, FILE *f)
     zc_net *net = zci_onnx_build(m, 1, 1, ctx->cfg.resolution, f);
     if (!net) fprintf(f, "  (%s)\n", zc_last_error());
     zc_net_free(net);
-    zci_onnx_free(m);
+    if (owned) zci_onnx_free(m);
 }
 #else
 static zc_status onnx_parse(const zc_space_ctx *ctx, const char *s, void *archp)
@@ -149,6 +198,10 @@ const zc_space zc_space_onnx = {
     .str_max = ONNX_PATH_MAX,
     .dataset = "cifar10",
     .user_resolution = 1,
+#ifdef ZCNAS_HAVE_ONNX
+    .open = onnx_open,
+    .close = onnx_close,
+#endif
     .parse = onnx_parse,
     .format = onnx_format,
     .size = onnx_size,
