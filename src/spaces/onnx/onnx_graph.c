@@ -472,9 +472,10 @@ zc_net *zci_onnx_build(const zci_onnx *m, int track_running_stats, int shapes_on
         if (log) {
             zc_node_info info;
             zc_net_node_info(mp.net, id, &info);
+            int alias = n->n_input && id == tensor(&mp, n->input[0]);   /* Identity, Flatten, ...: no new node */
             fprintf(log, "  %-28.28s %-20s -> %-10s %d x %d x %d%s%s\n", n->name ? n->name : "", n->op_type,
-                    zc_op_name(info.op), info.c, info.h, info.w, info.name && info.name[0] ? "  " : "",
-                    info.name ? info.name : "");
+                    alias ? "(its input)" : zc_op_name(info.op), info.c, info.h, info.w,
+                    !alias && info.name && info.name[0] ? "  " : "", !alias && info.name ? info.name : "");
         }
     }
     /* the logits: the last output (a model returning (features, logits) as NAS-Bench-201's does) */
