@@ -25,9 +25,10 @@ typedef struct onnx_arch {
 } onnx_arch;
 
 #ifdef ZCNAS_HAVE_ONNX
+static void cache_put(const zc_space_ctx *ctx, zci_onnx *m);
+
 static zc_status onnx_parse(const zc_space_ctx *ctx, const char *s, void *archp)
 {
-    (void)ctx;
     onnx_arch *a = archp;
     size_t n = strlen(s);
     if (!n) return zc_fail(ZC_EINVAL, "onnx: expected the path of an .onnx model file, got ''");
@@ -38,7 +39,7 @@ static zc_status onnx_parse(const zc_space_ctx *ctx, const char *s, void *archp)
     memset(a, 0, sizeof *a);
     memcpy(a->path, s, n);
     memcpy(a->md5, zci_onnx_md5(m), 33);
-    zci_onnx_free(m);
+    cache_put(ctx, m);   /* the builds to come need it parsed */
     return ZC_OK;
 }
 
@@ -68,6 +69,21 @@ static void onnx_close(zc_space_ctx *ctx)
     for (int i = 0; i < c->n; i++) zci_onnx_free(c->models[i]);
     pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+/* Keeps m for the context's builds when it is not there yet and there is room; frees it otherwise. */
+static void cache_put(const zc_space_ctx *ctx, zci_onnx *m)
+{
+    onnx_cache *c = ctx->priv;
+    int kept = 0;
+    if (c) {
+        pthread_mutex_lock(&c->lock);
+        int found = 0;
+        for (int i = 0; i < c->n && !found; i++) found = !strcmp(zci_onnx_md5(c->models[i]), zci_onnx_md5(m));
+        if (!found && c->n < CACHE_MODELS) c->models[c->n++] = m, kept = 1;
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (!kept) zci_onnx_free(m);
 }
 
 /* The parsed model of a: from the cache, else read (and cached when there is room: *owned = 0; else the
