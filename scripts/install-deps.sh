@@ -3,7 +3,7 @@
 # it prints the exact command to run and exits non-zero if something is missing.
 set -euo pipefail
 pkgs=(cmake gcc make libc6-dev python3 python3-dev python3-setuptools python3-pytest python3-numpy python3-scipy python3-torch python3-pil libdnnl-dev libjpeg-dev libpng-dev
-      protobuf-c-compiler libprotobuf-c-dev libonnx-dev python3-onnx
+      protobuf-c-compiler libprotobuf-c-dev libonnx-dev
       pkgconf clang libfuzzer-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
