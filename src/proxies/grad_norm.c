@@ -14,7 +14,7 @@ static zc_status zico_variant(zc_net *net, const zc_proxy_input *in, const zc_pr
     const zc_batch *b = &in->batches[0];
     zc_rng rng;
     zc_rng_seed(&rng, in->seed, in->stream);
-    zc_status st = opts->weights_dir || opts->arch_weights ? ZC_OK : zc_net_init_gaussian(net, &rng);
+    zc_status st = zci_fixed_weights(opts) ? ZC_OK : zc_net_init_gaussian(net, &rng);
     if (st != ZC_OK) return st;
     size_t n = (size_t)b->n * b->c * b->h * b->w;
     zc_batch rb = {.n = b->n, .c = b->c, .h = b->h, .w = b->w, .x = malloc(n * sizeof(float)), .y = malloc((size_t)b->n * sizeof(int))};

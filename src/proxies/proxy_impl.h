@@ -11,8 +11,11 @@ zc_status zci_proxy_build(const zc_proxy_input *in, const zc_proxy_opts *o, cons
  * default init from (in->seed, in->stream), or the weights of opts->weights_dir when set. */
 zc_status zci_proxy_build_initialised(const zc_proxy_input *in, const zc_proxy_opts *o, zc_net **out);
 
+/* 1 when the run scores given weights (--weights, or an ONNX model's own): the networks are not
+ * initialised, nor re-initialised by proxies that draw several inits (SWAP, grad_norm's ZiCo variant). */
+static inline int zci_fixed_weights(const zc_proxy_opts *o) { return o->weights_dir || o->arch_weights; }
 /* A fresh network with the given init drawn from rng, which is seeded with (in->seed, in->stream) first
- * and left for the proxy's further draws (inputs); opts->weights_dir replaces the init. */
+ * and left for the proxy's further draws (inputs); fixed weights (zci_fixed_weights) replace the init. */
 typedef enum zci_init { ZCI_INIT_DEFAULT, ZCI_INIT_KAIMING, ZCI_INIT_GAUSSIAN } zci_init;
 /* OR'd into the init: build with the residual links a space's scoring network may leave out
  * (zc_build_opts.reslink: the MobileNet space's MasterNet, as AZ-NAS and VKDNW score it). */

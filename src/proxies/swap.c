@@ -33,7 +33,7 @@ static zc_status swap_mean(const zc_proxy_input *in, const zc_proxy_opts *opts, 
     int repeats = opts->swap_repeats > 0 ? opts->swap_repeats : SWAP_REPEATS;
     double total = 0.0;
     for (int r = 0; r < repeats && st == ZC_OK; r++) {
-        if (r > 0 && !opts->weights_dir && !opts->arch_weights) st = zc_net_init_gaussian(net, &rng);
+        if (r > 0 && !zci_fixed_weights(opts)) st = zc_net_init_gaussian(net, &rng);
         double v = 0.0;
         if (st == ZC_OK) st = zc_relu_patterns_net(net, b->x, b->n, &v, NULL);
         total += v;
