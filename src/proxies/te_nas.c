@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backends/ref/simd.h"
 #include "proxies/proxy_impl.h"
 
 #define TE_BATCH 64
@@ -24,6 +25,22 @@ double zc_ntk_from_gram(double *theta, int n)
     free(w);
     if (isnan(cond)) cond = 1e5;   /* (the official +-1.8e308 for +-inf is inf itself in float64) */
     return -cond;
+}
+
+/* Theta = G G^T in double, over column blocks that stay in cache while all pairs of rows use them:
+ * G is read from memory once (it is up to 64 x 1.5M floats), not once per pair. */
+static void gram_blocked(const float *G, int n, size_t P, double *theta)
+{
+    enum { BLOCK = 2048 };
+    memset(theta, 0, (size_t)n * n * sizeof *theta);
+    for (size_t k0 = 0; k0 < P; k0 += BLOCK) {
+        size_t len = P - k0 < BLOCK ? P - k0 : BLOCK;
+        for (int s = 0; s < n; s++)
+            for (int j = 0; j <= s; j++)
+                theta[(size_t)s * n + j] += zc_dot_f64(G + (size_t)s * P + k0, G + (size_t)j * P + k0, len);
+    }
+    for (int s = 0; s < n; s++)
+        for (int j = 0; j < s; j++) theta[(size_t)j * n + s] = theta[(size_t)s * n + j];
 }
 
 zc_status zc_te_nas_ntk_net(zc_net *net, const float *x, int batch, double *ntk)
@@ -59,14 +76,11 @@ zc_status zc_te_nas_ntk_net(zc_net *net, const float *x, int batch, double *ntk)
             else memset(g, 0, pi.numel * sizeof *g);
             g += pi.numel;
         }
-        for (int j = 0; j <= s; j++) {
-            const float *a = G + (size_t)s * P, *b = G + (size_t)j * P;
-            double t = 0.0;
-            for (size_t k = 0; k < P; k++) t += (double)a[k] * b[k];
-            theta[(size_t)s * batch + j] = theta[(size_t)j * batch + s] = t;
-        }
     }
-    if (st == ZC_OK) *ntk = zc_ntk_from_gram(theta, batch);
+    if (st == ZC_OK) {
+        gram_blocked(G, batch, P, theta);
+        *ntk = zc_ntk_from_gram(theta, batch);
+    }
     zc_net_release_buffers(net);
     free(G); free(dout); free(theta);
     return st;
