@@ -145,6 +145,13 @@ REL = {
     "ntk": 5e-3,
     "vkdnw_entropy": 1e-5,
 }
+# oneDNN's float32 kernels, whose summation order depends on the CPU's ISA, where one PyTorch float32
+# run is not a fair yardstick. vkdnw_entropy on the Kaiming conv net: 13 of F's 128 singular values are
+# 1e-13 of the largest in float64 (B = 16 samples leave a null space) and float32 lifts them to a level
+# the kernels' rounding sets; the 0.1 decile sits among them. Measured: 3.3e-4 relative on an Intel Xeon
+# (avx512_core kernels), 6.3e-5 there with ONEDNN_MAX_CPU_ISA=AVX2, inside the tolerance above on an AMD
+# EPYC; the ref backend (same read-off code) 7e-7. A wrong decile or entropy term moves it by >1e-2.
+DNNL_REL = {"vkdnw_entropy": 1e-3}
 FACTOR = {"meco": 4.0, "expressivity": 4.0, "progressivity": 4.0, "trainability": 8.0, "ntk": 8.0,
           "vkdnw_entropy": 8.0}
 
@@ -202,6 +209,8 @@ def compare(tag, key, got, r64, r32):
         return
     e32 = abs(r32 - r64)
     tol = max(ABS[key], REL[key] * abs(r64), FACTOR[key] * e32)
+    if "[dnnl]" in tag:
+        tol = max(tol, DNNL_REL.get(key, 0.0) * abs(r64))
     err = abs(got - r64)
     (ok if err <= tol else fail)(f"{desc} (|diff| {err:.2e}, tol {tol:.2e})")
 
