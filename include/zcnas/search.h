@@ -73,6 +73,10 @@ typedef struct zc_search_opts {
     /* Optional: called for every evaluation in order (eval = 0..N-1). */
     void (*on_eval)(void *ctx, int eval, const void *arch, double score);
     void *eval_ctx;
+    /* Optional: polled between evaluations (random search scores its draws in chunks of 64 to poll
+     * it; REA after each generation): when set, the search ends early with what it has evaluated,
+     * res->evals < evals and res->stopped = 1 (the scores and the best so far stay exact). */
+    volatile sig_atomic_t *stop;
 } zc_search_opts;
 
 typedef struct zc_search_result {
@@ -80,9 +84,10 @@ typedef struct zc_search_result {
                          evaluations (the first one on ties) */
     int found;        /* 0 when no evaluation had a score */
     double score;
-    int evals;        /* evaluations done (= opts->evals) */
+    int evals;        /* evaluations done (= opts->evals unless stopped) */
     int scored;       /* architectures scored by this call (cache misses) */
     int distinct;     /* distinct architectures evaluated */
+    int stopped;      /* opts->stop ended it early */
 } zc_search_result;
 
 void zc_search_opts_default(zc_search_opts *o);

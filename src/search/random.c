@@ -13,8 +13,14 @@ zc_status zci_search_random(zci_search *s)
     double *sc = calloc((size_t)n, sizeof *sc);
     zc_status st = archs && sc ? ZC_OK : zc_fail(ZC_ENOMEM, "search: out of memory");
     for (int i = 0; i < n && st == ZC_OK; i++) st = zci_search_draw(s, archs + (size_t)i * s->asz);
-    if (st == ZC_OK) st = zci_search_score(s, archs, n, sc);
-    for (int i = 0; i < n && st == ZC_OK; i++) zci_search_record(s, archs + (size_t)i * s->asz, sc[i]);
+    /* scored in chunks only where a stop flag must be polled: each score depends on the architecture
+     * alone, so the chunks change nothing but where the search may stop */
+    int chunk = s->o->stop ? 64 : n;
+    for (int i0 = 0; i0 < n && st == ZC_OK && !zci_search_stopped(s); i0 += chunk) {
+        int m = n - i0 < chunk ? n - i0 : chunk;
+        st = zci_search_score(s, archs + (size_t)i0 * s->asz, m, sc + i0);
+        for (int i = i0; i < i0 + m && st == ZC_OK; i++) zci_search_record(s, archs + (size_t)i * s->asz, sc[i]);
+    }
     free(archs);
     free(sc);
     return st;

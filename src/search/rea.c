@@ -55,7 +55,7 @@ zc_status zci_search_rea(zci_search *s)
     if (st == ZC_OK) st = zci_search_score(s, pop, P, psc);
     for (int i = 0; i < P && st == ZC_OK; i++) zci_search_record(s, pop + (size_t)i * s->asz, psc[i]);
     int head = 0;
-    while (st == ZC_OK && s->evals < o->evals) {
+    while (st == ZC_OK && s->evals < o->evals && !zci_search_stopped(s)) {
         int g = o->evals - s->evals < G ? o->evals - s->evals : G;
         /* a score ranked over the population changes as the search goes: the members' current values */
         for (int m = 0; o->aggregate && m < P; m++) psc[m] = zci_search_value(s, pop + (size_t)m * s->asz);

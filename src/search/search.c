@@ -180,6 +180,12 @@ zc_status zci_search_score(zci_search *s, const unsigned char *archs, int n, dou
     return st;
 }
 
+int zci_search_stopped(zci_search *s)
+{
+    if (s->o->stop && *s->o->stop) s->res->stopped = 1;
+    return s->res->stopped;
+}
+
 void zci_search_record(zci_search *s, const void *arch, double score)
 {
     if (key_of(s, arch) == ZC_OK && zci_strmap_put(&s->seen, s->key, 0.0) > 0) s->res->distinct++;

@@ -40,6 +40,8 @@ int zci_search_feasible(zci_search *s, const void *arch);
 zc_status zci_search_score(zci_search *s, const unsigned char *archs, int n, double *sc);
 /* Aggregate: the architecture's current score (it must have been scored by this search). */
 double zci_search_value(zci_search *s, const void *arch);
+/* The caller's stop flag is set (then res->stopped is too). */
+int zci_search_stopped(zci_search *s);
 /* Counts one evaluation (and keeps the best). */
 void zci_search_record(zci_search *s, const void *arch, double score);
 /* The two algorithms. */

@@ -185,6 +185,50 @@ static void test_random_search(void)
     free(f);
 }
 
+/* A stop flag raised during the search: it ends early with a prefix of the uninterrupted search's
+ * evaluations (random search at the end of its chunk of 64, REA at the end of the generation). */
+typedef struct stopper { trace t; int at; volatile sig_atomic_t flag; } stopper;
+
+static void on_eval_stop(void *ctx, int eval, const void *arch, double score)
+{
+    stopper *s = ctx;
+    on_eval(&s->t, eval, arch, score);
+    if (eval + 1 == s->at) s->flag = 1;
+}
+
+static void test_stop(void)
+{
+    fit *f = calloc(1, sizeof *f);
+    for (int algo = ZC_SEARCH_RANDOM; algo <= ZC_SEARCH_REA; algo++) {
+        trace full = {0};
+        zc_search_opts o;
+        zc_search_opts_default(&o);
+        o.algo = algo;
+        o.evals = 300;
+        o.population = 20;
+        o.sample_size = 5;
+        o.generation = 4;
+        o.seed = 5;
+        result r;
+        CHECK(run_search(&o, f, &full, &r) == ZC_OK && r.r.evals == 300 && !r.r.stopped);
+        stopper st = {.at = 101};
+        o.on_eval = on_eval_stop;
+        o.eval_ctx = &st;
+        o.stop = &st.flag;
+        result r2 = {.r.best = &r2.best};
+        CHECK(zc_search(&o, &r2.r) == ZC_OK && r2.r.stopped);
+        int want = algo == ZC_SEARCH_RANDOM ? 128 : 104;   /* the chunk / generation that holds eval 100 */
+        CHECK(r2.r.evals == want && st.t.n == want);
+        int prefix = 1;
+        for (int i = 0; i < st.t.n && i < full.n; i++) prefix &= st.t.index[i] == full.index[i];
+        CHECK(prefix);
+        check_argmax(&st.t, &(result){r2.r, r2.best, index_of(&r2.best)});
+        trace_free(&full);
+        trace_free(&st.t);
+    }
+    free(f);
+}
+
 static void test_rea(void)
 {
     fit *f = calloc(1, sizeof *f);
@@ -793,6 +837,7 @@ int main(void)
     test_mutation();
     test_random_search();
     test_rea();
+    test_stop();
     test_budgets();
     test_aggregate_search();
     test_aggregate_evolution();
