@@ -64,6 +64,11 @@ typedef struct zc_run_opts {
                                      ZiCo's ImageNet transforms */
     int eval_transforms;          /* image folder: Resize + CenterCrop instead of training transforms */
     const zc_dataset *loaded;     /* a dataset the caller loaded already (then data_path is not read) */
+    const zc_batch *images;       /* the caller's own images (normalised float32 NCHW and labels y, as a
+                                     batch): every lane's batches are consecutive slices of them, from the
+                                     first image on and wrapping around (resized to the space's input when
+                                     it differs), instead of draws from a dataset. Each lane's batch size
+                                     must not exceed images->n. Not for spaces that read their own data. */
     zc_sampler sampler;
     int augment;                  /* for lanes that allow it */
     zc_lane_size lanes[ZC_RUN_MAX_LANES];

@@ -8,6 +8,16 @@ zc_status zci_proxy_build(const zc_proxy_input *in, const zc_proxy_opts *o, cons
 {
     zc_net *net = zc_space_build(in->space, in->arch, bo);
     if (!net) return ZC_EINVAL;
+    if (in->batches && in->n_batches > 0) {   /* the forward reads this many floats per sample */
+        const zc_batch *b = &in->batches[0];
+        zc_node_info in0;
+        zc_net_node_info(net, 0, &in0);
+        if ((size_t)b->c * b->h * b->w != (size_t)in0.tiles * in0.c * in0.h * in0.w) {
+            zc_net_free(net);
+            return zc_fail(ZC_EINVAL, "the images are %dx%dx%d, the network takes %dx%dx%d", b->c, b->h, b->w,
+                           in0.tiles * in0.c, in0.h, in0.w);
+        }
+    }
     zc_net_set_backend(net, o->backend);
     *out = net;
     return ZC_OK;

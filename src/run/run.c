@@ -57,7 +57,29 @@ void zc_run_close(zc_run *r)
     free(r);
 }
 
-/* Draws one lane: from the dataset (resized to the space's input when it differs) or an image
+/* A lane from the caller's images: batch b holds images b * size, b * size + 1, ... modulo n. */
+static zc_status slice_images(const zc_batch *img, int size, int n_batches, zc_batch *out)
+{
+    if (size > img->n)
+        return zc_fail(ZC_EINVAL, "%d images given, fewer than one batch (give a smaller batch size or more images)",
+                       img->n);
+    size_t per = (size_t)img->c * img->h * img->w;
+    for (int b = 0; b < n_batches; b++) {
+        zc_batch *o = &out[b];
+        *o = (zc_batch){.n = size, .c = img->c, .h = img->h, .w = img->w};
+        o->x = malloc((size_t)size * per * sizeof *o->x);
+        o->y = malloc((size_t)size * sizeof *o->y);
+        if (!o->x || !o->y) return zc_fail(ZC_ENOMEM, "out of memory for a batch of %d images", size);
+        for (int i = 0; i < size; i++) {
+            size_t k = ((size_t)b * size + i) % (size_t)img->n;
+            memcpy(o->x + i * per, img->x + k * per, per * sizeof *o->x);
+            o->y[i] = img->y[k];
+        }
+    }
+    return ZC_OK;
+}
+
+/* Draws one lane: from the caller's images, the dataset (resized to the space's input when it differs) or an image
  * folder; the data seed is 2 * seed + the lane's offset, as `zcnas score` always drew it. */
 static zc_status draw_lane(zc_run *r, lane *l)
 {
@@ -68,7 +90,16 @@ static zc_status draw_lane(zc_run *r, lane *l)
     if (!(l->batches = calloc((size_t)l->n_batches, sizeof *l->batches)))
         return zc_fail(ZC_ENOMEM, "out of memory for the %s batches", l->name);
     zc_status st;
-    if (o->space->space->load_batches) {   /* the space reads its task's data and targets */
+    if (o->images) {
+        st = slice_images(o->images, l->batch_size, l->n_batches, l->batches);
+        for (int b = 0; st == ZC_OK && o->images->h != res && b < l->n_batches; b++) {
+            zc_batch big = {0};
+            if ((st = zc_batch_resize(&l->batches[b], res, &big)) == ZC_OK) {
+                zc_batch_free(&l->batches[b]);
+                l->batches[b] = big;
+            }
+        }
+    } else if (o->space->space->load_batches) {   /* the space reads its task's data and targets */
         st = o->space->space->load_batches(o->space, o->data_path, l->batch_size, l->n_batches, seed, l->batches);
     } else if (o->image_folder) {
         st = zc_image_batches(o->data_path, res, l->batch_size, l->n_batches, seed,
@@ -127,7 +158,23 @@ zc_status zc_run_open(const zc_run_opts *opts, zc_run **out)
         r->lane_of[p] = k;
     }
     /* The data, once, when some proxy needs images. */
-    if (st == ZC_OK && need_images && o->space->space->load_batches) {
+    if (st == ZC_OK && o->images) {
+        const zc_batch *im = o->images;
+        if (o->space->space->load_batches)
+            st = zc_fail(ZC_EINVAL, "images: the %s space reads its own task data", o->space->space->name);
+        else if (im->n < 1 || im->c < 1 || im->h < 1 || im->w < 1 || !im->x || !im->y || im->loss != ZC_LOSS_CE ||
+                 im->y_dim > 1)
+            st = zc_fail(ZC_EINVAL, "images: expected n x c x h x w float images (each size at least 1) and one "
+                         "label per image");
+        else {
+            size_t n = (size_t)im->n * im->c * im->h * im->w;
+            for (size_t k = 0; k < n && st == ZC_OK; k++)
+                if (!isfinite(im->x[k])) st = zc_fail(ZC_ENUM, "images: value %zu (image %zu) is not finite", k,
+                                                      k / ((size_t)im->c * im->h * im->w));
+        }
+        snprintf(r->source, sizeof r->source, "the caller's %d images of %dx%dx%d", im->n, im->c, im->h, im->w);
+        r->records = im->n;
+    } else if (st == ZC_OK && need_images && o->space->space->load_batches) {
         if (o->data_path) snprintf(r->source, sizeof r->source, "%s", o->data_path);
         else if (o->space->space->data_source) o->space->space->data_source(o->space, r->source, sizeof r->source);
         else snprintf(r->source, sizeof r->source, "$" ZC_DATA_ENV "/taskonomy");
