@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 #include <zcnas/zcnas.h>
 
 static PyObject *zc_error_type;   /* zcnas.Error */
@@ -168,6 +169,66 @@ static int wait_for_run(scoring *s, PyObject *progress)
         if (finished) break;
     }
     return failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- the caller's images */
+
+/* images: a C-contiguous float32 buffer of n x c x h x w; labels: int32 of n. Views into *img that
+ * stay valid while the buffers are held (released by release_images). */
+typedef struct held_images {
+    Py_buffer x, y;
+    int have_x, have_y;
+    zc_batch batch;
+} held_images;
+
+static void release_images(held_images *h)
+{
+    if (h->have_x) PyBuffer_Release(&h->x);
+    if (h->have_y) PyBuffer_Release(&h->y);
+    h->have_x = h->have_y = 0;
+}
+
+static int hold_images(PyObject *images, PyObject *labels, held_images *h)
+{
+    memset(h, 0, sizeof *h);
+    if (!images || images == Py_None) {
+        if (labels && labels != Py_None) {
+            PyErr_SetString(PyExc_ValueError, "labels: given without images");
+            return -1;
+        }
+        return 0;
+    }
+    if (!labels || labels == Py_None) {
+        PyErr_SetString(PyExc_ValueError, "images: give labels too (one class index per image)");
+        return -1;
+    }
+    if (PyObject_GetBuffer(images, &h->x, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    h->have_x = 1;
+    if (PyObject_GetBuffer(labels, &h->y, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) goto fail;
+    h->have_y = 1;
+    if (h->x.ndim != 4 || h->x.itemsize != 4 || !h->x.format || strcmp(h->x.format, "f")) {
+        PyErr_SetString(PyExc_ValueError, "images: expected a float32 array of shape (n, channels, height, width)");
+        goto fail;
+    }
+    if (h->y.ndim != 1 || h->y.itemsize != 4 || !h->y.format || (strcmp(h->y.format, "i") && strcmp(h->y.format, "l"))) {
+        PyErr_SetString(PyExc_ValueError, "labels: expected an int32 array of shape (n,)");
+        goto fail;
+    }
+    for (int k = 0; k < 4; k++)
+        if (h->x.shape[k] < 1 || h->x.shape[k] > 0x7fffffff) {
+            PyErr_SetString(PyExc_ValueError, "images: every dimension must be from 1 to 2^31 - 1");
+            goto fail;
+        }
+    if (h->y.shape[0] != h->x.shape[0]) {
+        PyErr_Format(PyExc_ValueError, "labels: %zd of them for %zd images", h->y.shape[0], h->x.shape[0]);
+        goto fail;
+    }
+    h->batch = (zc_batch){.n = (int)h->x.shape[0], .c = (int)h->x.shape[1], .h = (int)h->x.shape[2],
+                          .w = (int)h->x.shape[3], .x = h->x.buf, .y = h->y.buf};
+    return 0;
+fail:
+    release_images(h);
+    return -1;
 }
 
 /* ---------------------------------------------------------------- _score */
@@ -375,90 +436,146 @@ static int proxy_options(zc_run_opts *o, PyObject *kw)
     return 0;
 }
 
-/* _score(space, ..., proxies, ...) -> (columns, rows): columns are the score names then one
- * "<proxy>_seconds" per proxy; rows are (index or None, arch, score..., seconds...) tuples. */
-static PyObject *py_score(PyObject *self, PyObject *args, PyObject *kw)
+/* ---------------------------------------------------------------- what _score and _search share */
+
+/* The space opened with its settings, and a run's options (proxies, lanes, data, the proxies'
+ * options) from the keyword arguments both calls take. */
+typedef struct prepared {
+    zc_run_opts o;
+    zc_space_ctx *ctx;
+    held_images held;
+    long seed;
+} prepared;
+
+static void prepared_close(prepared *p)
 {
-    (void)self;
-    static char *names[] = {"space", "proxies", "arch", "index", "sample", "all", "seed", "dataset", "data", "bench",
-                            "resolution", "num_classes", "threads", "backend_threads", "batch_size", "batches",
-                            "eps_batch_size", "base_batch_size", "nwot_batch_size", "progress", "options", NULL};
+    zc_space_close(p->ctx);
+    p->ctx = NULL;
+    release_images(&p->held);
+}
+
+/* args: (space, proxies); kw: the shared keywords only; need_index: architectures are chosen by
+ * benchmark index (a missing index table is then an error). 0, or -1 with an exception set. */
+static int prepare(prepared *p, PyObject *args, PyObject *kw, int need_index)
+{
+    static char *names[] = {"space", "proxies", "seed", "dataset", "data", "bench", "resolution", "num_classes",
+                            "threads", "backend_threads", "batch_size", "batches", "eps_batch_size",
+                            "base_batch_size", "nwot_batch_size", "options", "images", "labels", NULL};
     const char *space_name = "nb201", *dataset = NULL, *data = NULL, *bench = NULL;
-    PyObject *proxies = NULL, *archs = NULL, *index = NULL, *sample = NULL, *progress = NULL, *options = NULL;
-    PyObject *batch_size = NULL, *batches = NULL, *eps_bs = NULL, *base_bs = NULL, *nwot_bs = NULL;
-    PyObject *resolution = NULL, *num_classes = NULL;
-    int all = 0;
+    PyObject *proxies = NULL, *options = NULL, *batch_size = NULL, *batches = NULL, *eps_bs = NULL, *base_bs = NULL;
+    PyObject *nwot_bs = NULL, *resolution = NULL, *num_classes = NULL, *images = NULL, *labels = NULL;
     long seed = 0, threads = 0, backend_threads = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|OOOplzzzOOllOOOOOOO", names, &space_name, &proxies, &archs, &index,
-                                     &sample, &all, &seed, &dataset, &data, &bench, &resolution, &num_classes, &threads,
-                                     &backend_threads, &batch_size, &batches, &eps_bs, &base_bs, &nwot_bs, &progress,
-                                     &options))
-        return NULL;
-    if (seed < 0 || seed > 0x7fffffffL) return PyErr_Format(PyExc_ValueError, "seed: expected 0 to 2147483647");
-    if (threads < 0 || threads > 1024) return PyErr_Format(PyExc_ValueError, "threads: expected 0 (all cores) to 1024");
+    memset(p, 0, sizeof *p);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|lzzzOOllOOOOOOOO", names, &space_name, &proxies, &seed, &dataset,
+                                     &data, &bench, &resolution, &num_classes, &threads, &backend_threads, &batch_size,
+                                     &batches, &eps_bs, &base_bs, &nwot_bs, &options, &images, &labels))
+        return -1;
+    if (seed < 0 || seed > 0x7fffffffL) return PyErr_Format(PyExc_ValueError, "seed: expected 0 to 2147483647"), -1;
+    if (threads < 0 || threads > 1024)
+        return PyErr_Format(PyExc_ValueError, "threads: expected 0 (all cores) to 1024"), -1;
     if (backend_threads < 1 || backend_threads > 1024)
-        return PyErr_Format(PyExc_ValueError, "backend_threads: expected 1 to 1024");
-    if (progress && progress != Py_None && !PyCallable_Check(progress))
-        return PyErr_Format(PyExc_TypeError, "progress: expected a callable(done, total)");
+        return PyErr_Format(PyExc_ValueError, "backend_threads: expected 1 to 1024"), -1;
 
     const zc_space *space = zc_space_find(space_name);
-    if (!space) return raise_last(ZC_EINVAL);
+    if (!space) return raise_last(ZC_EINVAL), -1;
     zc_dataset_kind kind = ZC_CIFAR10;
     zc_space_config cfg;
     memset(&cfg, 0, sizeof cfg);
     if (space->load_batches) {
         if (dataset && !space->datasets)
-            return raise_status(ZC_EINVAL, "dataset: this space reads its own task data");
+            return raise_status(ZC_EINVAL, "dataset: this space reads its own task data"), -1;
         cfg.dataset = dataset;
     } else if (zc_dataset_kind_parse(dataset ? dataset : space->dataset ? space->dataset : "cifar10", &kind) != ZC_OK) {
-        return raise_last(ZC_EINVAL);
+        return raise_last(ZC_EINVAL), -1;
     }
     long v = 0;
-    if (opt_long(resolution, "resolution", 4, 4096, &v) < 0) return NULL;
+    if (opt_long(resolution, "resolution", 4, 4096, &v) < 0) return -1;
     cfg.resolution = (int)v;
     v = 0;
-    if (opt_long(num_classes, "num_classes", 1, 1000000, &v) < 0) return NULL;
+    if (opt_long(num_classes, "num_classes", 1, 1000000, &v) < 0) return -1;
     cfg.num_classes = (int)v;
     zc_space_config_for_dataset(space, kind, &cfg);
     cfg.bench_path = bench;
-    int need_index = index && index != Py_None;
     cfg.need_index = need_index && space->from_index;
 
-    zc_run_opts o;
-    zc_run_opts_default(&o);
-    o.seed = (uint64_t)seed;
-    o.threads = (int)threads;
-    o.backend_threads = (int)backend_threads;
-    o.dataset = space->load_batches ? NULL : zc_dataset_name(kind);
-    o.data_path = data;
-    if (data && zc_data_is_image_folder(data)) o.image_folder = 1;
-    if (add_proxies(&o, proxies) < 0 || add_lane(&o, "zico", batch_size, batches, "batch_size", 1) < 0 ||
-        add_lane(&o, "epsilon", eps_bs, NULL, "eps_batch_size", 2) < 0 ||
-        add_lane(&o, "base", base_bs, NULL, "base_batch_size", 1) < 0 ||
-        add_lane(&o, "nwot", nwot_bs, NULL, "nwot_batch_size", 2) < 0 || proxy_options(&o, options) < 0)
-        return NULL;
-    if (batches && batches != Py_None && o.lanes[0].n_batches < 2)
-        for (int p = 0; p < o.n_proxies; p++)
-            if (!strcmp(o.proxies[p]->name, "zico"))
+    zc_run_opts *o = &p->o;
+    zc_run_opts_default(o);
+    o->seed = (uint64_t)seed;
+    o->threads = (int)threads;
+    o->backend_threads = (int)backend_threads;
+    o->dataset = space->load_batches ? NULL : zc_dataset_name(kind);
+    o->data_path = data;
+    if (data && zc_data_is_image_folder(data)) o->image_folder = 1;
+    if (add_proxies(o, proxies) < 0 || add_lane(o, "zico", batch_size, batches, "batch_size", 1) < 0 ||
+        add_lane(o, "epsilon", eps_bs, NULL, "eps_batch_size", 2) < 0 ||
+        add_lane(o, "base", base_bs, NULL, "base_batch_size", 1) < 0 ||
+        add_lane(o, "nwot", nwot_bs, NULL, "nwot_batch_size", 2) < 0 || proxy_options(o, options) < 0)
+        return -1;
+    if (batches && batches != Py_None && o->lanes[0].n_batches < 2)
+        for (int k = 0; k < o->n_proxies; k++)
+            if (!strcmp(o->proxies[k]->name, "zico"))
                 return PyErr_Format(PyExc_ValueError, "batches=%d: zico takes the std of each gradient over the "
                                     "batches, which is 0 for one batch (every network would score 0); give at least 2",
-                                    o.lanes[0].n_batches);
+                                    o->lanes[0].n_batches), -1;
 
-    zc_space_ctx *ctx = NULL;
+    if (hold_images(images, labels, &p->held) < 0) return -1;
+    if (p->held.have_x) o->images = &p->held.batch;
     zc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = zc_space_open(space, &cfg, &ctx);
+    st = zc_space_open(space, &cfg, &p->ctx);
     Py_END_ALLOW_THREADS
-    if (st != ZC_OK) return raise_last(st);
-    o.space = ctx;
+    if (st != ZC_OK) {
+        release_images(&p->held);
+        return raise_last(st), -1;
+    }
+    o->space = p->ctx;
+    p->seed = seed;
+    return 0;
+}
 
+/* A keyword argument taken out of kw (a new reference, or NULL when absent). */
+static PyObject *take(PyObject *kw, const char *key)
+{
+    PyObject *v = PyDict_GetItemString(kw, key);
+    if (v) {
+        Py_INCREF(v);
+        PyDict_DelItemString(kw, key);
+    }
+    return v;
+}
+
+/* ---------------------------------------------------------------- _score */
+
+/* _score(space, proxies, arch=, index=, sample=, all=, progress=, <shared keywords>) -> (columns, rows):
+ * columns are the score names then one "<proxy>_seconds" per proxy; rows are (index or None, arch,
+ * score..., seconds...) tuples. */
+static PyObject *py_score(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    PyObject *rest = kw ? PyDict_Copy(kw) : PyDict_New();
+    if (!rest) return NULL;
+    PyObject *archs = take(rest, "arch"), *index = take(rest, "index"), *sample = take(rest, "sample");
+    PyObject *all_o = take(rest, "all"), *progress = take(rest, "progress");
     PyObject *result = NULL;
+    prepared pp;
+    memset(&pp, 0, sizeof pp);
+    int all = all_o ? PyObject_IsTrue(all_o) : 0;
     zc_arch_list list;
-    zc_arch_list_init(&list, ctx);
+    zc_arch_list_init(&list, NULL);
     zc_run *run = NULL;
     scoring s;
     memset(&s, 0, sizeof s);
-    if (select_archs(&list, archs, index, sample, all, seed) < 0) goto done;
+    if (all < 0) goto done;
+    if (progress && progress != Py_None && !PyCallable_Check(progress)) {
+        PyErr_SetString(PyExc_TypeError, "progress: expected a callable(done, total)");
+        goto done;
+    }
+    if (prepare(&pp, args, rest, index && index != Py_None) < 0) goto done;
+    zc_run_opts o = pp.o;
+    zc_space_ctx *ctx = pp.ctx;
+    zc_status st;
+    zc_arch_list_init(&list, ctx);
+    if (select_archs(&list, archs, index, sample, all, pp.seed) < 0) goto done;
     Py_BEGIN_ALLOW_THREADS
     st = zc_run_open(&o, &run);
     Py_END_ALLOW_THREADS
@@ -537,7 +654,291 @@ done:
     free(s.seconds);
     zc_run_close(run);
     zc_arch_list_free(&list);
-    zc_space_close(ctx);
+    prepared_close(&pp);
+    Py_XDECREF(archs);
+    Py_XDECREF(index);
+    Py_XDECREF(sample);
+    Py_XDECREF(all_o);
+    Py_XDECREF(progress);
+    Py_DECREF(rest);
+    return result;
+}
+
+/* ---------------------------------------------------------------- _search */
+
+/* The search runs on a thread of its own; its evaluations queue here for the calling thread, which
+ * hands them to the Python callback (as wait_for_run does for scores). */
+typedef struct searching {
+    zc_search_opts so;
+    zc_search_result res;
+    const zc_space_ctx *ctx;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int n, cap;                /* evaluations queued so far */
+    char **arch;               /* their canonical strings */
+    double *score;
+    int finished, oom;
+    int sync;                  /* a callback: the search waits for it after each evaluation */
+    int acked;                 /* evaluations the callback has returned from */
+    volatile sig_atomic_t stop;
+    zc_status status;
+    char error[1024];
+} searching;
+
+static void on_search_eval(void *ctx, int eval, const void *arch, double score)
+{
+    (void)eval;
+    searching *s = ctx;
+    size_t cap = s->ctx->space->str_max + 1;
+    char *str = malloc(cap);
+    if (str && zc_space_format(s->ctx, arch, str, cap) != ZC_OK) str[0] = '\0';
+    pthread_mutex_lock(&s->lock);
+    if (s->n == s->cap) {
+        int cap2 = s->cap ? 2 * s->cap : 256;
+        char **a = realloc(s->arch, (size_t)cap2 * sizeof *a);
+        if (a) s->arch = a;
+        double *v = a ? realloc(s->score, (size_t)cap2 * sizeof *v) : NULL;
+        if (v) s->score = v;
+        if (a && v) s->cap = cap2;
+    }
+    if (!str || s->n == s->cap) {
+        free(str);
+        s->oom = 1;
+        s->stop = 1;
+    } else {
+        s->arch[s->n] = str;
+        s->score[s->n++] = score;
+    }
+    pthread_cond_broadcast(&s->cond);
+    /* the callback's False must stop the search at this evaluation, not a few later */
+    while (s->sync && s->acked < s->n && !s->stop) pthread_cond_wait(&s->cond, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Sets the stop flag or acknowledges evaluations, waking the search thread. */
+static void search_signal(searching *s, int stop, int acked)
+{
+    pthread_mutex_lock(&s->lock);
+    if (stop) s->stop = 1;
+    if (acked > s->acked) s->acked = acked;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *search_thread(void *arg)
+{
+    searching *s = arg;
+    zc_status st = zc_search(&s->so, &s->res);
+    pthread_mutex_lock(&s->lock);
+    s->status = st;
+    if (st != ZC_OK) snprintf(s->error, sizeof s->error, "%s", zc_last_error());
+    s->finished = 1;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Waits for the search with the GIL released, calling callback(eval, arch, score) for each
+ * evaluation as it comes; False from the callback stops the search (its result so far stands), an
+ * exception or Ctrl-C stops it and is raised. -1 with an exception set in those last cases. */
+static int wait_for_search(searching *s, PyObject *callback)
+{
+    int reported = 0, failed = 0;
+    for (;;) {
+        int n, finished;
+        Py_BEGIN_ALLOW_THREADS
+        pthread_mutex_lock(&s->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 50 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        if (!s->finished && s->n == reported) pthread_cond_timedwait(&s->cond, &s->lock, &until);
+        n = s->n;
+        finished = s->finished;
+        pthread_mutex_unlock(&s->lock);
+        Py_END_ALLOW_THREADS
+        for (; !failed && s->sync && !s->stop && reported < n; reported++) {
+            /* the arrays may move (realloc) while the search appends: read under the lock */
+            pthread_mutex_lock(&s->lock);
+            PyObject *a = PyUnicode_FromString(s->arch[reported]);
+            double score = s->score[reported];
+            pthread_mutex_unlock(&s->lock);
+            PyObject *r = a ? PyObject_CallFunction(callback, "iOd", reported, a, score) : NULL;
+            Py_XDECREF(a);
+            if (!r) failed = 1;
+            else if (r == Py_False) search_signal(s, 1, 0);
+            else search_signal(s, 0, reported + 1);
+            Py_XDECREF(r);
+        }
+        reported = n;
+        if (!failed && PyErr_CheckSignals() < 0) failed = 1;
+        if (failed) search_signal(s, 1, 0);
+        if (finished) break;
+    }
+    return failed ? -1 : 0;
+}
+
+/* _search(space, proxies, algo=, evals=, population=, sample_size=, generation=, max_flops=,
+ * max_params=, callback=, <shared keywords>) -> dict: the best architecture and its score, the
+ * evaluations (arch, score) in order, and counts. */
+static PyObject *py_search(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    PyObject *rest = kw ? PyDict_Copy(kw) : PyDict_New();
+    if (!rest) return NULL;
+    PyObject *algo_o = take(rest, "algo"), *evals_o = take(rest, "evals"), *pop_o = take(rest, "population");
+    PyObject *ss_o = take(rest, "sample_size"), *gen_o = take(rest, "generation"), *mf_o = take(rest, "max_flops");
+    PyObject *mp_o = take(rest, "max_params"), *callback = take(rest, "callback");
+    PyObject *result = NULL;
+    prepared pp;
+    memset(&pp, 0, sizeof pp);
+    searching *s = calloc(1, sizeof *s);
+    zc_run *run = NULL;
+    void *best = NULL;
+    zc_run_columns columns;
+    if (!s) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    zc_search_opts_default(&s->so);
+    const char *algo = "rea";
+    long v;
+    if (opt_str(algo_o, "algo", &algo) < 0) goto done;
+    if (!algo) algo = "rea";
+    if (strcmp(algo, "rea") && strcmp(algo, "random")) {
+        PyErr_Format(PyExc_ValueError, "algo: expected 'rea' or 'random', got '%s'", algo);
+        goto done;
+    }
+    s->so.algo = !strcmp(algo, "rea") ? ZC_SEARCH_REA : ZC_SEARCH_RANDOM;
+    v = s->so.evals;
+    if (opt_long(evals_o, "evals", 1, 100000000L, &v) < 0) goto done;
+    s->so.evals = (int)v;
+    v = s->so.population;
+    if (opt_long(pop_o, "population", 1, 10000000L, &v) < 0) goto done;
+    s->so.population = (int)v;
+    v = s->so.sample_size;
+    if (opt_long(ss_o, "sample_size", 1, 10000000L, &v) < 0) goto done;
+    s->so.sample_size = (int)v;
+    v = s->so.generation;
+    if (opt_long(gen_o, "generation", 1, 10000000L, &v) < 0) goto done;
+    s->so.generation = (int)v;
+    if (opt_double(mf_o, "max_flops", &s->so.max_flops) < 0 || opt_double(mp_o, "max_params", &s->so.max_params) < 0)
+        goto done;
+    if (callback && callback != Py_None && !PyCallable_Check(callback)) {
+        PyErr_SetString(PyExc_TypeError, "callback: expected a callable(eval, arch, score)");
+        goto done;
+    }
+    if (prepare(&pp, args, rest, 0) < 0) goto done;
+    /* the fitness: one proxy, or one aggregate whose sub-scores the run's proxies write */
+    PyObject *names = PyTuple_GET_ITEM(args, 1);
+    Py_ssize_t n_names = PySequence_Size(names);
+    const zc_aggregate *agg = NULL;
+    if (n_names == 1) {
+        PyObject *first = PySequence_GetItem(names, 0);
+        const char *name = first && PyUnicode_Check(first) ? PyUnicode_AsUTF8(first) : NULL;
+        agg = name ? zc_aggregate_find(name) : NULL;
+        Py_XDECREF(first);
+    }
+    PyErr_Clear();
+    if (n_names != 1 || (!agg && pp.o.n_proxies != 1)) {
+        PyErr_Format(PyExc_ValueError, "proxies: the search needs exactly one proxy (or one aggregate) as its fitness");
+        goto done;
+    }
+    pp.o.nan_on_numeric_error = 1;
+    zc_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = zc_run_open(&pp.o, &run);
+    Py_END_ALLOW_THREADS
+    if (st != ZC_OK) {
+        raise_last(st);
+        goto done;
+    }
+    s->so.space = pp.ctx;
+    s->so.seed = (uint64_t)pp.seed;
+    s->so.fitness = zc_run_fitness;
+    s->so.fitness_ctx = run;
+    if (agg) {
+        if ((st = zc_run_columns_for(&columns, run, agg)) != ZC_OK) {
+            raise_last(st);
+            goto done;
+        }
+        s->so.aggregate = agg;
+        s->so.fitness = zc_run_fitness_columns;
+        s->so.fitness_ctx = &columns;
+    }
+    s->so.on_eval = on_search_eval;
+    s->so.eval_ctx = s;
+    s->so.stop = &s->stop;
+    s->ctx = pp.ctx;
+    s->sync = callback && callback != Py_None;
+    if (!(best = calloc(1, pp.ctx->space->arch_size))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    s->res.best = best;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    pthread_t tid;
+    int err = pthread_create(&tid, NULL, search_thread, s);
+    if (err) {
+        errno = err;
+        PyErr_SetFromErrno(PyExc_OSError);
+    } else {
+        int failed = wait_for_search(s, callback);
+        pthread_join(tid, NULL);
+        if (!failed && s->status != ZC_OK) raise_status(s->status, s->error);
+        else if (!failed && s->oom) PyErr_NoMemory();
+        else if (!failed) {
+            PyObject *history = PyList_New(s->n);
+            for (int i = 0; history && i < s->n; i++) {
+                PyObject *t = Py_BuildValue("(sd)", s->arch[i], s->score[i]);
+                if (!t) Py_CLEAR(history);
+                else PyList_SET_ITEM(history, i, t);
+            }
+            size_t cap = pp.ctx->space->str_max + 1;
+            char *str = malloc(cap);
+            PyObject *best_o = NULL, *index_o = NULL;
+            if (!str) PyErr_NoMemory();
+            else if (s->res.found && zc_space_format(pp.ctx, best, str, cap) == ZC_OK) {
+                best_o = PyUnicode_FromString(str);
+                long idx = zc_space_index_of(pp.ctx, best);
+                index_o = idx >= 0 ? PyLong_FromLong(idx) : (Py_INCREF(Py_None), Py_None);
+            } else {
+                best_o = (Py_INCREF(Py_None), Py_None);
+                index_o = (Py_INCREF(Py_None), Py_None);
+            }
+            free(str);
+            if (history && best_o && index_o)
+                result = Py_BuildValue("{s:O,s:O,s:d,s:i,s:i,s:i,s:O,s:O}", "arch", best_o, "index", index_o, "score",
+                                       s->res.score, "evals", s->res.evals, "distinct", s->res.distinct, "scored",
+                                       s->res.scored, "stopped", s->res.stopped ? Py_True : Py_False, "history",
+                                       history);
+            Py_XDECREF(best_o);
+            Py_XDECREF(index_o);
+            Py_XDECREF(history);
+        }
+    }
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+done:
+    if (s) {
+        for (int i = 0; i < s->n; i++) free(s->arch[i]);
+        free(s->arch);
+        free(s->score);
+        free(s);
+    }
+    free(best);
+    zc_run_close(run);
+    prepared_close(&pp);
+    Py_XDECREF(algo_o);
+    Py_XDECREF(evals_o);
+    Py_XDECREF(pop_o);
+    Py_XDECREF(ss_o);
+    Py_XDECREF(gen_o);
+    Py_XDECREF(mf_o);
+    Py_XDECREF(mp_o);
+    Py_XDECREF(callback);
+    Py_DECREF(rest);
     return result;
 }
 
@@ -703,6 +1104,7 @@ static PyObject *py_version(PyObject *self, PyObject *noargs)
 
 static PyMethodDef methods[] = {
     {"_score", (PyCFunction)(void (*)(void))py_score, METH_VARARGS | METH_KEYWORDS, "scores architectures (see zcnas.score)"},
+    {"_search", (PyCFunction)(void (*)(void))py_search, METH_VARARGS | METH_KEYWORDS, "searches a space (see zcnas.search)"},
     {"_proxies", py_proxies, METH_NOARGS, "(name, help, score columns) of every proxy"},
     {"_aggregates", py_aggregates, METH_NOARGS, "(name, help, proxies needed, columns) of every aggregate"},
     {"_spaces", py_spaces, METH_NOARGS, "the search spaces' names"},

@@ -163,3 +163,104 @@ def test_score_torch_equals_the_native_network():
     want = zcnas.score(arch=ARCH, proxies=["params", "flops", "epsilon"])[0]
     for k in ("params", "flops", "epsilon"):
         assert got[k] == want[k], k
+
+
+def cifar10_records(n):
+    """The first n records of CIFAR-10's data_batch_1.bin, normalised with NAS-Bench-201's constants in
+    the same float32 steps as the library's loader: (p / 255 - mean) / std."""
+    np = pytest.importorskip("numpy")
+    root = os.environ.get("ZCNAS_DATA")
+    path = os.path.join(root or "", "cifar10", "data_batch_1.bin")
+    if not root or not os.path.exists(path):
+        pytest.skip("needs $ZCNAS_DATA/cifar10")
+    raw = np.fromfile(path, dtype=np.uint8, count=n * 3073).reshape(n, 3073)
+    mean = np.array([125.3 / 255, 123.0 / 255, 113.9 / 255], dtype=np.float32).reshape(1, 3, 1, 1)
+    std = np.array([63.0 / 255, 62.1 / 255, 66.7 / 255], dtype=np.float32).reshape(1, 3, 1, 1)
+    x = (raw[:, 1:].reshape(n, 3, 32, 32).astype(np.float32) / np.float32(255) - mean) / std
+    return x.astype(np.float32), raw[:, 0].astype(np.int64)
+
+
+def test_own_images_equal_the_same_records_drawn_from_the_dataset():
+    # the sequential sampler takes records 0, 1, 2, ... of the dataset for every lane, as the caller's
+    # images are taken: the same pixels must give the same scores, to the last bit
+    x, y = cifar10_records(256)
+    proxies = ["zico", "epsilon", "nwot", "grad_norm", "snip", "jacob_cov"]
+    mine = zcnas.score(index=[0, 1, 7], proxies=proxies, images=x, labels=y, threads=2)
+    drawn = zcnas.score(index=[0, 1, 7], proxies=proxies, sampler="sequential", threads=2)
+    strip = lambda rows: [{k: v for k, v in r.items() if not k.endswith("_seconds")} for r in rows]
+    assert strip(mine) == strip(drawn)
+    # and other images give other scores (the images are really used)
+    other = zcnas.score(index=[0], proxies=["zico"], images=x[::-1].copy(), labels=y[::-1].copy())
+    assert other[0]["zico"] != mine[0]["zico"]
+
+
+def test_own_images_bad_input():
+    np = pytest.importorskip("numpy")
+    x = np.random.default_rng(0).standard_normal((128, 3, 32, 32)).astype(np.float32)
+    y = np.zeros(128, dtype=np.int64)
+    nan = x.copy()
+    nan[5, 1, 2, 3] = np.nan
+    cases = [
+        (dict(images=x[:10], labels=y[:10]), zcnas.Error, "10 images given"),
+        (dict(images=x, labels=y[:5]), ValueError, "5 of them for 128 images"),
+        (dict(images=x[:, :2], labels=y), zcnas.Error, "the network takes 3x32x32"),
+        (dict(images=x), ValueError, "labels"),
+        (dict(labels=y), ValueError, "without images"),
+        (dict(images=x, labels=y + 10), zcnas.Error, "label 10 out of range"),
+        (dict(images=x[0], labels=y), ValueError, "shape (n, channels, height, width)"),
+        (dict(images=nan, labels=y), zcnas.Error, "image 5"),
+        (dict(space="tnb101-micro", images=x, labels=y), zcnas.Error, "own task data"),
+    ]
+    for kwargs, exc, needle in cases:
+        with pytest.raises(exc) as e:
+            zcnas.score(**{"index": [0], "proxies": ["zico"], **kwargs})
+        assert needle in str(e.value), (kwargs.keys(), str(e.value))
+    # a resolution other than the images' resizes them, as dataset images are resized
+    rows = zcnas.score(index=[0], proxies=["zico"], images=x, labels=y, resolution=16)
+    assert math.isfinite(rows[0]["zico"])
+
+
+@pytest.mark.parametrize("algo,proxy,extra", [
+    ("rea", "params", ["--population", "20", "--sample-size", "5"]),
+    ("random", "synflow", ["--batch-size", "16"]),
+])
+def test_search_equals_the_command(tmp_path, algo, proxy, extra):
+    log = tmp_path / "log.csv"
+    p = subprocess.run([CLI, "search", "--space", "nb201", "--proxy", proxy, "--algo", algo, "--evals", "80",
+                        "--seed", "3", "--log", str(log), *extra], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    want = list(csv.DictReader(open(log)))
+    kwargs = dict(population=20, sample_size=5) if algo == "rea" else dict(batch_size=16)
+    got = zcnas.search(proxy=proxy, algo=algo, evals=80, seed=3, **kwargs)
+    assert got["evals"] == 80 and not got["stopped"] and len(got["history"]) == 80
+    for (arch, score), w in zip(got["history"], want):
+        assert arch == w["arch"] and same(score, w["score"])
+    best = max(range(80), key=lambda i: (got["history"][i][1], -i))
+    assert got["arch"] == got["history"][best][0] and got["score"] == got["history"][best][1]
+    assert str(got["index"]) == next(w["index"] for w in want if w["arch"] == got["arch"])
+
+
+def test_search_callback_and_early_stop():
+    full = zcnas.search(proxy="params", evals=150, population=20, sample_size=5, seed=1)
+    seen = []
+    stopped = zcnas.search(proxy="params", evals=150, population=20, sample_size=5, seed=1,
+                           callback=lambda e, a, s: seen.append((e, a, s)) or e < 49)
+    # the callback sees every evaluation in order and stops REA (generation 1) right at evaluation 49
+    assert [e for e, _, _ in seen] == list(range(50))
+    assert stopped["stopped"] and stopped["evals"] == 50
+    assert stopped["history"] == full["history"][:50] == [(a, s) for _, a, s in seen]
+    with pytest.raises(ZeroDivisionError):
+        zcnas.search(proxy="params", evals=100, population=10, callback=lambda e, a, s: 1 / 0)
+
+
+@pytest.mark.parametrize("kwargs,exc,needle", [
+    (dict(proxy="zico,params"), zcnas.Error, "zico,params"),
+    (dict(algo="evolution"), ValueError, "algo"),
+    (dict(evals=0), ValueError, "evals"),
+    (dict(proxy="params", max_flops="big"), TypeError, "max_flops"),
+    (dict(proxy="params", callback=3), TypeError, "callback"),
+])
+def test_search_errors(kwargs, exc, needle):
+    with pytest.raises(exc) as e:
+        zcnas.search(**{"evals": 10, **kwargs})
+    assert needle in str(e.value)
