@@ -89,6 +89,40 @@ static int opt_double(PyObject *o, const char *what, double *out)
 /* A float scores as Python: NaN and +-inf stay floats (pandas reads them as such). */
 static PyObject *score_object(double v) { return PyFloat_FromDouble(v); }
 
+/* ---------------------------------------------------------------- worker threads */
+
+/* What the calling thread and a scoring or search thread share: the lock, a condition both signal,
+ * and the worker's outcome. */
+typedef struct worker {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int finished;              /* the worker returned */
+    zc_status status;
+    char error[1024];
+} worker;
+
+/* The worker's last step: its outcome (with the library's message on failure), and a wake-up. */
+static void worker_finish(worker *w, zc_status st)
+{
+    pthread_mutex_lock(&w->lock);
+    w->status = st;
+    if (st != ZC_OK) snprintf(w->error, sizeof w->error, "%s", zc_last_error());
+    w->finished = 1;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Waits (lock held) until signalled or 50 ms have passed: the caller's loop then runs Python's signal
+ * handlers, so Ctrl-C is seen within 50 ms. */
+static void worker_wait_briefly(worker *w)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 50 * 1000 * 1000;
+    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&w->cond, &w->lock, &until);
+}
+
 /* ---------------------------------------------------------------- the scoring thread */
 
 typedef struct scoring {
@@ -96,13 +130,9 @@ typedef struct scoring {
     const zc_arch_list *list;
     int ns, np;                /* scores and seconds per architecture */
     double *scores, *seconds;  /* n x ns, n x np */
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
+    worker w;
     int delivered;             /* architectures whose results are in */
-    int finished;              /* the run returned */
     int stop;                  /* asked to stop (interrupt, callback) */
-    zc_status status;
-    char error[1024];
 } scoring;
 
 static int on_result(void *ctx, int i, const double *scores, const double *seconds)
@@ -110,24 +140,18 @@ static int on_result(void *ctx, int i, const double *scores, const double *secon
     scoring *s = ctx;
     memcpy(s->scores + (size_t)i * s->ns, scores, (size_t)s->ns * sizeof *scores);
     memcpy(s->seconds + (size_t)i * s->np, seconds, (size_t)s->np * sizeof *seconds);
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->w.lock);
     s->delivered = i + 1;
     int stop = s->stop;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
+    pthread_cond_signal(&s->w.cond);
+    pthread_mutex_unlock(&s->w.lock);
     return stop;
 }
 
 static void *score_thread(void *arg)
 {
     scoring *s = arg;
-    zc_status st = zc_run_score(s->run, s->list->archs, s->list->n, NULL, on_result, s);
-    pthread_mutex_lock(&s->lock);
-    s->status = st;
-    if (st != ZC_OK) snprintf(s->error, sizeof s->error, "%s", zc_last_error());
-    s->finished = 1;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
+    worker_finish(&s->w, zc_run_score(s->run, s->list->archs, s->list->n, NULL, on_result, s));
     return NULL;
 }
 
@@ -139,32 +163,28 @@ static int wait_for_run(scoring *s, PyObject *progress)
     for (;;) {
         int done, finished;
         Py_BEGIN_ALLOW_THREADS
-        pthread_mutex_lock(&s->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 50 * 1000 * 1000;
-        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-        if (!s->finished && s->delivered == reported) pthread_cond_timedwait(&s->cond, &s->lock, &until);
+        pthread_mutex_lock(&s->w.lock);
+        if (!s->w.finished && s->delivered == reported) worker_wait_briefly(&s->w);
         done = s->delivered;
-        finished = s->finished;
-        pthread_mutex_unlock(&s->lock);
+        finished = s->w.finished;
+        pthread_mutex_unlock(&s->w.lock);
         Py_END_ALLOW_THREADS
         if (!failed && progress && progress != Py_None && done != reported) {
             PyObject *r = PyObject_CallFunction(progress, "ii", done, s->list->n);
             if (!r) failed = 1;
             else if (r == Py_False) {   /* an early stop the caller asked for: the results so far */
-                pthread_mutex_lock(&s->lock);
+                pthread_mutex_lock(&s->w.lock);
                 s->stop = 1;
-                pthread_mutex_unlock(&s->lock);
+                pthread_mutex_unlock(&s->w.lock);
             }
             Py_XDECREF(r);
         }
         reported = done;
         if (!failed && PyErr_CheckSignals() < 0) failed = 1;   /* Ctrl-C: KeyboardInterrupt */
         if (failed) {
-            pthread_mutex_lock(&s->lock);
+            pthread_mutex_lock(&s->w.lock);
             s->stop = 1;
-            pthread_mutex_unlock(&s->lock);
+            pthread_mutex_unlock(&s->w.lock);
         }
         if (finished) break;
     }
@@ -593,8 +613,8 @@ static PyObject *py_score(PyObject *self, PyObject *args, PyObject *kw)
         PyErr_NoMemory();
         goto done;
     }
-    pthread_mutex_init(&s.lock, NULL);
-    pthread_cond_init(&s.cond, NULL);
+    pthread_mutex_init(&s.w.lock, NULL);
+    pthread_cond_init(&s.w.cond, NULL);
     pthread_t tid;
     int err = pthread_create(&tid, NULL, score_thread, &s);
     if (err) {
@@ -603,7 +623,7 @@ static PyObject *py_score(PyObject *self, PyObject *args, PyObject *kw)
     } else {
         int failed = wait_for_run(&s, progress);
         pthread_join(tid, NULL);
-        if (!failed && s.status != ZC_OK) raise_status(s.status, s.error);
+        if (!failed && s.w.status != ZC_OK) raise_status(s.w.status, s.w.error);
         else if (!failed) {
             /* The rows (those delivered: all of them unless progress stopped the run). */
             PyObject *cols = PyList_New(0), *rows = PyList_New(0);
@@ -647,8 +667,8 @@ static PyObject *py_score(PyObject *self, PyObject *args, PyObject *kw)
             Py_XDECREF(rows);
         }
     }
-    pthread_cond_destroy(&s.cond);
-    pthread_mutex_destroy(&s.lock);
+    pthread_cond_destroy(&s.w.cond);
+    pthread_mutex_destroy(&s.w.lock);
 done:
     free(s.scores);
     free(s.seconds);
@@ -672,17 +692,14 @@ typedef struct searching {
     zc_search_opts so;
     zc_search_result res;
     const zc_space_ctx *ctx;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
+    worker w;
     int n, cap;                /* evaluations queued so far */
     char **arch;               /* their canonical strings */
     double *score;
-    int finished, oom;
+    int oom;
     int sync;                  /* a callback: the search waits for it after each evaluation */
     int acked;                 /* evaluations the callback has returned from */
     volatile sig_atomic_t stop;
-    zc_status status;
-    char error[1024];
 } searching;
 
 static void on_search_eval(void *ctx, int eval, const void *arch, double score)
@@ -692,7 +709,7 @@ static void on_search_eval(void *ctx, int eval, const void *arch, double score)
     size_t cap = s->ctx->space->str_max + 1;
     char *str = malloc(cap);
     if (str && zc_space_format(s->ctx, arch, str, cap) != ZC_OK) str[0] = '\0';
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->w.lock);
     if (s->n == s->cap) {
         int cap2 = s->cap ? 2 * s->cap : 256;
         char **a = realloc(s->arch, (size_t)cap2 * sizeof *a);
@@ -709,32 +726,26 @@ static void on_search_eval(void *ctx, int eval, const void *arch, double score)
         s->arch[s->n] = str;
         s->score[s->n++] = score;
     }
-    pthread_cond_broadcast(&s->cond);
+    pthread_cond_broadcast(&s->w.cond);
     /* the callback's False must stop the search at this evaluation, not a few later */
-    while (s->sync && s->acked < s->n && !s->stop) pthread_cond_wait(&s->cond, &s->lock);
-    pthread_mutex_unlock(&s->lock);
+    while (s->sync && s->acked < s->n && !s->stop) pthread_cond_wait(&s->w.cond, &s->w.lock);
+    pthread_mutex_unlock(&s->w.lock);
 }
 
 /* Sets the stop flag or acknowledges evaluations, waking the search thread. */
 static void search_signal(searching *s, int stop, int acked)
 {
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->w.lock);
     if (stop) s->stop = 1;
     if (acked > s->acked) s->acked = acked;
-    pthread_cond_broadcast(&s->cond);
-    pthread_mutex_unlock(&s->lock);
+    pthread_cond_broadcast(&s->w.cond);
+    pthread_mutex_unlock(&s->w.lock);
 }
 
 static void *search_thread(void *arg)
 {
     searching *s = arg;
-    zc_status st = zc_search(&s->so, &s->res);
-    pthread_mutex_lock(&s->lock);
-    s->status = st;
-    if (st != ZC_OK) snprintf(s->error, sizeof s->error, "%s", zc_last_error());
-    s->finished = 1;
-    pthread_cond_broadcast(&s->cond);
-    pthread_mutex_unlock(&s->lock);
+    worker_finish(&s->w, zc_search(&s->so, &s->res));
     return NULL;
 }
 
@@ -747,22 +758,18 @@ static int wait_for_search(searching *s, PyObject *callback)
     for (;;) {
         int n, finished;
         Py_BEGIN_ALLOW_THREADS
-        pthread_mutex_lock(&s->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 50 * 1000 * 1000;
-        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-        if (!s->finished && s->n == reported) pthread_cond_timedwait(&s->cond, &s->lock, &until);
+        pthread_mutex_lock(&s->w.lock);
+        if (!s->w.finished && s->n == reported) worker_wait_briefly(&s->w);
         n = s->n;
-        finished = s->finished;
-        pthread_mutex_unlock(&s->lock);
+        finished = s->w.finished;
+        pthread_mutex_unlock(&s->w.lock);
         Py_END_ALLOW_THREADS
         for (; !failed && s->sync && !s->stop && reported < n; reported++) {
             /* the arrays may move (realloc) while the search appends: read under the lock */
-            pthread_mutex_lock(&s->lock);
+            pthread_mutex_lock(&s->w.lock);
             PyObject *a = PyUnicode_FromString(s->arch[reported]);
             double score = s->score[reported];
-            pthread_mutex_unlock(&s->lock);
+            pthread_mutex_unlock(&s->w.lock);
             PyObject *r = a ? PyObject_CallFunction(callback, "iOd", reported, a, score) : NULL;
             Py_XDECREF(a);
             if (!r) failed = 1;
@@ -876,8 +883,8 @@ static PyObject *py_search(PyObject *self, PyObject *args, PyObject *kw)
         goto done;
     }
     s->res.best = best;
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->cond, NULL);
+    pthread_mutex_init(&s->w.lock, NULL);
+    pthread_cond_init(&s->w.cond, NULL);
     pthread_t tid;
     int err = pthread_create(&tid, NULL, search_thread, s);
     if (err) {
@@ -886,7 +893,7 @@ static PyObject *py_search(PyObject *self, PyObject *args, PyObject *kw)
     } else {
         int failed = wait_for_search(s, callback);
         pthread_join(tid, NULL);
-        if (!failed && s->status != ZC_OK) raise_status(s->status, s->error);
+        if (!failed && s->w.status != ZC_OK) raise_status(s->w.status, s->w.error);
         else if (!failed && s->oom) PyErr_NoMemory();
         else if (!failed) {
             PyObject *history = PyList_New(s->n);
@@ -918,8 +925,8 @@ static PyObject *py_search(PyObject *self, PyObject *args, PyObject *kw)
             Py_XDECREF(history);
         }
     }
-    pthread_cond_destroy(&s->cond);
-    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->w.cond);
+    pthread_mutex_destroy(&s->w.lock);
 done:
     if (s) {
         for (int i = 0; i < s->n; i++) free(s->arch[i]);
