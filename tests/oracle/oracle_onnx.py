@@ -139,6 +139,113 @@ for name, model, path in (("nb201 cell 0", None, os.path.join(work, "nb201_0.onn
 rc, out, err = run("score", "--space", "nb201", "--index", "1", "--onnx-weights", "--proxy", "zico")
 check(rc == 2 and "--onnx-weights" in err, f"--onnx-weights outside the onnx space: usage error ({err.strip()[:100]})")
 
+# ---- logits, loss and every weight gradient of the mapped graph on identical weights (zc_testtool net:
+# one train-mode forward, mean cross-entropy, backward), weights from `zcnas init --onnx FILE --save D`:
+# - NB201 cells: the ONNX network against zcnas's native network (the native one is checked against
+#   PyTorch, tensor by tensor, by oracle_nb201 / oracle_spaces): the same ops on the same weights, so
+#   within 1e-5 (only the order of a cell's sums may differ);
+# - a MobileNetV2-style network (1x1 expansion, depthwise 3x3 with groups = channels, linear 1x1
+#   projection, residual add, classifier): against float64 PyTorch on the same weights, each tensor
+#   within max(1e-4, 4 x PyTorch float32's own error) of float64 (relative, in norm).
+import numpy as np  # noqa: E402
+
+tool = os.path.join(os.path.dirname(work.rstrip("/")), "zc_testtool")
+GRAD_BATCH = 8
+XG, YG = X[:GRAD_BATCH], Y[:GRAD_BATCH]
+np.save(os.path.join(work, "xg.npy"), XG)
+np.save(os.path.join(work, "yg.npy"), YG.astype(np.float32))
+
+
+def testtool_net(space, arch, wdir, odir):
+    os.makedirs(odir, exist_ok=True)
+    p = subprocess.run([tool, "net", "--space", space, "--arch", arch, "--classes", "10", "--weights", wdir,
+                        "--x", os.path.join(work, "xg.npy"), "--labels", os.path.join(work, "yg.npy"),
+                        "--out-dir", odir], capture_output=True, text=True)
+    return p.returncode == 0, p.stderr.strip()[:200]
+
+
+def tensors(odir):
+    return {f[:-4]: np.load(os.path.join(odir, f)).astype(np.float64) for f in os.listdir(odir) if f.endswith(".npy")}
+
+
+def rel(a, b):
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30))
+
+
+if not os.path.exists(tool):
+    check(False, f"{tool} exists (build the zc_testtool target)")
+for k in (0, 1):
+    cell, path = cells[k], os.path.join(work, f"nb201_{k}.onnx")
+    wdir = os.path.join(work, f"w_nb201_{k}")
+    rc, _, err = run("init", "--onnx", path, "--seed", "5", "--save", wdir)
+    ok1, e1 = testtool_net("onnx", path, wdir, os.path.join(work, f"g_onnx_{k}")) if rc == 0 else (False, err)
+    ok2, e2 = testtool_net("nb201", cell, wdir, os.path.join(work, f"g_native_{k}")) if rc == 0 else (False, err)
+    if not check(rc == 0 and ok1 and ok2, f"nb201 cell {k}: zcnas init --onnx and a gradient step on both networks ({e1} {e2})"):
+        continue
+    a, b = tensors(os.path.join(work, f"g_onnx_{k}")), tensors(os.path.join(work, f"g_native_{k}"))
+    worst = max(((rel(a[key], b[key]), key) for key in b if key in a), default=(float("inf"), "none"))
+    check(set(a) == set(b) and len(b) > 2 and worst[0] <= 1e-5,
+          f"nb201 cell {k}: logits, loss and {len(b) - 2} gradients from ONNX equal the native network's "
+          f"(worst {worst[1]} {worst[0]:.1e}, tolerance 1e-5)")
+
+
+class InvertedResidual(nn.Module):
+    def __init__(s, c, t):
+        super().__init__()
+        s.expand = nn.Sequential(nn.Conv2d(c, c * t, 1, bias=False), nn.BatchNorm2d(c * t), nn.ReLU())
+        s.depthwise = nn.Sequential(nn.Conv2d(c * t, c * t, 3, 1, 1, groups=c * t, bias=False), nn.BatchNorm2d(c * t), nn.ReLU())
+        s.project = nn.Sequential(nn.Conv2d(c * t, c, 1, bias=False), nn.BatchNorm2d(c))
+
+    def forward(s, x):
+        return x + s.project(s.depthwise(s.expand(x)))
+
+
+class MobileNetV2Like(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        s.block1, s.block2 = InvertedResidual(16, 4), InvertedResidual(16, 6)
+        s.down = nn.Sequential(nn.Conv2d(16, 16, 3, 2, 1, groups=16, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        s.classifier = nn.Linear(16, 10)
+
+    def forward(s, x):
+        x = s.down(s.block2(s.block1(s.stem(x))))
+        return s.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+def torch_step(model, dtype):
+    m = __import__("copy").deepcopy(model).to(dtype).train()
+    m.zero_grad()
+    z = m(torch.from_numpy(XG).to(dtype))
+    loss = nn.functional.cross_entropy(z, torch.from_numpy(YG))
+    loss.backward()
+    out = {"logits": z.detach().double().numpy(), "loss": np.array([loss.item()])}
+    out.update({n: p.grad.double().numpy() for n, p in m.named_parameters()})
+    return out
+
+
+mb = MobileNetV2Like()
+mpath, mwdir = os.path.join(work, "mbv2.onnx"), os.path.join(work, "w_mbv2")
+export(mb, mpath)
+rc, _, err = run("init", "--onnx", mpath, "--seed", "7", "--save", mwdir)
+ok1, e1 = testtool_net("onnx", mpath, mwdir, os.path.join(work, "g_mbv2")) if rc == 0 else (False, err)
+if check(rc == 0 and ok1, f"mobilenetv2-like: zcnas init --onnx and a gradient step ({e1})"):
+    mb.load_state_dict(R.load_weight_dir(mwdir), strict=True)
+    got, t64, t32 = tensors(os.path.join(work, "g_mbv2")), torch_step(mb, torch.float64), torch_step(mb, torch.float32)
+    bad, worst = [], (0.0, "")
+    for key, r in t64.items():
+        g = got.get(key if key in ("logits", "loss") else key + ".grad")
+        if g is None or g.size != r.size:
+            bad.append(f"{key}: missing or shape {None if g is None else g.shape}")
+            continue
+        tol = max(1e-4, 4 * rel(t32[key], r))
+        e = rel(g.reshape(r.shape), r)
+        worst = max(worst, (e / tol, f"{key} {e:.1e} (tol {tol:.1e})"))
+        if not e <= tol:
+            bad.append(f"{key}: {e:.2e} > {tol:.1e}")
+    check(not bad, f"mobilenetv2-like (depthwise groups): logits, loss and {len(t64) - 2} gradients from ONNX "
+                   f"against float64 PyTorch on the same weights; worst {worst[1]} {bad[:4]}")
+
 # ---- bad models: one line naming the file, exit 1
 class Softmaxed(nn.Module):
     def __init__(s):
