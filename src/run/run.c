@@ -79,6 +79,20 @@ static zc_status slice_images(const zc_batch *img, int size, int n_batches, zc_b
     return ZC_OK;
 }
 
+/* Every batch of a lane resized to the space's input size. */
+static zc_status resize_lane(lane *l, int res)
+{
+    zc_status st = ZC_OK;
+    for (int b = 0; st == ZC_OK && b < l->n_batches; b++) {
+        zc_batch big = {0};
+        if ((st = zc_batch_resize(&l->batches[b], res, &big)) == ZC_OK) {
+            zc_batch_free(&l->batches[b]);
+            l->batches[b] = big;
+        }
+    }
+    return st;
+}
+
 /* Draws one lane: from the caller's images, the dataset (resized to the space's input when it differs) or an image
  * folder; the data seed is 2 * seed + the lane's offset, as `zcnas score` always drew it. */
 static zc_status draw_lane(zc_run *r, lane *l)
@@ -91,14 +105,8 @@ static zc_status draw_lane(zc_run *r, lane *l)
         return zc_fail(ZC_ENOMEM, "out of memory for the %s batches", l->name);
     zc_status st;
     if (o->images) {
-        st = slice_images(o->images, l->batch_size, l->n_batches, l->batches);
-        for (int b = 0; st == ZC_OK && o->images->h != res && b < l->n_batches; b++) {
-            zc_batch big = {0};
-            if ((st = zc_batch_resize(&l->batches[b], res, &big)) == ZC_OK) {
-                zc_batch_free(&l->batches[b]);
-                l->batches[b] = big;
-            }
-        }
+        if ((st = slice_images(o->images, l->batch_size, l->n_batches, l->batches)) == ZC_OK && o->images->h != res)
+            st = resize_lane(l, res);
     } else if (o->space->space->load_batches) {   /* the space reads its task's data and targets */
         st = o->space->space->load_batches(o->space, o->data_path, l->batch_size, l->n_batches, seed, l->batches);
     } else if (o->image_folder) {
@@ -106,14 +114,7 @@ static zc_status draw_lane(zc_run *r, lane *l)
                               l->need.augment && !o->eval_transforms, l->batches);
     } else {
         zc_batch_opts bo = {l->batch_size, l->n_batches, o->sampler, seed, augment};
-        st = zc_batches_make(r->data, &bo, l->batches);
-        for (int b = 0; st == ZC_OK && r->data->h != res && b < l->n_batches; b++) {
-            zc_batch big = {0};
-            if ((st = zc_batch_resize(&l->batches[b], res, &big)) == ZC_OK) {
-                zc_batch_free(&l->batches[b]);
-                l->batches[b] = big;
-            }
-        }
+        if ((st = zc_batches_make(r->data, &bo, l->batches)) == ZC_OK && r->data->h != res) st = resize_lane(l, res);
     }
     if (st != ZC_OK) {
         char msg[1024];
