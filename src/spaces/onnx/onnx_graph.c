@@ -231,6 +231,7 @@ static int shape_vec(const mapper *mp, const char *name, shapevec *out)
     if (!t || t->n_dims > 1 || (t->n_dims == 1 && (t->dims[0] < 0 || t->dims[0] > SHAPE_MAX))) return 0;
     size_t n = t->n_dims ? (size_t)t->dims[0] : 1;
     out->n = (int)n;
+    if (n == 0) return 1;   /* an empty vector: protobuf-c leaves its arrays NULL (no memcpy from NULL) */
     if (t->n_int64_data == n) memcpy(out->v, t->int64_data, n * 8);
     else if (t->has_raw_data && t->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 && t->raw_data.len == n * 8)
         memcpy(out->v, t->raw_data.data, n * 8);
@@ -509,7 +510,7 @@ static const float *tensor_floats(const Onnx__TensorProto *t, size_t want, float
     *owned = NULL;
     if (t->has_data_type && t->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) return NULL;
     if (t->n_float_data == want) return t->float_data;
-    if (t->has_raw_data && t->raw_data.len == want * sizeof(float)) {
+    if (want && t->has_raw_data && t->raw_data.len == want * sizeof(float)) {
         if (!(*owned = malloc(want * sizeof(float)))) return NULL;
         memcpy(*owned, t->raw_data.data, want * sizeof(float));
         return *owned;
