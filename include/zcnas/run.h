@@ -41,6 +41,7 @@ zc_status zc_arch_list_add_table(zc_arch_list *l, const struct zc_bench_table *t
 
 /* ---- the scoring context ---- */
 typedef struct zc_run zc_run;
+struct zc_remote;
 
 /* A lane's batch size / count, overriding what its proxies declare. */
 typedef struct zc_lane_size {
@@ -82,6 +83,7 @@ typedef struct zc_run_opts {
                                      built (ZC_ENOMEM naming the estimate) */
     int nan_on_numeric_error;     /* a proxy's ZC_ENUM gives NaN for that architecture instead of
                                      stopping the run (searches) */
+    const struct zc_remote *remote; /* other processes that score beside the threads (below); NULL: none */
     /* Optional: after each architecture, in order, with the count done in this call. */
     void (*on_progress)(void *ctx, int done, int total);
     void *progress_ctx;
@@ -120,6 +122,31 @@ int zc_run_opts_n_scores(const zc_run_opts *o);
 /* Scores n architectures (space arch values, contiguous); streams NULL: each one's zc_space_stream. */
 zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *streams, zc_result_fn on_result,
                        void *ctx);
+
+/* ---- scoring elsewhere: a remote (src/dist: MPI ranks) ----
+ * A job is one zc_run_score call. With zc_run_opts.remote set, the calling thread hands the job to
+ * remote->drive while the run's threads score beside it. drive takes architectures with zc_job_take
+ * (the counter the threads take from, so the load balances itself), sends them away, hands each
+ * result back with zc_job_put (or a failure with zc_job_fail) and returns once zc_job_take gives -1
+ * and nothing it sent is outstanding. Results reach the callback in input order as always, so the
+ * output does not depend on where an architecture was scored. */
+typedef struct zc_job zc_job;
+typedef struct zc_remote {
+    void *ctx;
+    zc_status (*drive)(void *ctx, zc_run *r, zc_job *job);
+} zc_remote;
+/* The next architecture of the job and its init stream: its index, or -1 when none is left (or the
+ * job stopped). Thread-safe. */
+int zc_job_take(zc_job *j, const void **arch, uint64_t *stream);
+void zc_job_put(zc_job *j, int i, const double *scores, const double *seconds);
+/* Stops the job with this error (msg names the architecture and where it failed). */
+void zc_job_fail(zc_job *j, zc_status st, const char *msg);
+/* What each of zc_run_score's threads does for one architecture: its zc_run_n_scores scores and one
+ * seconds value per proxy; a failure's message names the architecture. workers: how many threads of
+ * this process score at once (for the memory guard). Call zc_run_thread_init once per thread first. */
+zc_status zc_run_score_one(zc_run *r, const void *arch, uint64_t stream, int workers, double *scores, double *seconds);
+void zc_run_thread_init(const zc_run *r);
+
 int zc_cpu_count(void);
 /* The machine's physical memory in bytes, or its cgroup's limit when lower (0 when unknown). */
 double zc_machine_memory(void);

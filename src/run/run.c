@@ -235,7 +235,7 @@ const char *zc_run_data_source(const zc_run *r, int *records)
 
 /* ---------------------------------------------------------------- parallel scoring */
 
-typedef struct job {
+struct zc_job {
     zc_run *run;
     const unsigned char *archs;
     int n;
@@ -251,7 +251,7 @@ typedef struct job {
     char error[1024];
     int stop;
     int workers;         /* threads scoring at once */
-} job;
+};
 
 static double now_seconds(void)
 {
@@ -261,7 +261,7 @@ static double now_seconds(void)
 }
 
 /* Under the lock: deliver every result that is ready and next in order. */
-static void flush_in_order(job *j)
+static void flush_in_order(zc_job *j)
 {
     int np = j->run->o.n_proxies, ns = zc_run_n_scores(j->run);
     while (!j->stop && j->delivered < j->n && j->done[j->delivered]) {
@@ -341,55 +341,105 @@ static zc_status memory_check(const zc_run *r, const void *arch, int workers)
                    workers > 1 ? " or --threads" : "");
 }
 
-static void *worker(void *arg)
+/* One architecture's scores (the proxies in order) and seconds; on failure the message names it. */
+static zc_status score_one(zc_run *run, const void *arch, uint64_t stream, int workers, double *scores,
+                           double *seconds)
 {
-    job *j = arg;
-    const zc_run_opts *o = &j->run->o;
-    size_t asz = o->space->space->arch_size;
+    const zc_run_opts *o = &run->o;
+    zc_proxy_input in = {.space = o->space, .arch = arch, .seed = o->seed, .stream = stream};
+    zc_status st = memory_check(run, arch, workers);
+    for (int p = 0, slot = 0; p < o->n_proxies && st == ZC_OK; p++) {
+        const lane *l = run->lane_of[p] >= 0 ? &run->lanes[run->lane_of[p]] : NULL;
+        in.batches = l ? l->batches : NULL;
+        in.n_batches = l ? l->n_batches : 0;
+        int k = zc_proxy_n_outputs(o->proxies[p]);
+        double t0 = now_seconds(), *v = scores + slot;
+        for (int q = 0; q < k; q++) v[q] = 0.0;
+        st = o->proxies[p]->score(&in, &o->proxy_opts, v);
+        if (st == ZC_ENUM && o->nan_on_numeric_error) {   /* this architecture's NaN, not the run's end */
+            zc_clear_error();
+            for (int q = 0; q < k; q++) v[q] = NAN;
+            st = ZC_OK;
+        }
+        seconds[p] = now_seconds() - t0;
+        slot += k;
+    }
+    if (st != ZC_OK) {
+        char msg[512], arch_str[256];
+        snprintf(msg, sizeof msg, "%s", zc_last_error());
+        if (zc_space_format(o->space, arch, arch_str, sizeof arch_str) != ZC_OK) snprintf(arch_str, sizeof arch_str, "?");
+        zc_fail(st, "%s (architecture %.200s)", msg, arch_str);
+    }
+    return st;
+}
+
+zc_status zc_run_score_one(zc_run *r, const void *arch, uint64_t stream, int workers, double *scores, double *seconds)
+{
+    return score_one(r, arch, stream, workers > 0 ? workers : 1, scores, seconds);
+}
+
+void zc_run_thread_init(const zc_run *r)
+{
     /* One architecture per worker, and one thread inside the backend: multi-threaded reductions
      * would make results depend on the thread count. */
-    zc_backend_thread_init(o->proxy_opts.backend, o->backend_threads > 0 ? o->backend_threads : 1);
-    for (;;) {
+    zc_backend_thread_init(r->o.proxy_opts.backend, r->o.backend_threads > 0 ? r->o.backend_threads : 1);
+}
+
+int zc_job_take(zc_job *j, const void **arch, uint64_t *stream)
+{
+    pthread_mutex_lock(&j->lock);
+    int i = j->stop ? j->n : j->next;
+    if (i < j->n) j->next++;
+    pthread_mutex_unlock(&j->lock);
+    if (i >= j->n) return -1;
+    *arch = j->archs + (size_t)i * j->run->o.space->space->arch_size;
+    *stream = j->streams ? j->streams[i] : zc_space_stream(j->run->o.space, *arch);
+    return i;
+}
+
+/* Under the lock. */
+static void job_failed(zc_job *j, zc_status st, const char *msg)
+{
+    if (j->status == ZC_OK) {
+        j->status = st;
+        snprintf(j->error, sizeof j->error, "%s", msg);
+    }
+    j->stop = 1;
+}
+
+void zc_job_put(zc_job *j, int i, const double *scores, const double *seconds)
+{
+    int ns = zc_run_n_scores(j->run), np = j->run->o.n_proxies;
+    pthread_mutex_lock(&j->lock);
+    if (i >= 0 && i < j->n && !j->done[i]) {
+        memcpy(j->scores + (size_t)i * ns, scores, (size_t)ns * sizeof *scores);
+        memcpy(j->seconds + (size_t)i * np, seconds, (size_t)np * sizeof *seconds);
+        j->done[i] = 1;
+        flush_in_order(j);
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+void zc_job_fail(zc_job *j, zc_status st, const char *msg)
+{
+    pthread_mutex_lock(&j->lock);
+    job_failed(j, st != ZC_OK ? st : ZC_EINVAL, msg);
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void *worker(void *arg)
+{
+    zc_job *j = arg;
+    zc_run_thread_init(j->run);
+    int ns = zc_run_n_scores(j->run), np = j->run->o.n_proxies;
+    const void *arch;
+    uint64_t stream;
+    for (int i; (i = zc_job_take(j, &arch, &stream)) >= 0;) {
+        /* written in place: nothing else writes architecture i's slots */
+        zc_status st = score_one(j->run, arch, stream, j->workers, j->scores + (size_t)i * ns, j->seconds + (size_t)i * np);
         pthread_mutex_lock(&j->lock);
-        int i = j->stop ? j->n : j->next++;
-        pthread_mutex_unlock(&j->lock);
-        if (i >= j->n) break;
-        const void *arch = j->archs + (size_t)i * asz;
-        zc_proxy_input in = {
-            .space = o->space,
-            .arch = arch,
-            .seed = o->seed,
-            .stream = j->streams ? j->streams[i] : zc_space_stream(o->space, arch),
-        };
-        zc_status st = memory_check(j->run, arch, j->workers);
-        int ns = zc_run_n_scores(j->run);
-        for (int p = 0, slot = 0; p < o->n_proxies && st == ZC_OK; p++) {
-            const lane *l = j->run->lane_of[p] >= 0 ? &j->run->lanes[j->run->lane_of[p]] : NULL;
-            in.batches = l ? l->batches : NULL;
-            in.n_batches = l ? l->n_batches : 0;
-            int k = zc_proxy_n_outputs(o->proxies[p]);
-            double t0 = now_seconds(), *v = j->scores + (size_t)i * ns + slot;
-            for (int q = 0; q < k; q++) v[q] = 0.0;
-            st = o->proxies[p]->score(&in, &o->proxy_opts, v);
-            if (st == ZC_ENUM && o->nan_on_numeric_error) {   /* this architecture's NaN, not the run's end */
-                zc_clear_error();
-                for (int q = 0; q < k; q++) v[q] = NAN;
-                st = ZC_OK;
-            }
-            j->seconds[(size_t)i * o->n_proxies + p] = now_seconds() - t0;
-            slot += k;
-        }
-        pthread_mutex_lock(&j->lock);
-        if (st != ZC_OK) {
-            if (j->status == ZC_OK) {
-                j->status = st;
-                char msg[512], arch_str[256];
-                snprintf(msg, sizeof msg, "%s", zc_last_error());
-                if (zc_space_format(o->space, arch, arch_str, sizeof arch_str) != ZC_OK) snprintf(arch_str, sizeof arch_str, "#%d", i);
-                snprintf(j->error, sizeof j->error, "%s (architecture %.200s)", msg, arch_str);
-            }
-            j->stop = 1;
-        } else {
+        if (st != ZC_OK) job_failed(j, st, zc_last_error());
+        else {
             j->done[i] = 1;
             flush_in_order(j);
         }
@@ -401,7 +451,7 @@ static void *worker(void *arg)
 zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *streams, zc_result_fn on_result, void *ctx)
 {
     if (n <= 0) return ZC_OK;
-    job j;
+    zc_job j;
     memset(&j, 0, sizeof j);
     j.run = r;
     j.archs = archs;
@@ -418,16 +468,25 @@ zc_status zc_run_score(zc_run *r, const void *archs, int n, const uint64_t *stre
         return zc_fail(ZC_ENOMEM, "out of memory for %d architectures", n);
     }
     pthread_mutex_init(&j.lock, NULL);
+    const zc_remote *remote = r->o.remote;
     int threads = r->o.threads > 0 ? r->o.threads : zc_cpu_count();
     if (threads > n) threads = n;
     j.workers = threads;
+    /* With a remote the calling thread drives it and every local worker is a thread of its own;
+     * otherwise the calling thread works too. */
+    int first = remote ? 0 : 1;
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     int started = 0;
-    for (int t = 1; tids && t < threads; t++)
-        if (pthread_create(&tids[t], NULL, worker, &j) == 0) started = t;
+    for (int t = first; tids && t < threads; t++)
+        if (pthread_create(&tids[t], NULL, worker, &j) == 0) started = t + 1;
         else break;
-    worker(&j);   /* the calling thread works too */
-    for (int t = 1; t <= started; t++) pthread_join(tids[t], NULL);
+    if (remote) {
+        zc_status st = remote->drive(remote->ctx, r, &j);
+        if (st != ZC_OK) zc_job_fail(&j, st, zc_last_error());
+    } else {
+        worker(&j);
+    }
+    for (int t = first; t < started; t++) pthread_join(tids[t], NULL);
     free(tids);
     pthread_mutex_destroy(&j.lock);
     free(j.done); free(j.scores); free(j.seconds);
