@@ -8,6 +8,10 @@
 
 /* An error is one line, whatever the input it quotes: control characters (a newline inside an --arch
  * value, a file's bytes) are shown escaped, \n, \r, \t or \xHH. */
+static char last_message[4096];   /* a rank > 0 of an MPI job sends it to rank 0 */
+
+const char *cli_last_error(void) { return last_message; }
+
 int cli_error(int code, const char *fmt, ...)
 {
     char msg[4096];
@@ -15,6 +19,7 @@ int cli_error(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    snprintf(last_message, sizeof last_message, "%s", msg);
     fputs("zcnas: ", stderr);
     for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
         if (*c == '\n') fputs("\\n", stderr);

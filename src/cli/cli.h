@@ -33,6 +33,20 @@ int cli_size(const char *s, const char *what, double *bytes);
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Maps a library status to an exit code after printing zc_last_error() (with an optional prefix). */
 int cli_fail_status(zc_status st);
+
+/* ---- a job over MPI ranks (src/cli/dist.c) ---- */
+/* Joins the job when started by an MPI launcher; the other ranks' output goes to /dev/null. */
+int cli_dist_start(int *argc, char ***argv);
+/* The commands whose scoring the ranks share (the others run on rank 0 alone). */
+int cli_dist_shares(const char *command);
+/* Called where a command has its run options and has written nothing yet: rank 0 gets the remote (and
+ * threads default to the cores shared among this machine's ranks); the other ranks serve the job
+ * from here and exit. A job of one process: nothing. */
+void cli_dist_scoring(zc_run_opts *ro);
+/* The process's exit code after the job ends (rank 0 waits for the others). */
+int cli_dist_end(int rc);
+/* The last message of cli_error ("" before any). */
+const char *cli_last_error(void);
 int cli_fail_prefix(zc_status st, const char *prefix);
 int cli_status_code(zc_status st);
 

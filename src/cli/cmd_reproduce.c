@@ -139,12 +139,6 @@ int cmd_reproduce(int argc, char **argv)
     else snprintf(dir, sizeof dir, "reproduce-%s-%s-%d-%llu", ctx->space->name, dataset, archs.n,
                   (unsigned long long)s.run.seed);
     snprintf(scores_path, sizeof scores_path, "%s/scores.csv", dir);
-    struct stat sb;
-    if (!cli_flag(opts, n, "resume") && stat(scores_path, &sb) == 0) {
-        rc = cli_error(CLI_USAGE, "'%s' exists: add --resume to continue (or only re-evaluate) it, or choose another --out",
-                       scores_path);
-        goto done;
-    }
     /* Proxies that cannot score this space's networks are left out, with a note. */
     int kept = 0;
     for (int p = 0; p < s.run.n_proxies; p++) {
@@ -160,6 +154,13 @@ int cmd_reproduce(int argc, char **argv)
     }
     s.run.n_proxies = kept;
     if (!kept) { rc = cli_error(CLI_RUNTIME, "no proxy left to run"); goto done; }
+    cli_dist_scoring(&s.run);   /* (MPI) ranks > 0 serve from here, before anything is written */
+    struct stat sb;
+    if (!cli_flag(opts, n, "resume") && stat(scores_path, &sb) == 0) {
+        rc = cli_error(CLI_USAGE, "'%s' exists: add --resume to continue (or only re-evaluate) it, or choose another --out",
+                       scores_path);
+        goto done;
+    }
     if ((rc = make_dirs(dir))) goto done;
     cli_progress progress;
     cli_progress_start(&progress, archs.n, "architectures", s.quiet, s.progress_every);

@@ -82,6 +82,7 @@ int cmd_score(int argc, char **argv)
         rc = cli_error(CLI_USAGE, "--weights: loaded weights fit one architecture; select exactly one");
         goto done;
     }
+    cli_dist_scoring(&s.run);   /* (MPI) ranks > 0 serve from here */
     cli_progress progress;
     cli_progress_start(&progress, archs.n, "architectures", s.quiet, s.progress_every);
     s.run.on_progress = cli_progress_callback;

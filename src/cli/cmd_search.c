@@ -222,6 +222,13 @@ static int search_repeats(search_cli *sc)
     elog.key = malloc(sc->ctx->space->str_max);
     if (!rows || !best || !elog.buf || !elog.key || (fixed_score_seed && !cache)) rc = cli_error(CLI_RUNTIME, "out of memory");
     const char *log_path = cli_str(opts, n, "log");
+    {   /* (MPI) ranks > 0 serve from here, before the log is written; runs differ by their seed only */
+        zc_run_opts tmpl = sc->s.run;
+        tmpl.nan_on_numeric_error = 1;
+        cli_dist_scoring(&tmpl);
+        sc->s.run.remote = tmpl.remote;
+        sc->s.run.threads = tmpl.threads;
+    }
     if (!rc && log_path) {
         if (!(elog.f = fopen(log_path, "w"))) rc = cli_error(CLI_RUNTIME, "%s: cannot write", log_path);
         else fprintf(elog.f, "repeat,eval,index,%s%sarch,score,flops,params\n",
@@ -402,6 +409,9 @@ int cmd_search(int argc, char **argv)
         {"resume", NULL, "evolution: continue the search checkpointed in --out", NULL, 0},
         {"checkpoint-every", "K", "evolution: iterations between checkpoints (0: only at the end and on a signal)", "1000",
          0},
+        {"candidates-per-step", "B", "evolution: candidates drawn from the population and scored together per step, "
+                                     "over --threads and MPI ranks (zcnas' batch mode; 1: the official loop, one "
+                                     "candidate at a time with --threads inside it)", "1", 0},
         CLI_PROXY_OPTS,
     };
     int n = (int)(sizeof opts / sizeof opts[0]);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "zcnas/dist.h"
 
 typedef struct cli_cmd {
     const char *name;
@@ -57,9 +58,8 @@ static int finish_stdout(int rc)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
-    errno = 0;
     if (argc < 2) { usage(stderr); return CLI_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -69,4 +69,14 @@ int main(int argc, char **argv)
     for (int i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], commands[i].name)) return finish_stdout(commands[i].run(argc - 1, argv + 1));
     return cli_error(CLI_USAGE, "unknown command '%.200s' (try zcnas --help)", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    errno = 0;
+    int rc = cli_dist_start(&argc, &argv);
+    if (rc) return rc;
+    /* Under MPI the ranks share score, search and reproduce; any other command runs on rank 0 alone. */
+    if (zc_dist_rank() == 0 || (argc >= 2 && cli_dist_shares(argv[1]))) rc = run_command(argc, argv);
+    return cli_dist_end(rc);
 }
