@@ -156,6 +156,11 @@ typedef struct zc_evo_opts {
      * of the population - 1 best; `iterations` counts scored candidates (rejections are not
      * iterations there). NULL: ZiCo's search. */
     const struct zc_aggregate *aggregate;
+    /* Candidates scored together (<= 1: one at a time, the official loop). B > 1 is zcnas' batch mode
+     * for many threads or MPI ranks: per step the population is trimmed once and B children are drawn
+     * from it (none sees its batch-mates), scored at once and appended in order; iteration i still
+     * has stream i. Results depend on B, not on the threads or ranks. */
+    int batch;
     /* Files (NULL: none). The candidate log is CSV: iteration,arch,flops,params,layers,score,status;
      * with resume it is cut back to the checkpoint and appended. */
     const char *log_path;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cmd_search.h"
+#include "zcnas/dist.h"
 
 static volatile sig_atomic_t stop_signal = 0;
 /* First signal: finish the current candidate, checkpoint, exit. A second one: die at once (the last
@@ -48,6 +49,11 @@ static zc_status fingerprint(const search_cli *sc, const zc_evo_opts *o, const z
         int w = snprintf(fp + k, size - k, " fitness=%s population=%d max_layers=%d budget_flops=%.17g "
                          "budget_params=%.17g mutation=%d initial=%s", FITNESS_NAME(sc), o->population, o->max_layers,
                          o->budget_flops, o->budget_params, sc->ctx->mutation, o->initial ? o->initial : "default");
+        k += w > 0 ? (size_t)w : 0;
+        if (st == ZC_OK && o->batch > 1 && k < size) {   /* (absent for the official loop: older checkpoints match) */
+            w = snprintf(fp + k, size - k, " candidates_per_step=%d", o->batch);
+            if (w < 0 || (size_t)w >= size - k) st = zc_fail(ZC_EINVAL, "search fingerprint: too long");
+        }
         if (w < 0 || (size_t)w >= size - k) st = zc_fail(ZC_EINVAL, "search fingerprint: too long");
     }
     return st;
@@ -93,12 +99,19 @@ int cmd_search_evolution(search_cli *sc)
     o.progress_seconds = sc->s.progress_every;
     o.initial = cli_str(opts, n, "initial");
     o.seed = sc->s.run.seed;
-    /* One candidate at a time: --threads are the backend's threads for it. */
+    if ((rc = cli_int(opts, n, "candidates-per-step", 1, 1000000L, &v))) return rc;
+    o.batch = (int)v;
     zc_run_opts ro = sc->s.run;
-    ro.backend_threads = ro.threads > 0 ? ro.threads : 1;
-    ro.threads = 1;
+    if (o.batch == 1) {   /* One candidate at a time: --threads are the backend's threads for it. */
+        ro.backend_threads = ro.threads > 0 ? ro.threads : 1;
+        ro.threads = 1;
+        if (zc_dist_size() > 1 && !sc->s.quiet && zc_dist_rank() == 0)
+            fprintf(stderr, "zcnas: note: the official loop scores one candidate at a time, so the other ranks idle; "
+                            "--candidates-per-step B scores B at once over the ranks\n");
+    }   /* (batch mode: --threads candidates at once per process, one backend thread each) */
     ro.nan_on_numeric_error = 1;
     sc->s.run.backend_threads = ro.backend_threads;
+    cli_dist_scoring(&ro);   /* (MPI) ranks > 0 serve from here, before anything is written */
     const char *out = cli_str(opts, n, "out");
     if (!out) return cli_error(CLI_USAGE, "search: --out DIR is required for --algo evolution");
     o.resume = cli_flag(opts, n, "resume");

@@ -154,12 +154,10 @@ static void progress(const zci_evo *st, long start, double t0, zc_evo_progress *
     p->seconds = now_seconds() - t0;
 }
 
-static zc_status step(zci_evo *st, zc_evo_candidate *c)
+/* 1. the population back to its size (AZ-NAS' variant keeps every member) */
+static void trim(zci_evo *st)
 {
-    const zc_evo_opts *o = st->o;
-    const zc_space_ctx *sp = o->space;
-    /* 1. the population back to its size (AZ-NAS' variant keeps every member) */
-    while (!st->k && st->n > o->population) {
+    while (!st->k && st->n > st->o->population) {
         int k = 0;
         for (int i = 1; i < st->n; i++)
             if (st->pop[i].score < st->pop[k].score) k = i;
@@ -168,61 +166,69 @@ static zc_status step(zci_evo *st, zc_evo_candidate *c)
                 (size_t)(st->n - k - 1) * st->asz);
         st->n--;
     }
-    /* 2-3. a child */
-    zci_evo_member m;
+}
+
+/* 2-4. candidate `iteration`: a child into `child` (its string into `str`) and the budgets' verdict
+ * (c->status ZC_EVO_SCORED when it is to be scored). */
+static zc_status draw(zci_evo *st, long iteration, void *child, char *str, zc_evo_candidate *c, zci_evo_member *m)
+{
+    const zc_evo_opts *o = st->o;
+    const zc_space_ctx *sp = o->space;
     zc_status rc = ZC_OK;
     if (st->n <= 10) {
-        rc = zc_space_mutate(sp, st->initial, 1, &st->rng, st->child);
+        rc = zc_space_mutate(sp, st->initial, 1, &st->rng, child);
     } else {
         /* AZ-NAS from population - 1 members on: one of the population - 1 best (Python's
          * [-(P - 1):] is everything for P = 1) */
         int top = o->population - 1, parent = 0;
         if (st->k && st->n >= top && top >= 1) rc = pick_top(st, top, &parent);
         else parent = (int)zc_rng_below(&st->rng, (uint64_t)st->n);
-        if (rc == ZC_OK) rc = zc_space_mutate(sp, st->archs + (size_t)parent * st->asz, 2, &st->rng, st->child);
+        if (rc == ZC_OK) rc = zc_space_mutate(sp, st->archs + (size_t)parent * st->asz, 2, &st->rng, child);
     }
     if (rc != ZC_OK) return rc;
-    /* 4. budgets */
     zc_cost cost;
-    if ((rc = zc_space_cost(sp, st->child, &cost)) != ZC_OK) return rc;
-    m.flops = cost.flops;
-    m.params = cost.params;
-    m.layers = cost.layers;
+    if ((rc = zc_space_cost(sp, child, &cost)) != ZC_OK) return rc;
+    memset(m, 0, sizeof *m);
+    m->flops = cost.flops;
+    m->params = cost.params;
+    m->layers = cost.layers;
     memset(c, 0, sizeof *c);
-    c->iteration = st->iteration;
-    if ((rc = zc_space_format(sp, st->child, st->str, sp->space->str_max)) != ZC_OK) return rc;
-    c->arch = st->str;
-    c->flops = m.flops;
-    c->params = m.params;
-    c->layers = m.layers;
+    c->iteration = iteration;
+    if ((rc = zc_space_format(sp, child, str, sp->space->str_max)) != ZC_OK) return rc;
+    c->arch = str;
+    c->flops = m->flops;
+    c->params = m->params;
+    c->layers = m->layers;
     c->score = NAN;
-    if (o->max_layers > 0 && m.layers > o->max_layers) c->status = ZC_EVO_REJ_LAYERS;
-    else if (o->budget_params > 0 && !(m.params <= o->budget_params)) c->status = ZC_EVO_REJ_PARAMS;
-    else if (o->budget_flops > 0 && !(m.flops <= o->budget_flops)) c->status = ZC_EVO_REJ_FLOPS;
-    else {
-        /* 5. the fitness, the init seeded by (seed, iteration) */
-        double t0 = now_seconds(), raw[16];
-        uint64_t stream = (uint64_t)st->iteration;
-        rc = o->fitness(o->fitness_ctx, st->child, 1, &stream, st->k ? raw : &m.score);
-        c->seconds = now_seconds() - t0;
+    if (o->max_layers > 0 && m->layers > o->max_layers) c->status = ZC_EVO_REJ_LAYERS;
+    else if (o->budget_params > 0 && !(m->params <= o->budget_params)) c->status = ZC_EVO_REJ_PARAMS;
+    else if (o->budget_flops > 0 && !(m->flops <= o->budget_flops)) c->status = ZC_EVO_REJ_FLOPS;
+    else c->status = ZC_EVO_SCORED;
+    return ZC_OK;
+}
+
+/* 5. after the fitness (rc, and raw sub-scores or m->score): the child joins or is rejected as NaN;
+ * counted, logged, and the iteration advances. */
+static zc_status settle(zci_evo *st, zc_evo_candidate *c, zci_evo_member *m, const void *child, zc_status rc,
+                        const double *raw)
+{
+    if (c->status == ZC_EVO_SCORED) {
         int all_nan = st->k > 0;   /* (aggregate) a numeric failure: every sub-score NaN */
         for (int j = 0; rc == ZC_OK && j < st->k; j++) all_nan &= isnan(raw[j]);
         if (rc == ZC_OK && st->k && !all_nan) {   /* sub-scores may be -inf or NaN: the aggregate ranks them */
-            m.score = NAN;
-            if ((rc = zci_evo_push(st, &m, st->child, raw)) != ZC_OK || (rc = zci_evo_rescore(st)) != ZC_OK) return rc;
-            c->status = ZC_EVO_SCORED;
+            m->score = NAN;
+            if ((rc = zci_evo_push(st, m, child, raw)) != ZC_OK || (rc = zci_evo_rescore(st)) != ZC_OK) return rc;
             c->score = st->pop[st->n - 1].score;
-        } else if (rc == ZC_ENUM || (rc == ZC_OK && (st->k ? all_nan : !isfinite(m.score)))) {
+        } else if (rc == ZC_ENUM || (rc == ZC_OK && (st->k ? all_nan : !isfinite(m->score)))) {
             zc_clear_error();
             c->status = ZC_EVO_REJ_NAN;
         } else if (rc != ZC_OK) {
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", zc_last_error());
-            return zc_fail(rc, "iteration %ld, %s: %s", st->iteration, c->arch, msg);
+            return zc_fail(rc, "iteration %ld, %s: %s", c->iteration, c->arch, msg);
         } else {
-            c->status = ZC_EVO_SCORED;
-            c->score = m.score;
-            if ((rc = zci_evo_push(st, &m, st->child, NULL)) != ZC_OK) return rc;
+            c->score = m->score;
+            if ((rc = zci_evo_push(st, m, child, NULL)) != ZC_OK) return rc;
         }
     }
     st->rejected_in_row = c->status == ZC_EVO_SCORED ? 0 : st->rejected_in_row + 1;
@@ -241,12 +247,73 @@ static zc_status step(zci_evo *st, zc_evo_candidate *c)
     return ZC_OK;
 }
 
+/* One iteration of the official loop: the fitness seeded by (seed, iteration). */
+static zc_status step(zci_evo *st, zc_evo_candidate *c)
+{
+    trim(st);
+    zci_evo_member m;
+    zc_status rc = draw(st, st->iteration, st->child, st->str, c, &m);
+    if (rc != ZC_OK) return rc;
+    double raw[16];
+    if (c->status == ZC_EVO_SCORED) {
+        double t0 = now_seconds();
+        uint64_t stream = (uint64_t)st->iteration;
+        rc = st->o->fitness(st->o->fitness_ctx, st->child, 1, &stream, st->k ? raw : &m.score);
+        c->seconds = now_seconds() - t0;
+    }
+    return settle(st, c, &m, st->child, rc, raw);
+}
+
+/* The batch mode (opts.batch = B > 1): the population is trimmed once, then B children are drawn
+ * from it as the loop would draw them (each from the population as it stands, without its
+ * batch-mates), all scored together (over the threads and the MPI ranks) and settled in order.
+ * Candidate j of a batch is iteration i + j with stream i + j, as in the loop. */
+static zc_status step_batch(zci_evo *st, int B, zc_evo_candidate *cs, int *n_out)
+{
+    *n_out = 0;
+    trim(st);
+    size_t strm = st->o->space->space->str_max;
+    zci_evo_member *ms = st->batch_members;
+    int scored = 0;
+    zc_status rc = ZC_OK;
+    for (int j = 0; j < B && rc == ZC_OK; j++) {
+        rc = draw(st, st->iteration + j, st->batch_archs + (size_t)j * st->asz, st->batch_strs + (size_t)j * strm,
+                  &cs[j], &ms[j]);
+        if (rc == ZC_OK && cs[j].status == ZC_EVO_SCORED) {
+            memcpy(st->batch_scored + (size_t)scored * st->asz, st->batch_archs + (size_t)j * st->asz, st->asz);
+            st->batch_streams[scored++] = (uint64_t)(st->iteration + j);
+        }
+    }
+    if (rc != ZC_OK) return rc;
+    int w = st->k ? st->k : 1;
+    double t0 = now_seconds(), secs = 0;
+    zc_status frc = scored ? st->o->fitness(st->o->fitness_ctx, st->batch_scored, scored, st->batch_streams, st->batch_values)
+                           : ZC_OK;
+    if (scored) secs = (now_seconds() - t0) / scored;
+    /* a numeric failure of the batch as a whole cannot be pinned on one child: the run scores with
+     * NaN per architecture, so any other failure stops the search */
+    if (frc != ZC_OK) return frc;
+    for (int j = 0, s = 0; j < B && rc == ZC_OK; j++) {
+        const double *v = NULL;
+        if (cs[j].status == ZC_EVO_SCORED) {
+            v = st->batch_values + (size_t)s * w;
+            if (!st->k) ms[j].score = v[0];
+            cs[j].seconds = secs;
+            s++;
+        }
+        rc = settle(st, &cs[j], &ms[j], st->batch_archs + (size_t)j * st->asz, ZC_OK, v);
+        if (rc == ZC_OK) (*n_out)++;
+    }
+    return rc;
+}
+
 static zc_status check_opts(const zc_evo_opts *o)
 {
     if (!o->space) return zc_fail(ZC_EINVAL, "search: no space");
     if (!o->space->space->mutate) return zc_fail(ZC_EUNSUPPORTED, "search: %s has no mutation", o->space->space->name);
     if (o->iterations < 0) return zc_fail(ZC_EINVAL, "search: --iterations must be >= 0");
     if (o->population < 1) return zc_fail(ZC_EINVAL, "search: --population must be >= 1");
+    if (o->batch < 0 || o->batch > 1000000) return zc_fail(ZC_EINVAL, "search: --batch must be between 1 and 1000000");
     if (!o->fitness) return zc_fail(ZC_EINVAL, "search: no fitness");
     if (o->resume && !o->checkpoint_path) return zc_fail(ZC_EINVAL, "search: resume needs a checkpoint path");
     if (o->aggregate && zc_aggregate_n_columns(o->aggregate) > 16)
@@ -262,6 +329,13 @@ static void evo_free(zci_evo *st)
     free(st->initial);
     free(st->child);
     free(st->str);
+    free(st->batch_archs);
+    free(st->batch_scored);
+    free(st->batch_strs);
+    free(st->batch_streams);
+    free(st->batch_values);
+    free(st->batch_members);
+    free(st->batch_cands);
 }
 
 zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
@@ -279,7 +353,19 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
     st.initial = calloc(1, st.asz);
     st.child = calloc(1, st.asz);
     st.str = malloc(sp->space->str_max);
-    if (!st.initial || !st.child || !st.str) {
+    int B = o->batch > 1 ? o->batch : 1;
+    if (B > 1) {
+        st.batch_archs = calloc((size_t)B, st.asz);
+        st.batch_scored = calloc((size_t)B, st.asz);
+        st.batch_strs = malloc((size_t)B * sp->space->str_max);
+        st.batch_streams = calloc((size_t)B, sizeof *st.batch_streams);
+        st.batch_values = calloc((size_t)B * (st.k ? st.k : 1), sizeof *st.batch_values);
+        st.batch_members = calloc((size_t)B, sizeof *st.batch_members);
+        st.batch_cands = calloc((size_t)B, sizeof *st.batch_cands);
+    }
+    if (!st.initial || !st.child || !st.str ||
+        (B > 1 && (!st.batch_archs || !st.batch_scored || !st.batch_strs || !st.batch_streams || !st.batch_values ||
+                   !st.batch_members || !st.batch_cands))) {
         evo_free(&st);
         return zc_fail(ZC_ENOMEM, "search: out of memory");
     }
@@ -332,11 +418,20 @@ zc_status zc_evo_search(const zc_evo_opts *o, zc_evo_result *res)
     zc_evo_progress pr;
     while (rc == ZC_OK && DONE(&st) < o->iterations) {
         if (o->stop && *o->stop) { res->interrupted = 1; break; }
-        zc_evo_candidate c;
-        rc = step(&st, &c);
+        long before = st.iteration;
+        zc_evo_candidate one, *cs = &one;
+        int nc = 1;
+        if (B > 1) {
+            long left = o->iterations - DONE(&st);
+            cs = st.batch_cands;
+            rc = step_batch(&st, left < B ? (int)left : B, cs, &nc);
+        } else {
+            rc = step(&st, &one);
+        }
         if (rc != ZC_OK) break;
-        if (o->on_candidate) o->on_candidate(o->ctx, &c);
-        if (o->checkpoint_path && o->checkpoint_every > 0 && st.iteration % o->checkpoint_every == 0)
+        for (int j = 0; j < nc && o->on_candidate; j++) o->on_candidate(o->ctx, &cs[j]);
+        /* a checkpoint when a multiple of checkpoint_every was reached (in the batch mode: passed) */
+        if (o->checkpoint_path && o->checkpoint_every > 0 && st.iteration / o->checkpoint_every != before / o->checkpoint_every)
             rc = zci_evo_write_checkpoint(&st);
         double t = now_seconds();
         if (o->on_progress && (t - last >= o->progress_seconds || DONE(&st) == o->iterations)) {

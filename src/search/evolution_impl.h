@@ -24,6 +24,14 @@ typedef struct zci_evo {
     double *raw;             /* ... and (aggregate) their k sub-scores each */
     int n, cap, k;           /* k: sub-scores per member (0: ZiCo's search) */
     long rejected_in_row;    /* (aggregate) rejections since the last scored candidate */
+    /* the batch mode (opts.batch > 1): B children, those to score, their strings, streams, values,
+     * members and log rows */
+    unsigned char *batch_archs, *batch_scored;
+    char *batch_strs;
+    uint64_t *batch_streams;
+    double *batch_values;
+    zci_evo_member *batch_members;
+    zc_evo_candidate *batch_cands;
     FILE *log;
     long log_offset;         /* of the checkpoint being loaded */
 } zci_evo;
