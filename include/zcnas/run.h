@@ -169,6 +169,7 @@ typedef struct zc_output {
     zc_format format;
     int resume;              /* needs path: keep the complete rows already there (same fingerprint,
                                 columns and format), cut a torn last line, score only what is missing */
+    const char *fingerprint_extra; /* items appended to the run's fingerprint in the file (a shard's) */
 } zc_output;
 
 typedef struct zc_write_report {
@@ -179,6 +180,17 @@ typedef struct zc_write_report {
 /* Scores the list into rows. On resume the list is left as given; rows are matched on the
  * canonical arch string. */
 zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out, zc_write_report *rep);
+
+/* ---- shards: one list scored by n independent processes (a job array), merged back (src/run/shard.c) ----
+ * Shard i of n (1 <= i <= n) is list positions i-1, i-1+n, i-1+2n, ... into `out`; `items` gets the
+ * fingerprint items that mark its file (zc_output.fingerprint_extra): "shard=i/n shard_archs=N
+ * shard_list=<MD5 of the whole list's canonical strings>". */
+zc_status zc_arch_list_shard(const zc_arch_list *all, int i, int n, zc_arch_list *out, char *items, size_t cap);
+/* The n complete shard files of one run (CSV or JSON lines, any order) into `out` (NULL: standard
+ * output; a file is written whole): the single run's fingerprint line, header and rows in list
+ * order. Refused, naming the file: a missing, repeated or torn shard, one with rows missing, shards of
+ * different runs (the fingerprint difference) or lists. *rows: the rows written. */
+zc_status zc_merge_shards(const char *const *paths, int n, const char *out, int *rows);
 
 /* ---- NAS-Bench-Suite-Zero JSON (src/run/suitezero.c) ----
  * NASLib's zero-cost benchmark file, as its json.dump writes it (", " and ": " separators, one line):

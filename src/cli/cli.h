@@ -170,5 +170,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

@@ -209,7 +209,7 @@ int cmd_reproduce(int argc, char **argv)
     for (int p = 0; p < s.run.n_proxies; p++) printf(" %s", s.run.proxies[p]->name);
     printf("\n");
     fflush(stdout);
-    zc_output o = {scores_path, ZC_FORMAT_CSV, cli_flag(opts, n, "resume")};
+    zc_output o = {scores_path, ZC_FORMAT_CSV, cli_flag(opts, n, "resume"), NULL};
     zc_write_report rep;
     st = zc_run_write(run, &archs, &o, &rep);
     cli_progress_end(&progress);

@@ -15,7 +15,10 @@ static const char *usage_text =
     "  zcnas score --sample 300 --seed 1 --data ~/cifar-10-batches-bin --format jsonl\n"
     "  zcnas score --space zennas --arch \"$(cat ZiCo-450M.txt)\" --proxy params,flops,zico --resolution 64\n"
     "  zcnas score --space nbnlp --dataset wikitext2 --arch-file recipes.txt --proxy params,epsilon,zico --batch-size 16\n"
-    "  zcnas score --all --proxy params,flops,synflow,jacob_cov,nwot --format suitezero --out zc_nasbench201.json\n\n"
+    "  zcnas score --all --proxy params,flops,synflow,jacob_cov,nwot --format suitezero --out zc_nasbench201.json\n"
+    "  zcnas score --all --proxy zico --shard 3/16 --out zico-3.csv     (16 jobs; then zcnas merge --out zico.csv zico-*.csv)\n"
+    "  mpirun -np 8 zcnas score --all --proxy zico --out zico.csv      (a build with -DZCNAS_MPI=ON: the ranks share\n"
+    "      the architectures as they free up; rank 0 writes the same file as one process would)\n\n"
     "--format suitezero writes NASLib's NAS-Bench-Suite-Zero JSON (zc_<space>.json, as its json.dump does):\n"
     "{\"<dataset>\": {\"<arch key>\": {\"id\": <index or null>, \"<proxy>\": {\"score\": S, \"time\": seconds}, ...,\n"
     "\"val_accuracy\": A}}}, written once at the end (no --resume). nb201 and tnb101-micro/-macro only (the others\n"
@@ -41,6 +44,8 @@ int cmd_score(int argc, char **argv)
         {"resume", NULL, "with --out: keep the rows already in FILE and score only the rest (a file that is not "
                          "this run's kind of output, or has a malformed row, is refused and left as it is)", NULL, 0},
         {"format", "FMT", "csv, jsonl or suitezero (NAS-Bench-Suite-Zero JSON, see above)", "csv", 0},
+        {"shard", "I/N", "score only shard I of N of the selection (positions I-1, I-1+N, ...; needs --out) for "
+                         "N independent jobs, e.g. a Slurm job array; zcnas merge joins the N files", NULL, 0},
     };
     int n = (int)(sizeof opts / sizeof opts[0]);
     int rc = cli_parse("score", usage_text, argc, argv, opts, n);
@@ -54,6 +59,14 @@ int cmd_score(int argc, char **argv)
                                     "or jsonl)");
     const char *out = cli_str(opts, n, "out");
     if (cli_flag(opts, n, "resume") && !out) return cli_error(CLI_USAGE, "--resume needs --out FILE");
+    const char *shard = cli_str(opts, n, "shard");
+    int shard_i = 0, shard_n = 0, used = 0;
+    if (shard && (sscanf(shard, "%d/%d%n", &shard_i, &shard_n, &used) != 2 || shard[used] || shard_n < 1 ||
+                  shard_n > 1000000 || shard_i < 1 || shard_i > shard_n))
+        return cli_error(CLI_USAGE, "--shard: expected I/N with 1 <= I <= N, e.g. 3/16, got '%s'", shard);
+    if (shard && (!out || suitezero))
+        return cli_error(CLI_USAGE, "--shard: %s", suitezero ? "--format suitezero is written whole (shard csv or jsonl, "
+                                                               "then merge)" : "needs --out FILE (zcnas merge reads the files)");
     zc_space_ctx *ctx;
     zc_dataset_kind kind;
     if ((rc = cli_open_space(opts, n, cli_select_needs_index(opts, n), &ctx, &kind))) return rc;
@@ -82,6 +95,15 @@ int cmd_score(int argc, char **argv)
         rc = cli_error(CLI_USAGE, "--weights: loaded weights fit one architecture; select exactly one");
         goto done;
     }
+    char shard_items[128] = "";
+    if (shard) {   /* this job's share of the selection */
+        zc_arch_list mine;
+        zc_arch_list_init(&mine, ctx);
+        zc_status st = zc_arch_list_shard(&archs, shard_i, shard_n, &mine, shard_items, sizeof shard_items);
+        zc_arch_list_free(&archs);
+        archs = mine;
+        if (st != ZC_OK) { rc = cli_fail_prefix(st, "--shard"); goto done; }
+    }
     cli_dist_scoring(&s.run);   /* (MPI) ranks > 0 serve from here */
     cli_progress progress;
     cli_progress_start(&progress, archs.n, "architectures", s.quiet, s.progress_every);
@@ -91,7 +113,7 @@ int cmd_score(int argc, char **argv)
     if (st != ZC_OK) { rc = cli_fail_run(st); goto done; }
     cli_note_streams(ctx, &s.run, &archs);
     zc_output o = {out, suitezero ? ZC_FORMAT_SUITEZERO : !strcmp(format, "jsonl") ? ZC_FORMAT_JSONL : ZC_FORMAT_CSV,
-                   cli_flag(opts, n, "resume")};
+                   cli_flag(opts, n, "resume"), shard_items};
     zc_write_report rep;
     double t0 = cli_now();
     st = zc_run_write(run, &archs, &o, &rep);

@@ -19,6 +19,7 @@ static const cli_cmd commands[] = {
     {"eval", "rank correlations of score columns against a benchmark table", cmd_eval},
     {"reproduce", "reproduce the papers' correlation tables (all proxies, report folder)", cmd_reproduce},
     {"search", "zero-shot search of any space (random, ageing evolution, ZiCo's evolution)", cmd_search},
+    {"merge", "join the shard files of score --shard I/N into the single run's output", cmd_merge},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -371,6 +371,11 @@ zc_status zc_run_write(zc_run *r, const zc_arch_list *list, const zc_output *out
     int append = 0, kept = 0;
     char *fp = malloc(8192);   /* computed once: it hashes every lane's batches */
     zc_status st = fp ? zc_run_fingerprint(r, fp, 8192) : zc_fail(ZC_ENOMEM, "out of memory");
+    if (st == ZC_OK && out->fingerprint_extra && out->fingerprint_extra[0]) {
+        size_t k = strlen(fp);
+        if (snprintf(fp + k, 8192 - k, " %s", out->fingerprint_extra) >= (int)(8192 - k))
+            st = zc_fail(ZC_EINVAL, "the run's fingerprint is too long");
+    }
     if (st == ZC_OK && out->resume) st = scan_existing(out->path, r, fp, out->format, &done, &append, &kept);
     size_t cap = o->space->space->str_max, asz = o->space->space->arch_size;
     int *todo = malloc((size_t)(list->n ? list->n : 1) * sizeof *todo);

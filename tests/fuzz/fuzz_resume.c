@@ -38,7 +38,7 @@ static void setup(void)
     zcf_path(path, sizeof path, "scores.out");
     /* The preambles, from a fresh write of each format. */
     for (int fmt = 0; fmt < 2; fmt++) {
-        zc_output out = {path, fmt ? ZC_FORMAT_JSONL : ZC_FORMAT_CSV, 0};
+        zc_output out = {path, fmt ? ZC_FORMAT_JSONL : ZC_FORMAT_CSV, 0, NULL};
         ZCF_SETUP(zc_run_write(run, &list, &out, NULL) == ZC_OK, "a fresh write");
         char *text = zcf_read(path, NULL);
         ZCF_SETUP(text, path);
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text + np, data + 1, size - 1);
     zcf_write(path, text, n);
 
-    zc_output out = {path, fmt ? ZC_FORMAT_JSONL : ZC_FORMAT_CSV, 1};
+    zc_output out = {path, fmt ? ZC_FORMAT_JSONL : ZC_FORMAT_CSV, 1, NULL};
     zc_write_report rep = {-1, -1};
     zc_clear_error();
     zc_status st = zc_run_write(run, &list, &out, &rep);
