@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(cmake gcc make libc6-dev python3 python3-dev python3-setuptools python3-pytest python3-numpy python3-scipy python3-torch python3-pil libdnnl-dev libjpeg-dev libpng-dev
       protobuf-c-compiler libprotobuf-c-dev libonnx-dev
-      pkgconf clang libfuzzer-14-dev)
+      pkgconf clang libfuzzer-14-dev libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

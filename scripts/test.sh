@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, run the whole test suite (unit tests, CLI tests and the
 # PyTorch/SciPy oracles), then the C unit tests and the CLI behaviour and search tests again under AddressSanitizer +
-# UBSan (the heavier end-to-end tests run once, in the optimised build).
+# UBSan (the heavier end-to-end tests run once, in the optimised build), and the MPI build's jobs of
+# 2 and 3 ranks.
 # Then every libFuzzer harness for ZCNAS_FUZZ_SECONDS (default 10) each (scripts/fuzz.sh).
 # --long: then also the whole-space sweeps of tests/long/, the whole malformed-input sweep and 100-kill
 # fault injection on the ASan build, and the whole suite under ASan (hours on 2 cores; not in CI).
@@ -22,6 +23,11 @@ source scripts/data-env.sh
 if [ -z "${ZCNAS_DATA:-}" ]; then build/zcnas demo --quiet >/dev/null; exit 1; fi
 echo "zcnas: tests read data from ZCNAS_DATA=$ZCNAS_DATA"
 (cd build && ctest --output-on-failure -j2)
+# The MPI build (-DZCNAS_MPI=ON; the default build has no MPI): jobs of 2 and 3 ranks on this machine
+# against one process (tests/cli/mpi_jobs.py).
+cmake -S . -B build-mpi -DZCNAS_MPI=ON >/dev/null
+cmake --build build-mpi -j"$(nproc)" --target zcnas_cli >/dev/null
+(cd build-mpi && ctest --output-on-failure -R '^mpi_jobs$')
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCNAS_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ZCNAS_SWEEP_EVERY=3 \
