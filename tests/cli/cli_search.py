@@ -217,6 +217,35 @@ for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
         check(rc == 0 and rc2 == 0 and all(read(name, f) == read(name + "ref", f) for f in ("candidates.csv", "best.txt")),
               f"zennas: interrupted at {k} + --resume to {total} = an uninterrupted run of {total}")
 
+# ---------------------------------------------------------------- the batch mode (--candidates-per-step B)
+# While the population stays at most 10 every child mutates the initial architecture, so batches of 4
+# must reproduce the official loop exactly (same draws, streams, log, best).
+B4 = ["--candidates-per-step", "4"]
+rc, _, _ = zen("m", "--iterations", "30", *B4)
+check(rc == 0 and read("m", "candidates.csv") == read("a", "candidates.csv") and read("m", "best.txt") == read("a", "best.txt"),
+      "zennas batch mode: with population 4 (every parent the initial) it reproduces the official loop")
+# population 12: parents are drawn from the population, so batches differ from the loop; results must
+# not depend on --threads, and a stop at a multiple of B then --resume must equal an uninterrupted run
+ZB = [x if x != "4" else "12" for x in ZN] + B4 + ["--iterations", "40"]
+runs = {}
+for name, extra in (("b1", ["--threads", "1"]), ("b2", ["--threads", "2"])):
+    rc, _, _ = run(*ZB, *extra, "--out", os.path.join(W, name))
+    runs[name] = rc == 0 and (read(name, "candidates.csv"), read(name, "best.txt"))
+check(runs["b1"] and runs["b1"] == runs["b2"], "zennas batch mode: --threads 1 and 2 give the same search")
+if runs["b1"]:
+    rows = list(csv.DictReader(io.StringIO(runs["b1"][0])))
+    check([int(r["iteration"]) for r in rows] == list(range(40)) and
+          all(int(r["layers"]) <= 6 and float(r["flops"]) <= 20e6 for r in rows if r["status"] == "scored"),
+          "zennas batch mode: one row per iteration, budgets kept")
+rc, _, _ = run(*[x if x != "40" else "12" for x in ZB], "--checkpoint-every", "4", "--out", os.path.join(W, "b3"))
+rc2, _, _ = run(*ZB, "--checkpoint-every", "4", "--resume", "--out", os.path.join(W, "b3"))
+check(rc == 0 and rc2 == 0 and (read("b3", "candidates.csv"), read("b3", "best.txt")) == runs["b1"],
+      "zennas batch mode: --iterations 12, then --resume to 40 = an uninterrupted run of 40")
+rc, _, err = run(*[x if x != "4" else "2" for x in ZB], "--resume", "--out", os.path.join(W, "b3"))
+check(rc == 2 and "candidates_per_step=4" in err, f"zennas batch mode: --resume with another B is refused ({err.strip()[:100]!r})")
+rc, _, err = run(*ZB[:-4], "--candidates-per-step", "0", "--out", os.path.join(W, "b4"))
+check(rc == 2 and "--candidates-per-step" in err, f"zennas batch mode: B = 0 is a usage error ({err.strip()[:100]!r})")
+
 # ---------------------------------------------------------------- any algorithm on any space
 d = search_json("--space", "zennas", "--algo", "random", "--proxy", "params", "--evals", "6", "--repeat", "2",
                 "--max-flops", "300e6", "--num-classes", "10", "--seed", "3")
