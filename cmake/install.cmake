@@ -29,6 +29,9 @@ endif()
 if(ZCNAS_ONNX_ENABLED)
   string(APPEND ZCNAS_PC_PRIVATE " -lprotobuf-c")
 endif()
+if(ZCNAS_MPI)
+  string(APPEND ZCNAS_PC_PRIVATE " -lmpi")
+endif()
 string(APPEND ZCNAS_PC_PRIVATE " -lpthread -lm")
 # The file finds the prefix from where it lies (pkg-config's ${pcfiledir}), so that
 # `cmake --install build --prefix DIR` gives a working file whatever prefix was configured.
