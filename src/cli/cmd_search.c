@@ -444,6 +444,15 @@ int cmd_search(int argc, char **argv)
         rc = cli_error(CLI_USAGE, "--proxy: the search needs exactly one proxy as its fitness, got %d", sc.s.run.n_proxies);
         goto done;
     }
+    if (!evo) {   /* the evolution's own options would be silently ignored */
+        static const char *const evolution_only[] = {"iterations", "budget-flops", "budget-params", "no-budget", "max-layers",
+                                                     "initial", "out", "resume", "checkpoint-every", "candidates-per-step"};
+        for (size_t i = 0; i < sizeof evolution_only / sizeof *evolution_only; i++)
+            if (cli_flag(opts, n, evolution_only[i])) {
+                rc = cli_error(CLI_USAGE, "--%s: not an option of --algo %s (see zcnas search --help)", evolution_only[i], algo);
+                goto done;
+            }
+    }
     rc = evo ? cmd_search_evolution(&sc) : search_repeats(&sc);
 done:
     zc_space_close(sc.ctx);
