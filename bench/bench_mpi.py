@@ -10,7 +10,7 @@
    224 x 224 on ZenNAS candidates near the 450M-FLOPs budget (taken from a short evolution at 32 x 32,
    whose budget counters run at 224), with peak RSS.
 
-usage: bench/bench_mpi.py [--n 48] [--nb101 12] [--zennas 3] [--build build-mpi]
+usage: bench/bench_mpi.py [--n 48] [--nb101 12] [--zennas 3] [--build build-mpi] [--part scaling|times]
 (needs a build with -DZCNAS_MPI=ON: cmake -S . -B build-mpi -DZCNAS_MPI=ON && cmake --build build-mpi)
 Prints Markdown with the CPU and its vector ISA.
 """
@@ -44,14 +44,22 @@ def main():
     ap.add_argument("--nb101", type=int, default=12)
     ap.add_argument("--zennas", type=int, default=3)
     ap.add_argument("--build", default=os.path.join(ROOT, "build-mpi"))
+    ap.add_argument("--part", choices=("all", "scaling", "times"), default="all", help="run only one of the two parts")
     a = ap.parse_args()
     os.environ["ZCNAS_DATA"] = ENV["ZCNAS_DATA"] = os.environ.get("ZCNAS_DATA") or os.path.join(ROOT, "..", "shared", "data")
     z = os.path.join(a.build, "zcnas")
     tmp = tempfile.mkdtemp(prefix="bench_mpi.")
     print(f"Machine: {cpu()}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}; `bench/bench_mpi.py --n {a.n} --nb101 {a.nb101} "
-          f"--zennas {a.zennas}`\n")
+          f"--zennas {a.zennas} --part {a.part}`\n")
 
     # ---- 1. throughput
+    if a.part != "times":
+        scaling(a, z, tmp)
+    if a.part != "scaling":
+        times(a, z, tmp)
+
+
+def scaling(a, z, tmp):
     score = [z, "score", "--sample", str(a.n), "--seed", "0", "--proxy", "zico", "--batch-size", "64", "--batches", "2",
              "--sampler", "sequential", "--quiet"]
     runs = [("1 process, 1 thread", [], 1), ("1 process, 2 threads", [], 2)]
@@ -71,7 +79,10 @@ def main():
     for name, wall, same in rows:
         print(f"| {name} | {wall:.1f} | {a.n / wall:.2f} | {base / wall:.2f}x | {'yes' if same else 'NO'} |")
 
-    # ---- 2. per-network seconds on one core
+
+
+def times(a, z, tmp):
+    """2. per-network seconds on one core"""
     bench = os.path.join(os.environ["ZCNAS_DATA"], "benchmarks", "nb101_val_partial.csv")
     with open(bench, newline="") as f:
         cells = sorted({r["arch"] for r in csv.DictReader(f)})
