@@ -102,6 +102,8 @@ int cli_status_code(zc_status st);
     {"seed", "S", "seeds data sampling, initialisation and --sample", "0", 0}, \
     {"backend", "NAME", cli_backend_help(), NULL, 0}, \
     {"threads", "N", "worker threads, one architecture each (0 = all cores)", "0", 0}, \
+    {"backend-threads", "N", "threads inside each network's backend (oneDNN); scores are reproducible for a given " \
+                             "value [default: 1; the evolution's official loop: --threads]", NULL, 0}, \
     {"max-memory", "SIZE", "refuse a network whose estimated need (times the threads) exceeds SIZE (e.g. 8G, 512M) " \
                            "before building it [default: this machine's memory or its cgroup limit]", NULL, 0}, \
     {"progress-every", "SEC", "seconds between progress lines when stderr is not a terminal", "5", 0}, \

@@ -103,12 +103,12 @@ int cmd_search_evolution(search_cli *sc)
     o.batch = (int)v;
     zc_run_opts ro = sc->s.run;
     if (o.batch == 1) {   /* One candidate at a time: --threads are the backend's threads for it. */
-        ro.backend_threads = ro.threads > 0 ? ro.threads : 1;
+        if (!cli_flag(opts, n, "backend-threads")) ro.backend_threads = ro.threads > 0 ? ro.threads : 1;
         ro.threads = 1;
         if (zc_dist_size() > 1 && !sc->s.quiet && zc_dist_rank() == 0)
             fprintf(stderr, "zcnas: note: the official loop scores one candidate at a time, so the other ranks idle; "
                             "--candidates-per-step B scores B at once over the ranks\n");
-    }   /* (batch mode: --threads candidates at once per process, one backend thread each) */
+    }   /* (batch mode: --threads candidates at once per process, --backend-threads inside each) */
     ro.nan_on_numeric_error = 1;
     sc->s.run.backend_threads = ro.backend_threads;
     cli_dist_scoring(&ro);   /* (MPI) ranks > 0 serve from here, before anything is written */

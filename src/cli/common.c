@@ -316,6 +316,10 @@ int cli_scoring_parse(cli_opt *opts, int n, const zc_space_ctx *ctx, zc_dataset_
     o->seed = (uint64_t)v;
     if ((rc = cli_int(opts, n, "threads", 0, 1024, &v))) return rc;
     o->threads = (int)v;
+    if (cli_flag(opts, n, "backend-threads")) {
+        if ((rc = cli_int(opts, n, "backend-threads", 1, 1024, &v))) return rc;
+        o->backend_threads = (int)v;
+    }
     const char *mm = cli_str(opts, n, "max-memory");
     if (mm && (rc = cli_size(mm, "--max-memory", &o->max_memory))) return rc;
     const char *w = cli_str(opts, n, "eps-weights");

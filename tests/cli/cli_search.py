@@ -243,6 +243,12 @@ check(rc == 0 and rc2 == 0 and (read("b3", "candidates.csv"), read("b3", "best.t
       "zennas batch mode: --iterations 12, then --resume to 40 = an uninterrupted run of 40")
 rc, _, err = run(*[x if x != "4" else "2" for x in ZB], "--resume", "--out", os.path.join(W, "b3"))
 check(rc == 2 and "candidates_per_step=4" in err, f"zennas batch mode: --resume with another B is refused ({err.strip()[:100]!r})")
+rc, _, _ = run(*ZB, "--backend-threads", "2", "--out", os.path.join(W, "b5"))
+check(rc == 0 and len(read("b5", "candidates.csv").splitlines()) == 41,
+      "zennas batch mode: --backend-threads 2 gives each candidate two backend threads")
+rc, _, err = run(*ZB, "--backend-threads", "2", "--resume", "--out", os.path.join(W, "b3"))
+check(rc == 2 and "backend_threads=1" in err and "backend_threads=2" in err,
+      f"zennas batch mode: --resume with other backend threads is refused ({err.strip()[:100]!r})")
 rc, _, err = run(*ZB[:-4], "--candidates-per-step", "0", "--out", os.path.join(W, "b4"))
 check(rc == 2 and "--candidates-per-step" in err, f"zennas batch mode: B = 0 is a usage error ({err.strip()[:100]!r})")
 
